@@ -1,0 +1,69 @@
+"""Error types of semivis.
+
+Every error a user can provoke with bad input is a :class:`ParameterError` (a ``ValueError``) whose
+message names the parameter, the offending value and the allowed range, so a command-line user sees
+one clear line and a Python user can catch one type.
+
+>>> from semivis.errors import ParameterError
+>>> raise ParameterError("eps", -1.0, "0 < eps < 1")
+Traceback (most recent call last):
+...
+semivis.errors.ParameterError: eps = -1.0 is out of range: allowed 0 < eps < 1
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CardError",
+    "ConvergenceError",
+    "ParameterError",
+    "SemivisError",
+]
+
+
+class SemivisError(Exception):
+    """Base class of all semivis errors."""
+
+
+class ParameterError(SemivisError, ValueError):
+    """A physics parameter outside its allowed range.
+
+    Parameters
+    ----------
+    name:
+        The parameter's name as the user wrote it (``"eps"``, ``"m_Ap"``, ``"--delta"``).
+    value:
+        The offending value (the first offending element for arrays).
+    allowed:
+        The allowed range in words, e.g. ``"0 < eps < 1"``.
+    reason:
+        Optional extra explanation (e.g. ``"A' -> chi1 chi2 is kinematically closed"``).
+    """
+
+    def __init__(self, name: str, value: Any, allowed: str, reason: str = "") -> None:
+        self.name = name
+        self.value = value
+        self.allowed = allowed
+        self.reason = reason
+        message = f"{name} = {value!r} is out of range: allowed {allowed}"
+        if reason:
+            message += f" ({reason})"
+        super().__init__(message)
+
+
+class CardError(SemivisError, ValueError):
+    """An experiment or scan card (TOML) that does not follow its schema.
+
+    The message names the card file and the offending key path, e.g. ``detector.ecal.length_m``.
+    """
+
+    def __init__(self, source: str, key: str, message: str) -> None:
+        self.source = source
+        self.key = key
+        super().__init__(f"{source}: key '{key}': {message}")
+
+
+class ConvergenceError(SemivisError, RuntimeError):
+    """A numerical solver (ODE, root finder, integral) did not converge; says where and why."""
