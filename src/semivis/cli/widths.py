@@ -1,13 +1,123 @@
-"""`semivis widths`: placeholder until its issue lands."""
+"""`semivis widths`: A' widths and branching ratios, chi2 width, K factor and c*tau for one model point.
+
+No physics here: everything comes from :mod:`semivis.models`.
+"""
 
 from __future__ import annotations
 
-import click
+from typing import Any
 
-from semivis.errors import SemivisError
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from semivis.cli._common import echo_json
+from semivis.errors import ParameterError
+from semivis.models import make_model
+
+__all__ = ["command", "widths_report"]
+
+
+def widths_report(  # noqa: PLR0917
+    model: str,
+    m_Ap: float,
+    eps: float,
+    alpha_D: float,
+    m_chi1: float | None = None,
+    ratio: float | None = None,
+    delta: float | None = None,
+    theta: float | None = None,
+) -> dict[str, Any]:
+    """The JSON object of ``semivis widths --json`` (chi2 keys are None for the invisible model).
+
+    >>> r = widths_report("idm", 0.3, 1e-3, 0.1, ratio=3.0, delta=0.4)
+    >>> sorted(r)  # doctest: +NORMALIZE_WHITESPACE
+    ['branching_ratios', 'chi2_stable', 'ctau_chi2_m', 'gamma_Ap_GeV', 'gamma_chi2_GeV',
+     'gamma_chi2_approx_GeV', 'k_factor']
+    >>> round(r["k_factor"], 3)
+    0.642
+    """
+    kind = model.lower()
+    params: dict[str, Any] = {"m_Ap": m_Ap, "eps": eps, "alpha_D": alpha_D, "m_chi1": m_chi1, "ratio": ratio}
+    if kind != "invisible":
+        if delta is None:
+            raise ParameterError("--delta", None, f"a number >= 0 (required for --model {kind})")
+        params["delta"] = delta
+    if kind == "i2dm":
+        if theta is None:
+            raise ParameterError("--theta", None, "0 <= theta <= pi/2 (required for --model i2dm)")
+        params["theta"] = theta
+    elif theta is not None:
+        raise ParameterError("--theta", theta, "only with --model i2dm")
+    m = make_model(kind, **params)
+    report: dict[str, Any] = {
+        "gamma_Ap_GeV": float(m.Gamma_Ap()),
+        "branching_ratios": {k: float(v) for k, v in m.branching_ratios().items()},
+        "gamma_chi2_GeV": None,
+        "gamma_chi2_approx_GeV": None,
+        "k_factor": None,
+        "ctau_chi2_m": None,
+        "chi2_stable": None,
+    }
+    if kind != "invisible":
+        stable = bool(m.chi2_stable())
+        report.update(
+            gamma_chi2_GeV=float(m.Gamma_chi2()),
+            gamma_chi2_approx_GeV=float(m.Gamma_chi2_approx()),
+            k_factor=float(m.k_factor()),
+            ctau_chi2_m=None if stable else float(m.ctau_chi2_m()),
+            chi2_stable=stable,
+        )
+    return report
+
+
+def _print_table(model: str, report: dict[str, Any]) -> None:
+    table = Table(title=f"semivis widths: {model}", show_header=True)
+    rows: list[tuple[str, str]] = []
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    rows.append(("Gamma(A') [GeV]", f"{report['gamma_Ap_GeV']:.6g}"))
+    for ch, br in report["branching_ratios"].items():
+        rows.append((f"BR(A' -> {ch})", f"{br:.6g}"))
+    if report["chi2_stable"] is not None:
+        rows.append(("Gamma(chi2) exact [GeV]", f"{report['gamma_chi2_GeV']:.6g}"))
+        rows.append(("Gamma(chi2) approx [GeV]", f"{report['gamma_chi2_approx_GeV']:.6g}"))
+        rows.append(("K = exact/approx", f"{report['k_factor']:.6g}"))
+        ctau = report["ctau_chi2_m"]
+        rows.append(("c tau(chi2) [m]", "inf (chi2 stable)" if ctau is None else f"{ctau:.6g}"))
+        rows.append(("chi2 stable", str(report["chi2_stable"])))
+    for label, value in rows:
+        table.add_row(escape(label), escape(value))
+    Console().print(table)
 
 
 @click.command(name="widths")
-def command() -> None:
-    """Not implemented yet."""
-    raise SemivisError("'semivis widths' is not implemented yet")
+@click.option("--model", "model", type=click.Choice(["idm", "i2dm", "invisible"], case_sensitive=False), required=True)
+@click.option("--mA", "m_Ap", type=float, required=True, help="dark-photon mass m_A' [GeV]")
+@click.option("--eps", type=float, required=True, help="kinetic mixing eps")
+@click.option("--alphaD", "alpha_D", type=float, required=True, help="dark coupling alpha_D")
+@click.option("--mchi1", "m_chi1", type=float, default=None, help="m_chi1 [GeV] (or --ratio)")
+@click.option("--ratio", type=float, default=None, help="R = m_A'/m_chi1 (or --mchi1)")
+@click.option("--delta", type=float, default=None, help="(m_chi2 - m_chi1)/m_chi1 (not for invisible)")
+@click.option("--theta", type=float, default=None, help="i2DM mixing angle [rad], 0..pi/2")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of a table")
+def command(  # noqa: PLR0917
+    model: str,
+    m_Ap: float,
+    eps: float,
+    alpha_D: float,
+    m_chi1: float | None,
+    ratio: float | None,
+    delta: float | None,
+    theta: float | None,
+    as_json: bool,
+) -> None:
+    """A' widths and branching ratios, chi2 width (exact and approximate), K and c*tau of chi2."""
+    if (m_chi1 is None) == (ratio is None):
+        raise ParameterError("--mchi1/--ratio", None if m_chi1 is None else "both", "exactly one of --mchi1, --ratio")
+    report = widths_report(model, m_Ap, eps, alpha_D, m_chi1=m_chi1, ratio=ratio, delta=delta, theta=theta)
+    if as_json:
+        echo_json(report)
+    else:
+        _print_table(model.lower(), report)
