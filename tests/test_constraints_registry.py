@@ -1,0 +1,78 @@
+"""Registry of other constraints: every entry usable by a figure; BaBar recast and CMB physics checks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from semivis.constraints import CONSTRAINTS, babar_invisible_limit, babar_semivisible_excluded_eps, cmb_eps_max
+from semivis.errors import ParameterError
+
+FIXED = {"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4}
+
+
+def test_every_entry_has_figure_metadata() -> None:
+    for name, c in CONSTRAINTS.items():
+        assert c.name == name
+        assert c.label
+        assert c.color
+        assert c.planes
+        assert c.paper
+        assert c.caption
+        assert c.rescaling
+        if not c.available:
+            assert "no public data" in c.caption
+            assert c.curves(c.planes[0]) == []
+
+
+@pytest.mark.parametrize("name", ["lep_ewpo", "electron_g2", "cmb_planck2018"])
+def test_available_curves_are_finite_polylines(name: str) -> None:
+    c = CONSTRAINTS[name]
+    for plane in c.planes:
+        kw = dict(FIXED, theta=0.04, eps=1e-3, n=8)
+        lines = c.curves(plane, **kw)
+        assert lines, (name, plane)
+        for line in lines:
+            assert line.ndim == 2
+            assert line.shape[1] == 2
+            assert np.all(np.isfinite(line))
+            assert np.all(line > 0)
+
+
+def test_unknown_plane_is_parameter_error() -> None:
+    with pytest.raises(ParameterError, match="plane"):
+        CONSTRAINTS["lep_ewpo"].curves("mchi1-tantheta")
+
+
+def test_lep_rescales_to_y_plane() -> None:
+    line = CONSTRAINTS["lep_ewpo"].curves("mchi1-y", ratio=3.0, alpha_D=0.5, n=4)[0]
+    assert np.allclose(line[:, 1], 0.03**2 * 0.5 / 3.0**4)
+
+
+def test_babar_long_lived_chi2_reproduces_invisible_limit() -> None:
+    # delta = 0.05 at m_A' = 0.3 GeV: chi2 long-lived and soft -> the A' looks invisible
+    iv = babar_semivisible_excluded_eps("idm", 0.3, 0.1, 0.05, 0.1)
+    assert iv
+    assert iv[0][0] == pytest.approx(float(babar_invisible_limit(0.3)), rel=0.02)
+
+
+def test_babar_prompt_chi2_opens_large_eps() -> None:
+    # delta = 0.4: at large eps the chi2 decays inside BaBar with a visible pair -> not excluded there
+    iv = babar_semivisible_excluded_eps("idm", 0.3, 0.1, 0.4, 0.1)
+    assert iv
+    assert iv[0][0] >= float(babar_invisible_limit(0.3))
+    assert iv[-1][1] < 0.05
+
+
+def test_babar_region_is_closed_polygon() -> None:
+    poly = CONSTRAINTS["babar_semivisible"].curves("mAp-eps", **FIXED, m_range=(0.02, 0.5), n=6)[0]
+    assert np.allclose(poly[0], poly[-1])
+
+
+def test_cmb_scales_as_inverse_sin2_theta_and_not_for_idm() -> None:
+    e1 = cmb_eps_max(0.3, alpha_D=0.1, ratio=3.0, delta=0.1, theta=0.02)
+    e2 = cmb_eps_max(0.3, alpha_D=0.1, ratio=3.0, delta=0.1, theta=0.04)
+    assert e1 / e2 == pytest.approx((math.sin(0.04) / math.sin(0.02)) ** 2, rel=1e-3)
+    assert CONSTRAINTS["cmb_planck2018"].curves("mAp-eps", kind="idm", **FIXED) == []
