@@ -1,0 +1,315 @@
+"""Dark bremsstrahlung e+- N -> e+- N A' on nuclei: form factors, photon flux, cross sections.
+
+All cross sections are per atom, at kinetic mixing eps = 1, in GeV^-2 (multiply by eps^2 and by
+``semivis.constants.GeV2_to_pb`` for picobarn). The process is charge-symmetric at tree level (one photon
+exchange with the nucleus, A' radiated from the lepton line), so e+ and e- share these functions.
+
+Approximation used (docs/physics/production.md):
+
+1. Weizsaecker-Williams (WW) with the angle-dependent minimal momentum transfer, Bjorken, Essig, Schuster,
+   Toro (BEST), PRD 80 (2009) 075018, Eqs. (A12)-(A13) (and Liu & Miller, PRD 95 (2017) 016004, Sec. III):
+   ``dsigma/(dx dcos theta) = 8 alpha^3 E0^2 x beta chi(t_min)/U^2 [(1 - x + x^2/2) - x (1-x) m^2 E0^2 x theta^2/U^2]``
+   with ``U = E0^2 x theta^2 + m^2 (1-x)/x + m_e^2 x`` and ``t_min = (U/(2 E0 (1-x)))^2``, beta = sqrt(1 - m^2/(xE0)^2).
+   In the m_e -> 0, constant-chi limit its angular integral is the IWW form
+   ``4 alpha^3 chi beta x [1 + x^2/(3(1-x))]/m^2`` (physics.md section 3) -- checked by a doctest below.
+2. Photon flux ``chi(t_min) = Int_{t_min}^{t_max} dt (t - t_min)/t^2 [G2_el(t) + G2_in(t)]``, t_max = m_A'^2,
+   Tsai's elastic and inelastic form factors (Tsai, Rev. Mod. Phys. 46 (1974) 815, Eqs. B38-B49; BEST Eqs. A18-A19).
+3. Normalisation to the exact tree level (ETL): the WW total overshoots the ETL of Gninenko, Kirpichnikov,
+   Kirsanov, Krasnikov, PLB 782 (2018) 406 at large m_A' (the forward x -> 1 region where the recoil lepton is soft
+   and the photon's transverse momentum is not negligible, Liu & Miller PRD 96 (2017) 016004).  ``etl=True``
+   multiplies the WW result by the named calibration ``ETL_CALIBRATION``: R(m_A', E0) = sigma_ETL/sigma_WW,elastic
+   on lead, from the DMG4 ETL table shipped in ``materials.toml`` (provenance there), interpolated bilinearly in
+   (ln m_A', ln E0), held constant outside 20-160 GeV.  The x and angle shapes stay WW.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from semivis._validation import check_range
+from semivis.constants import alpha, m_e, m_p, mu_p
+from semivis.errors import ParameterError
+from semivis.production.materials import Material, _materials_toml
+
+__all__ = [
+    "ETL_CALIBRATION",
+    "M_AP_MAX_GEV",
+    "G2_elastic",
+    "G2_inelastic",
+    "chi_flux",
+    "dark_brem_dsigma_dx",
+    "dark_brem_dsigma_dx_dcostheta",
+    "dark_brem_sigma",
+    "etl_correction",
+]
+
+#: Largest A' mass the production room handles (the ETL calibration table ends at 3 GeV).
+M_AP_MAX_GEV = 3.0
+#: Smallest A' mass (ETL table starts at 1 keV).
+M_AP_MIN_GEV = 1e-6
+#: Name of the ETL normalisation used with ``etl=True`` (key in materials.toml).
+ETL_CALIBRATION = "calibration.dark_brem_etl.lead"
+
+_N_LNT = 1500
+_N_U = 96
+_N_X_LOW = 80
+_N_X_HIGH = 220
+
+
+def G2_elastic(t: ArrayLike, Z: float, A: float) -> NDArray[np.float64]:
+    """Tsai's elastic (atomic screening x nuclear size) form factor squared.
+
+    ``G2_el = Z^2 [a^2 t/(1 + a^2 t)]^2 [1/(1 + t/d)]^2``, a = 111 Z^(-1/3)/m_e, d = 0.164 A^(-2/3) GeV^2
+    (Tsai RMP 46 (1974) 815 Eq. B38-B44; BEST PRD 80 075018 Eq. A18).
+
+    >>> round(float(G2_elastic(1e-3, 82, 207.2)) / 82**2, 3)
+    0.679
+    """
+    t_ = np.asarray(t, dtype=np.float64)
+    a2 = (111.0 * Z ** (-1.0 / 3.0) / m_e) ** 2
+    d = 0.164 * A ** (-2.0 / 3.0)
+    return np.asarray(Z**2 * (a2 * t_ / (1.0 + a2 * t_)) ** 2 / (1.0 + t_ / d) ** 2, dtype=np.float64)
+
+
+def G2_inelastic(t: ArrayLike, Z: float) -> NDArray[np.float64]:
+    """Tsai's inelastic (quasi-free proton) form factor squared.
+
+    ``G2_in = Z [a'^2 t/(1 + a'^2 t)]^2 [(1 + t (mu_p^2 - 1)/(4 m_p^2))/(1 + t/0.71)^4]^2``, a' = 773 Z^(-2/3)/m_e
+    (Tsai RMP 46 (1974) 815 Eq. B49; BEST Eq. A19).
+
+    >>> round(float(G2_inelastic(1e-3, 82)), 1)
+    81.4
+    """
+    t_ = np.asarray(t, dtype=np.float64)
+    ap2 = (773.0 * Z ** (-2.0 / 3.0) / m_e) ** 2
+    nucl = (1.0 + t_ * (mu_p**2 - 1.0) / (4.0 * m_p**2)) / (1.0 + t_ / 0.71) ** 4
+    return np.asarray(Z * (ap2 * t_ / (1.0 + ap2 * t_)) ** 2 * nucl**2, dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=256)
+def _chi_table(Z: float, A: float, m_Ap: float, inelastic: bool) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(ln t_min grid, chi(t_min)) for t_max = m_A'^2; chi = A(t_min) - t_min B(t_min) with cumulative
+    integrals A = Int G2/t dt, B = Int G2/t^2 dt from t_min to t_max, trapezoidal in ln t."""
+    t_max = m_Ap * m_Ap
+    lt = np.linspace(math.log(1e-18), math.log(t_max), _N_LNT)
+    t = np.exp(lt)
+    g = G2_elastic(t, Z, A)
+    if inelastic:
+        g = g + G2_inelastic(t, Z)
+    dl = np.diff(lt)
+    fa = 0.5 * (g[1:] + g[:-1]) * dl
+    fb = 0.5 * (g[1:] / t[1:] + g[:-1] / t[:-1]) * dl
+    a_cum = np.concatenate([np.cumsum(fa[::-1])[::-1], [0.0]])
+    b_cum = np.concatenate([np.cumsum(fb[::-1])[::-1], [0.0]])
+    chi = np.maximum(a_cum - t * b_cum, 0.0)
+    return lt, chi
+
+
+def _chi_interp(t_min: NDArray[np.float64], lt: NDArray[np.float64], chi: NDArray[np.float64]) -> NDArray[np.float64]:
+    lnt = np.log(np.maximum(t_min, 1e-300))
+    out = np.interp(lnt, lt, chi, left=chi[0], right=0.0)
+    return np.asarray(np.where(lnt < lt[-1], out, 0.0), dtype=np.float64)
+
+
+def chi_flux(t_min: ArrayLike, m_Ap: float, material: Material, inelastic: bool = True) -> NDArray[np.float64]:
+    """Effective photon flux chi(t_min) with t_max = m_A'^2 (BEST Eq. A17), elastic + inelastic form factors.
+
+    For lead at m_A' = 10 MeV and t_min -> 0 it is Z^2 (ln(a^2 m^2) - 1) = 11.4 Z^2 (complete screening, t_max << d):
+
+    >>> from semivis.production.materials import load_material
+    >>> pb = load_material("lead")
+    >>> round(float(chi_flux(1e-16, 0.01, pb, inelastic=False)) / 82**2, 1)
+    11.4
+    """
+    m = _check_mass(m_Ap)
+    lt, chi = _chi_table(material.Z, material.A, m, bool(inelastic))
+    return _chi_interp(np.asarray(t_min, dtype=np.float64), lt, chi)
+
+
+def _check_mass(m_Ap: float) -> float:
+    return float(check_range("m_Ap", m_Ap, M_AP_MIN_GEV, M_AP_MAX_GEV, low_inclusive=True, high_inclusive=True))
+
+
+def dark_brem_dsigma_dx_dcostheta(  # noqa: PLR0917
+    E0: ArrayLike, x: ArrayLike, theta: ArrayLike, m_Ap: float, material: Material, inelastic: bool = True
+) -> NDArray[np.float64]:
+    """WW double-differential cross section d sigma/(dx dcos theta) at eps = 1 in GeV^-2 (BEST Eq. A12,
+    angle-dependent t_min(x, theta) = (U/(2 E0 (1-x)))^2). Zero outside m_A'/E0 < x < 1 - m_e/E0. Not ETL-normalised.
+
+    >>> from semivis.production.materials import load_material
+    >>> v = dark_brem_dsigma_dx_dcostheta(100.0, [0.5, 0.9], 1e-4, 0.1, load_material("lead"))
+    >>> bool(np.all(v > 0))
+    True
+    """
+    m = _check_mass(m_Ap)
+    E = check_range("E0", E0, 0.0)
+    xx = np.asarray(x, dtype=np.float64)
+    th = check_range("theta", theta, 0.0, math.pi, low_inclusive=True, high_inclusive=True)
+    E, xx, th = np.broadcast_arrays(E, xx, th)
+    lt, chi = _chi_table(material.Z, material.A, m, bool(inelastic))
+    ok = (xx * E > m) & (xx < 1.0 - m_e / E)
+    xs = np.where(ok, xx, 0.5)
+    u = E**2 * xs * th**2
+    U = u + m * m * (1.0 - xs) / xs + m_e**2 * xs
+    tmin = (U / (2.0 * E * (1.0 - xs))) ** 2
+    beta = np.sqrt(np.maximum(1.0 - (m / (xs * E)) ** 2, 0.0))
+    br = (1.0 - xs + 0.5 * xs * xs) - xs * (1.0 - xs) * m * m * u / U**2
+    val = 8.0 * alpha**3 * E**2 * xs * beta * _chi_interp(tmin, lt, chi) / U**2 * br
+    return np.asarray(np.where(ok, val, 0.0), dtype=np.float64)
+
+
+def _dsdx_ww(
+    E: float, x: NDArray[np.float64], m: float, lt: NDArray[np.float64], chi: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Angle-integrated WW dsigma/dx at fixed E (vector in x), integral in ln U from U0 to U(t_min = t_max).
+
+    With u = E^2 x theta^2 and dcos(theta) = du/(2 E^2 x) (small angles), BEST A12 becomes
+    ``4 alpha^3 beta Int du [(1-x+x^2/2)/U^2 - x(1-x) m^2 u/U^4] chi(t_min(U))``.
+    """
+    xs = x[:, None]
+    U0 = m * m * (1.0 - xs) / xs + m_e**2 * xs
+    Umax = 2.0 * E * (1.0 - xs) * m  # t_min(Umax) = t_max = m^2
+    lU0 = np.log(U0)
+    lU1 = np.log(np.maximum(Umax, U0))
+    s = np.linspace(0.0, 1.0, _N_U)[None, :]
+    lU = lU0 + s * (lU1 - lU0)
+    U = np.exp(lU)
+    kern = (1.0 - xs + 0.5 * xs * xs) / U**2 - xs * (1.0 - xs) * m * m * (U - U0) / U**4
+    tmin = (U / (2.0 * E * (1.0 - xs))) ** 2
+    f = kern * _chi_interp(tmin, lt, chi) * U
+    integ = np.sum(0.5 * (f[:, 1:] + f[:, :-1]) * np.diff(lU, axis=1), axis=1)
+    beta = np.sqrt(np.maximum(1.0 - (m / (x * E)) ** 2, 0.0))
+    return np.asarray(4.0 * alpha**3 * beta * integ, dtype=np.float64)
+
+
+def _x_grid(x_lo: float, x_hi: float) -> NDArray[np.float64]:
+    """Integration grid: log-spaced in x below 0.5, log-spaced in (1 - x) above."""
+    pts = []
+    if x_lo < 0.5:
+        pts.append(np.geomspace(x_lo, min(0.5, x_hi), _N_X_LOW))
+    lo2 = max(x_lo, 0.5)
+    if x_hi > lo2:
+        pts.append(1.0 - np.geomspace(1.0 - lo2, 1.0 - x_hi, _N_X_HIGH))
+    return np.unique(np.concatenate(pts))
+
+
+def _sigma_ww(E: float, m: float, material: Material, x_lo: float, x_hi: float, inelastic: bool) -> float:  # noqa: PLR0917
+    if not x_hi > x_lo:
+        return 0.0
+    lt, chi = _chi_table(material.Z, material.A, m, inelastic)
+    xg = _x_grid(x_lo, x_hi)
+    f = _dsdx_ww(E, xg, m, lt, chi)
+    return float(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(xg)))
+
+
+@functools.cache
+def _etl_table() -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    cal = _materials_toml()["calibration"]["dark_brem_etl"]["lead"]
+    E0s = np.asarray(cal["E0_GeV"], dtype=np.float64)
+    ms = np.asarray(cal["m_Ap_MeV"], dtype=np.float64) * 1e-3
+    sig = np.array([cal[f"sigma_pb_E{int(E)}"] for E in E0s], dtype=np.float64).T  # (n_m, n_E)
+    return ms, E0s, sig
+
+
+@functools.lru_cache(maxsize=512)
+def _ratio_at(i_m: int, j_E: int) -> float:
+    from semivis.constants import GeV2_to_pb  # noqa: PLC0415
+    from semivis.production.materials import load_material  # noqa: PLC0415
+
+    ms, E0s, sig = _etl_table()
+    m, E = float(ms[i_m]), float(E0s[j_E])
+    pb = load_material("lead")
+    x_lo = max(0.01, 2.0 * m) / E
+    ww = _sigma_ww(E, m, pb, x_lo, 1.0 - m_e / E, inelastic=False) * GeV2_to_pb * 1e-8
+    return float(sig[i_m, j_E] / ww)
+
+
+def etl_correction(m_Ap: float, E0: ArrayLike) -> NDArray[np.float64]:
+    """R(m_A', E0) = sigma_ETL/sigma_WW on lead (named calibration ``ETL_CALIBRATION``).
+
+    Bilinear in (ln m_A', ln E0) between the DMG4 table nodes; constant in E0 outside 20-160 GeV.
+
+    >>> r = etl_correction(1.0, 100.0)
+    >>> 0.6 < float(r) < 0.8
+    True
+    """
+    m = _check_mass(m_Ap)
+    E = np.asarray(check_range("E0", E0, 0.0), dtype=np.float64)
+    ms, E0s, _ = _etl_table()
+    i = int(np.clip(np.searchsorted(ms, m) - 1, 0, len(ms) - 2))
+    wm = (math.log(m) - math.log(ms[i])) / (math.log(ms[i + 1]) - math.log(ms[i]))
+    lE = np.log(np.clip(E, E0s[0], E0s[-1]))
+    lnodes = np.log(E0s)
+    rows = []
+    for ii in (i, i + 1):
+        vals = np.array([_ratio_at(ii, j) for j in range(len(E0s))])
+        rows.append(np.interp(lE, lnodes, vals))
+    return np.asarray((1.0 - wm) * rows[0] + wm * rows[1], dtype=np.float64)
+
+
+def dark_brem_dsigma_dx(  # noqa: PLR0917
+    E0: float, x: ArrayLike, m_Ap: float, material: Material, etl: bool = True, inelastic: bool = False
+) -> NDArray[np.float64]:
+    """Angle-integrated dsigma/dx (GeV^-2 per atom, eps = 1): WW with t_min(x, theta), optionally ETL-normalised.
+
+    Zero where x E0 <= m_A' or x >= 1 - m_e/E0.
+
+    >>> from semivis.production.materials import load_material
+    >>> v = dark_brem_dsigma_dx(100.0, [0.3, 0.99], 0.5, load_material("lead"))
+    >>> bool(v[1] > v[0] > 0)
+    True
+    """
+    m = _check_mass(m_Ap)
+    E = float(check_range("E0", E0, 0.0))
+    xx = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    ok = (xx * E > m) & (xx < 1.0 - m_e / E) & (xx > 0)
+    lt, chi = _chi_table(material.Z, material.A, m, bool(inelastic))
+    out = np.zeros_like(xx)
+    if np.any(ok):
+        lt0, chi0 = _chi_table(material.Z, material.A, m, False)
+        el = _dsdx_ww(E, xx[ok], m, lt0, chi0)
+        tot = _dsdx_ww(E, xx[ok], m, lt, chi) if inelastic else el
+        out[ok] = el * (float(etl_correction(m, E)) if etl else 1.0) + (tot - el)
+    return out.reshape(np.shape(x)) if np.ndim(x) else out.reshape(())
+
+
+def dark_brem_sigma(  # noqa: PLR0917
+    E0: ArrayLike,
+    m_Ap: float,
+    material: Material,
+    x_min: ArrayLike | None = None,
+    etl: bool = True,
+    inelastic: bool = False,
+) -> NDArray[np.float64]:
+    """Total dark-brem cross section per atom at eps = 1 (GeV^-2) for x_min < x < 1 - m_e/E0.
+
+    ``x_min=None`` uses the DMG4 convention max(0.01 GeV, 2 m_A')/E0 of the ETL table.  ``etl`` rescales the
+    elastic (coherent) part by ``etl_correction``; ``inelastic=True`` adds the WW incoherent (Tsai G2_in) part,
+    off by default as in the ETL reference and NA64's DMG4 simulation (it adds 1.4 % at 1 MeV, 3.5 % at 1 GeV
+    for 100 GeV on lead, but dominates above 2 GeV at 20 GeV where the coherent flux dies).
+
+    >>> from semivis.constants import GeV2_to_pb
+    >>> from semivis.production.materials import load_material
+    >>> s = dark_brem_sigma(100.0, 0.1, load_material("lead"), inelastic=False) * GeV2_to_pb * 1e-8
+    >>> abs(float(s) / 106.04 - 1) < 0.05
+    True
+    """
+    m = _check_mass(m_Ap)
+    if not isinstance(material, Material):
+        raise ParameterError("material", material, "a semivis.production.Material")
+    E = np.atleast_1d(check_range("E0", E0, 0.0)).astype(np.float64)
+    xm = np.broadcast_to(
+        np.maximum(0.01, 2.0 * m) / E if x_min is None else np.asarray(x_min, dtype=np.float64), E.shape
+    )
+    r = etl_correction(m, E) if etl else np.ones_like(E)
+    out = np.empty_like(E)
+    for k, (e, xl) in enumerate(zip(E, xm, strict=True)):
+        lo, hi = max(float(xl), m / float(e)), 1.0 - m_e / float(e)
+        el = _sigma_ww(float(e), m, material, lo, hi, False)
+        tot = _sigma_ww(float(e), m, material, lo, hi, True) if inelastic else el
+        out[k] = el * r[k] + (tot - el)
+    return out.reshape(np.shape(E0)) if np.ndim(E0) else out.reshape(())
