@@ -1,13 +1,141 @@
-"""`semivis limit`: placeholder until its issue lands."""
+"""`semivis limit`: 90 % CL exclusion scan in one parameter plane, written as netCDF (+ JSON summary)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import click
 
-from semivis.errors import SemivisError
+from semivis.errors import ParameterError
+
+__all__ = ["command"]
+
+_PLANES = ("mAp-eps", "mAp-alphaD", "mchi1-delta", "mchi1-y", "R-y", "mchi1-tantheta")
 
 
 @click.command(name="limit")
-def command() -> None:
-    """Not implemented yet."""
-    raise SemivisError("'semivis limit' is not implemented yet")
+@click.option("--model", required=True, type=click.Choice(["idm", "i2dm", "invisible"], case_sensitive=False))
+@click.option("--experiment", default="na64-2016-2018", show_default=True, help="experiment card name or path")
+@click.option(
+    "--selection",
+    default="missing-energy",
+    show_default=True,
+    type=click.Choice(["missing-energy", "s1", "s2", "combined"]),
+)
+@click.option("--plane", required=True, type=click.Choice(_PLANES))
+@click.option("--alphaD", "alpha_D", type=float, default=None, help="dark coupling (fixed axis) [default 0.1]")
+@click.option("--ratio", type=float, default=None, help="R = m_A'/m_chi1 (fixed axis) [default 3]")
+@click.option("--delta", type=float, default=None, help="Delta/m_chi1 (fixed axis) [default 0.4]")
+@click.option("--theta", type=float, default=None, help="i2DM mixing angle [rad] (fixed axis)")
+@click.option("--eps", type=float, default=None, help="kinetic mixing (fixed axis)")
+@click.option("--mchi1", "m_chi1", type=float, default=None, help="m_chi1 [GeV] (fixed axis of the R-y plane)")
+@click.option("--eot", type=float, multiple=True, help="electrons on target; repeat for projections [card's]")
+@click.option("--executor", default="processes", show_default=True, type=click.Choice(["serial", "processes", "dask"]))
+@click.option("--scheduler", default=None, help="dask scheduler address (with --executor dask)")
+@click.option("--workers", type=int, default=None, help="worker processes [all cores]")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="sample cache [$SEMIVIS_CACHE_DIR or the platform cache dir]",
+)
+@click.option("--n-events", type=int, default=20000, show_default=True, help="MC events per mass point")
+@click.option("--seed", type=int, default=20231, show_default=True)
+@click.option("--x-min", type=float, default=None, help="first column value [plane default]")
+@click.option("--x-max", type=float, default=None, help="last column value [plane default]")
+@click.option("--nx", type=int, default=50, show_default=True, help="columns (log-spaced)")
+@click.option("--y-min", type=float, default=None, help="first y value [plane default]")
+@click.option("--y-max", type=float, default=None, help="last y value [plane default]")
+@click.option("--ny", type=int, default=200, show_default=True, help="y values (log-spaced)")
+@click.option("--n-obs", type=int, multiple=True, help="observed events per bin [0]")
+@click.option("--cl", type=float, default=0.9, show_default=True, help="confidence level")
+@click.option(
+    "--prior",
+    type=click.Choice(["gauss", "lognormal"]),
+    default="gauss",
+    show_default=True,
+    help="background-uncertainty prior (Gaussian truncated at 0, or log-normal)",
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="result netCDF")
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="JSON summary (contours, s_up); '-' for stdout",
+)
+@click.option("--progress/--no-progress", default=None, help="progress bar [on when stderr is a terminal]")
+@click.option("--stand-in", is_flag=True, hidden=True, help="analytic toy evaluator (tests, benchmarks)")
+@click.option("--stand-in-delay", type=float, default=0.0, hidden=True)
+def command(**opts: Any) -> None:
+    """Exclusion scan of MODEL in PLANE: N_sig grid, exact-CLs s_up, contours, provenance -> --out."""
+    from semivis.scan import PLANES, ScanSpec, ToyEvaluator, contours, run_scan  # noqa: PLC0415
+    from semivis.scan.result import to_jsonable  # noqa: PLC0415
+
+    plane = PLANES[opts["plane"]]
+    x_range = (
+        opts["x_min"] if opts["x_min"] is not None else plane.x_range[0],
+        opts["x_max"] if opts["x_max"] is not None else plane.x_range[1],
+    )
+    y_range = (
+        opts["y_min"] if opts["y_min"] is not None else plane.y_range[0],
+        opts["y_max"] if opts["y_max"] is not None else plane.y_range[1],
+    )
+    fixed = {k: opts[k] for k in ("alpha_D", "ratio", "delta", "theta", "eps", "m_chi1")}
+    if opts["workers"] is not None and opts["workers"] < 1:
+        raise ParameterError("--workers", opts["workers"], "an integer >= 1")
+    if opts["scheduler"] and opts["executor"] != "dask":
+        raise ParameterError("--scheduler", opts["scheduler"], "only with --executor dask")
+    spec = ScanSpec.from_ranges(
+        opts["model"].lower(),
+        opts["plane"],
+        x_range=x_range,
+        y_range=y_range,
+        nx=opts["nx"],
+        ny=opts["ny"],
+        experiment=opts["experiment"],
+        selection=opts["selection"],
+        fixed=fixed,
+        eot=tuple(opts["eot"]) or None,
+        n_events=opts["n_events"],
+        seed=opts["seed"],
+        n_obs=tuple(opts["n_obs"]) or None,
+        cl=opts["cl"],
+        prior=opts["prior"],
+    )
+    evaluator = ToyEvaluator(delay_s=opts["stand_in_delay"]) if opts["stand_in"] else None
+    ds = run_scan(
+        spec,
+        executor=opts["executor"],
+        out=opts["out"],
+        workers=opts["workers"],
+        scheduler=opts["scheduler"],
+        cache_dir=opts["cache_dir"],
+        evaluator=evaluator,
+        progress=opts["progress"],
+    )
+    lines = {e: [seg.tolist() for seg in segs] for e, segs in contours(ds).items()}
+    prov = json.loads(ds.attrs["provenance"])
+    summary = {
+        "out": str(opts["out"]),
+        "model": spec.model,
+        "plane": spec.plane,
+        "x": plane.x,
+        "y": plane.y,
+        "selection": spec.selection,
+        "eot": [float(e) for e in ds["eot"].values],
+        "contours": next(iter(lines.values())) if len(lines) == 1 else {f"{e:.6g}": v for e, v in lines.items()},
+        "s_up": prov["s_up"],
+        "excluded_cells": {f"{float(e):.6g}": int(ds["excluded"].sel(eot=e).sum()) for e in ds["eot"].values},
+    }
+    text = json.dumps(to_jsonable(summary), indent=2)
+    if opts["json_out"] is None:
+        click.echo(f"semivis limit: wrote {opts['out']}", err=True)
+    elif str(opts["json_out"]) == "-":
+        click.echo(text)
+    else:
+        from semivis.scan._io import atomic_write_text  # noqa: PLC0415
+
+        atomic_write_text(opts["json_out"], text + "\n")

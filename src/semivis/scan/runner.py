@@ -1,0 +1,425 @@
+"""Run a scan: columns on an executor, per-column checkpoints, sample cache, result assembly.
+
+Execution
+---------
+``executor="serial"`` runs in-process; ``"processes"`` uses :class:`concurrent.futures.ProcessPoolExecutor`
+(``workers`` processes, default all cores, ``forkserver`` start method: scripts need the usual
+``if __name__ == "__main__":`` guard); ``"dask"`` uses
+``distributed.Client(scheduler).get_executor()`` (a new ``LocalCluster`` when no scheduler address is
+given); any :class:`concurrent.futures.Executor` instance may be passed directly. The result does not
+depend on the executor: each mass point's random stream is ``SeedSequence(seed, spawn_key=<the bits of
+its three masses>)``, a stable index independent of grid, chunking and completion order.
+
+Resume
+------
+With ``out`` given, each finished column is written atomically to ``<out>.partial-<spec key>/`` as it
+arrives; a rerun of the same spec (same key) loads those and computes only the missing columns. The final
+netCDF is written atomically and the checkpoint directory removed. For dask, ``out`` and the cache
+directory must be on a file system the workers share.
+
+>>> from semivis.scan import ScanSpec, ToyEvaluator, run_scan
+>>> spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=4, ny=5, n_events=200, x_range=(0.01, 0.3))
+>>> import tempfile; info = {}
+>>> ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tempfile.mkdtemp(), info=info)
+>>> ds["n_sig"].dims, info["columns_computed"], float(ds["s_up"].max().round(3))
+(('eot', 'eps', 'm_Ap'), 4, 2.303)
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from semivis import __version__
+from semivis.errors import ParameterError
+from semivis.scan._io import atomic_write_bytes, atomic_write_text
+from semivis.scan.cache import SampleCache, cache_key
+from semivis.scan.evaluators import Evaluator, SignalEvaluator
+from semivis.scan.planes import PLANES
+from semivis.scan.result import Z_FLOOR, contour_lines, ragged, to_jsonable, write_result
+from semivis.scan.spec import ScanSpec
+from semivis.stats import multibin_table, upper_limit
+
+__all__ = ["EXECUTORS", "compute_column", "mass_seed", "run_scan", "scan_key"]
+
+#: executor names understood by :func:`run_scan` and ``semivis limit --executor``
+EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
+
+
+def mass_seed(seed: int, masses: tuple[float, float, float]) -> np.random.SeedSequence:
+    """Random stream of one mass point: ``SeedSequence(seed, spawn_key=bits of (m_A', m_chi1, m_chi2))``.
+
+    >>> a = mass_seed(7, (0.3, 0.1, 0.14)).generate_state(1)
+    >>> bool((a == mass_seed(7, (0.3, 0.1, 0.14)).generate_state(1)).all())
+    True
+    """
+    key = tuple(int(np.float64(m).view(np.uint64)) for m in masses)
+    return np.random.SeedSequence(entropy=int(seed), spawn_key=key)
+
+
+def scan_key(spec: ScanSpec, evaluator: Evaluator, card_key: str) -> str:
+    """SHA-256 of everything that fixes a scan's numbers (spec, evaluator, card content, version)."""
+    blob = json.dumps(
+        {"spec": spec.to_dict(), "evaluator": evaluator.identity(), "card": card_key, "version": __version__},
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def compute_column(
+    spec: ScanSpec, evaluator: Evaluator, index: int, cache_root: str, card_key: str
+) -> tuple[int, NDArray[np.float64], dict[str, int]]:
+    """N_sig per bin along column ``index`` at the card's EOT: returns (index, array (n_bins, ny), stats)."""
+    plane = PLANES[spec.plane]
+    x = spec.x[index]
+    y = np.asarray(spec.y)
+    bins = spec.bins
+    cache = SampleCache(cache_root)
+    couplings = plane.couplings(x, y, spec.fixed)
+    points = plane.mass_points(x, y, spec.fixed, spec.model)
+    out = np.zeros((len(bins), y.size))
+    built = 0
+    for j, masses in enumerate(points):
+        if not plane.is_open(masses, spec.model):
+            continue  # A' -> chi chi closed: no on-shell signal (a result, not an error)
+        seed = mass_seed(spec.seed, masses)
+        key = cache_key(
+            {
+                "evaluator": evaluator.identity(),
+                "kind": spec.model,
+                "masses": [float(m).hex() for m in masses],
+                "card": card_key,
+                "n_events": spec.n_events,
+                "seed": spec.seed,
+                "spawn_key": list(seed.spawn_key),
+                "version": __version__,
+            }
+        )
+        hit = cache.load(key)
+        sample = None
+        if hit is not None:
+            try:
+                sample = evaluator.from_arrays(hit[0], hit[1]["sample"])
+            except (KeyError, ValueError, TypeError):
+                cache.rejected += 1  # readable but not a valid sample: recompute
+        if sample is None:
+            sample = evaluator.build_sample(spec.experiment, spec.model, masses, spec.n_events, seed)
+            arrays, meta = evaluator.to_arrays(sample)
+            cache.store(
+                key,
+                arrays,
+                {
+                    "sample": meta,
+                    "scan": {
+                        "masses": list(masses),
+                        "kind": spec.model,
+                        "seed": spec.seed,
+                        "spawn_key": list(seed.spawn_key),
+                        "n_events": spec.n_events,
+                        "card": card_key,
+                        "version": __version__,
+                    },
+                },
+            )
+            built += 1
+        if plane.per_cell:
+            sl = {k: v[j : j + 1] for k, v in couplings.items()}
+            out[:, j] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, sl)[:, 0]
+        else:
+            out[:] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, couplings)
+    if not np.all(np.isfinite(out)) or np.any(out < 0):
+        raise ParameterError(
+            "n_sig",
+            float(out[~(np.isfinite(out) & (out >= 0))][0]),
+            "finite N_sig >= 0",
+            f"evaluator {evaluator.name} at column {spec.plane} x = {x}",
+        )
+    return index, out, {"hits": cache.hits, "built": built, "rejected": cache.rejected}
+
+
+# --------------------------------------------------------------------------------------------------
+# checkpoints
+# --------------------------------------------------------------------------------------------------
+def _column_file(ckpt: Path, index: int) -> Path:
+    return ckpt / f"column-{index:05d}.npy"
+
+
+def _load_checkpoint(ckpt: Path, shape: tuple[int, int]) -> dict[int, NDArray[np.float64]]:
+    done: dict[int, NDArray[np.float64]] = {}
+    if not ckpt.is_dir():
+        return done
+    for f in sorted(ckpt.glob("column-*.npy")):
+        try:
+            arr = np.load(f, allow_pickle=False)
+            if arr.shape != shape or arr.dtype != np.float64:
+                raise ValueError("shape")
+            done[int(f.stem.split("-")[1])] = arr
+        except (OSError, ValueError, EOFError):  # noqa: PERF203
+            f.unlink(missing_ok=True)  # unreadable: recompute that column
+    return done
+
+
+def _save_column(ckpt: Path, index: int, arr: NDArray[np.float64]) -> None:
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    atomic_write_bytes(_column_file(ckpt, index), buf.getvalue(), fsync=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# executors
+# --------------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _make_executor(executor: str | cf.Executor, workers: int | None, scheduler: str | None) -> Iterator[cf.Executor]:
+    if isinstance(executor, cf.Executor):
+        yield executor
+        return
+    if executor == "processes":
+        # forkserver: no fork of a (possibly multi-threaded) parent, and workers fork from a server that has
+        # imported the scan code once, so they start fast; like spawn it needs the usual __main__ guard
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["semivis.scan.runner"])
+        with cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx) as pool:
+            yield pool
+        return
+    if executor == "dask":
+        try:
+            from distributed import Client, LocalCluster  # noqa: PLC0415
+        except ImportError as exc:  # pragma: no cover - optional extra
+            raise ParameterError("--executor", "dask", "install semivis[dask]") from exc
+        if scheduler:
+            with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+                yield client.get_executor()
+        else:
+            n = workers or os.cpu_count() or 1
+            with (
+                LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cl,  # type: ignore[no-untyped-call]
+                Client(cl) as client,  # type: ignore[no-untyped-call]
+            ):
+                yield client.get_executor()
+        return
+    raise ParameterError("--executor", executor, " | ".join(EXECUTORS))
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool, label: str) -> None:
+        self._p: Any = None
+        if enabled and total > 0:
+            from rich.progress import Progress  # noqa: PLC0415
+
+            self._p = Progress(transient=False)
+            self._p.start()
+            self._task = self._p.add_task(label, total=total)
+
+    def advance(self) -> None:
+        if self._p is not None:
+            self._p.advance(self._task)
+
+    def close(self) -> None:
+        if self._p is not None:
+            self._p.stop()
+
+
+# --------------------------------------------------------------------------------------------------
+# the scan
+# --------------------------------------------------------------------------------------------------
+def run_scan(
+    spec: ScanSpec,
+    *,
+    executor: str | cf.Executor = "serial",
+    out: Path | str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    cache_dir: Path | str | None = None,
+    evaluator: Evaluator | None = None,
+    progress: bool | None = None,
+    info: dict[str, Any] | None = None,
+) -> xr.Dataset:
+    """Run ``spec`` and return the result Dataset (also written atomically to ``out`` if given).
+
+    ``info``, if a dict, receives run statistics: ``columns_computed``, ``columns_resumed``,
+    ``samples_built``, ``cache_hits``, ``cache_rejected``, ``seconds``.
+    """
+    t0 = time.perf_counter()
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ParameterError("--workers", workers, "an integer >= 1")
+    if isinstance(executor, str) and executor not in EXECUTORS:
+        raise ParameterError("--executor", executor, " | ".join(EXECUTORS))
+    evaluator = evaluator or SignalEvaluator()
+    card = evaluator.card_info(spec.experiment)
+    cache_root = str(SampleCache(cache_dir).root)
+    key = scan_key(spec, evaluator, card["key"])
+    nx, ny, bins = len(spec.x), len(spec.y), spec.bins
+    shape = (len(bins), ny)
+
+    ckpt: Path | None = None
+    done: dict[int, NDArray[np.float64]] = {}
+    if out is not None:
+        out = Path(out)
+        ckpt = out.with_name(f"{out.name}.partial-{key[:16]}")
+        done = _load_checkpoint(ckpt, shape)
+        ckpt.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(ckpt / "spec.json", spec.to_json())
+    resumed = len(done)
+    todo = [i for i in range(nx) if i not in done]
+    stats = {"hits": 0, "built": 0, "rejected": 0}
+
+    def accept(result: tuple[int, NDArray[np.float64], dict[str, int]]) -> None:
+        index, arr, st = result
+        done[index] = arr
+        for k in stats:
+            stats[k] += st[k]
+        if ckpt is not None:
+            _save_column(ckpt, index, arr)
+
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = _Progress(len(todo), show, f"scan {spec.plane} ({spec.model})")
+    try:
+        if executor == "serial":
+            for i in todo:
+                accept(compute_column(spec, evaluator, i, cache_root, card["key"]))
+                bar.advance()
+        else:
+            with _make_executor(executor, workers, scheduler) as pool:
+                futures = [pool.submit(compute_column, spec, evaluator, i, cache_root, card["key"]) for i in todo]
+                try:
+                    for fut in cf.as_completed(futures):
+                        accept(fut.result())
+                        bar.advance()
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    raise
+    finally:
+        bar.close()
+
+    n_ref = np.stack([done[i] for i in range(nx)], axis=-1)  # (bin, y, x)
+    ds = _assemble(spec, evaluator, card, key, n_ref)
+    if out is not None:
+        write_result(ds, out)
+        if ckpt is not None:
+            shutil.rmtree(ckpt, ignore_errors=True)
+    if info is not None:
+        info.update(
+            {
+                "columns_computed": len(todo),
+                "columns_resumed": resumed,
+                "samples_built": stats["built"],
+                "cache_hits": stats["hits"],
+                "cache_rejected": stats["rejected"],
+                "seconds": time.perf_counter() - t0,
+            }
+        )
+    return ds
+
+
+def _s_up_grid(
+    spec: ScanSpec, backgrounds: list[tuple[float, float]], n_ref: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], Any]:
+    """s_up on the (y, x) grid and a JSON-able description of how it was obtained."""
+    assert spec.n_obs is not None
+    if len(backgrounds) == 1:
+        b, sb = backgrounds[0]
+        s = upper_limit(spec.n_obs[0], b, sb, cl=spec.cl, prior=spec.prior)
+        return np.full(n_ref.shape[1:], s), s
+    if len(backgrounds) != 2:  # pragma: no cover - selections have one or two bins
+        raise ParameterError("--selection", spec.selection, "one or two bins")
+    table = multibin_table(
+        list(spec.n_obs), [b for b, _ in backgrounds], [s for _, s in backgrounds], cl=spec.cl, prior=spec.prior
+    )
+    tot = n_ref.sum(axis=0)
+    frac = np.divide(n_ref[0], tot, out=np.full_like(tot, 0.5), where=tot > 0)
+    return table(frac), {"fraction_bin": spec.bins[0], "fraction": table.fraction, "s_up": table.s_up}
+
+
+def _assemble(
+    spec: ScanSpec, evaluator: Evaluator, card: dict[str, Any], key: str, n_ref: NDArray[np.float64]
+) -> xr.Dataset:
+    plane = PLANES[spec.plane]
+    eot_ref = float(card["eot"])
+    eots = np.asarray(spec.eot if spec.eot is not None else (eot_ref,), dtype=np.float64)
+    bins = spec.bins
+    backgrounds = [evaluator.background(spec.experiment, b) for b in bins]
+    n_bin = n_ref[None, ...] * (eots / eot_ref)[:, None, None, None]  # (eot, bin, y, x): N scales with EOT
+    n_sig = n_bin.sum(axis=1)
+    s_up, s_up_info = _s_up_grid(spec, backgrounds, n_ref)
+    excluded = n_sig >= s_up[None]
+    with np.errstate(divide="ignore"):
+        z = np.maximum(np.log(n_sig) - np.log(s_up)[None], Z_FLOOR)
+    lines = {float(e): contour_lines(np.asarray(spec.x), np.asarray(spec.y), z[k]) for k, e in enumerate(eots)}
+    rag = ragged(lines)
+    dims3 = ("eot", plane.y, plane.x)
+    prov = {
+        "semivis_version": __version__,
+        "model": spec.model,
+        "plane": spec.plane,
+        "experiment": spec.experiment,
+        "card": card,
+        "selection": spec.selection,
+        "bins": list(bins),
+        "backgrounds": {b: list(v) for b, v in zip(bins, backgrounds, strict=True)},
+        "n_obs": list(spec.n_obs or ()),
+        "cl": spec.cl,
+        "background_prior": spec.prior,
+        "eot": eots.tolist(),
+        "eot_reference": eot_ref,
+        "seed": spec.seed,
+        "n_events": spec.n_events,
+        "fixed_parameters": dict(spec.fixed),
+        "evaluator": evaluator.identity(),
+        "scan_key": key,
+        "statistics": "exact Poisson CLs (semivis.stats), background marginalised",
+        "seed_scheme": "SeedSequence(seed, spawn_key=float64 bits of (m_Ap, m_chi1, m_chi2)) per mass point",
+        "s_up": s_up_info,
+        "spec": spec.to_dict(),
+    }
+    attrs = {
+        "title": f"semivis {spec.model} exclusion scan in the ({plane.x}, {plane.y}) plane",
+        "semivis_version": __version__,
+        "model": spec.model,
+        "plane": spec.plane,
+        "experiment": spec.experiment,
+        "card_name": str(card["name"]),
+        "card_key": str(card["key"]),
+        "selection": spec.selection,
+        "seed": spec.seed,
+        "n_events": spec.n_events,
+        "cl": spec.cl,
+        "eot_reference": eot_ref,
+        "fixed_parameters": json.dumps(dict(spec.fixed), sort_keys=True),
+        "provenance": json.dumps(to_jsonable(prov), sort_keys=True),
+    }
+    return xr.Dataset(
+        {
+            "n_sig": (dims3, n_sig, {"long_name": "expected signal events", "units": "1"}),
+            "n_sig_bin": (("eot", "bin", plane.y, plane.x), n_bin, {"long_name": "expected signal per bin"}),
+            "s_up": ((plane.y, plane.x), s_up, {"long_name": f"{spec.cl:.0%} CL upper limit on the signal (CLs)"}),
+            "excluded": (dims3, excluded.astype(np.int8), {"long_name": "1 where n_sig >= s_up"}),
+            "contour_x": (("vertex",), rag["contour_x"], {"long_name": f"contour {plane.x}"}),
+            "contour_y": (("vertex",), rag["contour_y"], {"long_name": f"contour {plane.y}"}),
+            "polyline_start": (("polyline",), rag["polyline_start"]),
+            "polyline_size": (("polyline",), rag["polyline_size"]),
+            "polyline_eot": (("polyline",), rag["polyline_eot"]),
+        },
+        coords={
+            "eot": ("eot", eots, {"long_name": "electrons on target"}),
+            plane.y: (plane.y, np.asarray(spec.y), {"long_name": plane.y_label}),
+            plane.x: (plane.x, np.asarray(spec.x), {"long_name": plane.x_label}),
+            "bin": ("bin", np.asarray(bins, dtype=str)),
+        },
+        attrs=attrs,
+    )

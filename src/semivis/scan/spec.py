@@ -1,0 +1,160 @@
+"""``ScanSpec``: everything that defines a scan (and so its result, checkpoints and provenance).
+
+>>> spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=3, ny=4, x_range=(0.01, 0.1), y_range=(1e-5, 1e-3))
+>>> spec.x
+(0.01, 0.03162277660168379, 0.1)
+>>> spec.fixed
+{'alpha_D': 0.1, 'ratio': 3.0, 'delta': 0.4}
+>>> ScanSpec.from_ranges("idm", "mAp-eps", nx=3, ny=4, n_events=0)
+Traceback (most recent call last):
+...
+semivis.errors.ParameterError: --n-events = 0 is out of range: allowed an integer >= 1
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from semivis._validation import as_float_array
+from semivis.errors import ParameterError
+from semivis.scan.evaluators import selection_bins
+from semivis.scan.planes import MODELS, PLANES, resolve_fixed
+from semivis.stats import PRIORS
+
+__all__ = ["ScanSpec", "log_grid"]
+
+#: upper bounds of the y axes (all axes are positive, log-spaced)
+_Y_MAX: dict[str, tuple[float, bool, str]] = {
+    "eps": (1.0, False, "0 < eps < 1"),
+    "alpha_D": (math.inf, False, "alpha_D > 0"),
+    "delta": (math.inf, False, "delta > 0"),
+    "y": (math.inf, False, "y > 0"),
+    "tan_theta": (math.inf, False, "tan theta > 0"),
+}
+
+
+def log_grid(lo: float, hi: float, n: int, name: str = "grid") -> tuple[float, ...]:
+    """``n`` log-spaced values from lo to hi (both included).
+
+    >>> log_grid(1e-3, 1e-1, 3)
+    (0.001, 0.01, 0.1)
+    """
+    if not isinstance(n, int | np.integer) or n < 2:
+        raise ParameterError(f"--n{name}", n, "an integer >= 2")
+    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
+        raise ParameterError(f"--{name}-min/--{name}-max", (lo, hi), "0 < min < max")
+    return tuple(float(v) for v in np.geomspace(lo, hi, int(n)))
+
+
+def _axis(name: str, values: Sequence[float], upper: tuple[float, bool, str] | None = None) -> tuple[float, ...]:
+    arr = as_float_array(f"--{name}", values).reshape(-1)
+    if arr.size < 2:
+        raise ParameterError(f"--{name}", list(arr), "at least two grid values")
+    if np.any(arr <= 0) or np.any(np.diff(arr) <= 0):
+        raise ParameterError(f"--{name}", list(arr), "positive, strictly increasing values")
+    if upper is not None and np.any(arr >= upper[0]):
+        raise ParameterError(f"--{name}", float(arr.max()), upper[2])
+    return tuple(float(v) for v in arr)
+
+
+@dataclass(frozen=True, eq=True)
+class ScanSpec:
+    """A scan: model, plane, grid, fixed parameters, experiment card, selection, statistics, EOTs, seed.
+
+    ``x``/``y`` are the grid values of the plane's axes (see :data:`semivis.scan.PLANES`); ``fixed`` the
+    model parameters of the fixed axes (``alpha_D``, ``ratio``, ``delta``, ``theta``, ``eps``, ``m_chi1``),
+    defaults filled in; ``eot`` the EOT values (``None``: the card's); ``n_obs`` the observed counts per
+    bin (default 0, as in NA64 2016-2018).
+    """
+
+    model: str
+    plane: str
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    experiment: str = "na64-2016-2018"
+    selection: str = "missing-energy"
+    fixed: Mapping[str, float] = field(default_factory=dict)
+    eot: tuple[float, ...] | None = None
+    n_events: int = 20000
+    seed: int = 20231
+    n_obs: tuple[int, ...] | None = None
+    cl: float = 0.9
+    prior: str = "gauss"
+
+    def __post_init__(self) -> None:
+        model = str(self.model).lower()
+        if model not in MODELS:
+            raise ParameterError("--model", self.model, " | ".join(MODELS))
+        if self.plane not in PLANES:
+            raise ParameterError("--plane", self.plane, " | ".join(PLANES))
+        plane = PLANES[self.plane]
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "fixed", resolve_fixed(plane, model, dict(self.fixed)))
+        object.__setattr__(self, "x", _axis("x", self.x))
+        object.__setattr__(self, "y", _axis("y", self.y, _Y_MAX[plane.y]))
+        bins = selection_bins(self.selection)
+        if self.eot is not None:
+            eots = as_float_array("--eot", list(self.eot)).reshape(-1)
+            if eots.size == 0 or np.any(eots <= 0) or len(set(eots.tolist())) != eots.size:
+                raise ParameterError("--eot", list(self.eot), "distinct positive EOT values")
+            object.__setattr__(self, "eot", tuple(float(v) for v in eots))
+        if not isinstance(self.n_events, int | np.integer) or isinstance(self.n_events, bool) or self.n_events < 1:
+            raise ParameterError("--n-events", self.n_events, "an integer >= 1")
+        if not isinstance(self.seed, int | np.integer) or isinstance(self.seed, bool) or self.seed < 0:
+            raise ParameterError("--seed", self.seed, "an integer >= 0")
+        n_obs = (0,) * len(bins) if self.n_obs is None else tuple(self.n_obs)
+        if len(n_obs) != len(bins) or any(not isinstance(n, int | np.integer) or n < 0 for n in n_obs):
+            raise ParameterError("--n-obs", list(n_obs), f"{len(bins)} non-negative integer(s), one per bin {bins}")
+        object.__setattr__(self, "n_obs", tuple(int(n) for n in n_obs))
+        if not (isinstance(self.cl, float | int) and 0.0 < self.cl < 1.0):
+            raise ParameterError("--cl", self.cl, "0 < cl < 1")
+        if self.prior not in PRIORS:
+            raise ParameterError("--prior", self.prior, " | ".join(PRIORS))
+
+    @classmethod
+    def from_ranges(
+        cls,
+        model: str,
+        plane: str,
+        *,
+        x_range: tuple[float, float] | None = None,
+        y_range: tuple[float, float] | None = None,
+        nx: int = 50,
+        ny: int = 200,
+        **kwargs: Any,
+    ) -> ScanSpec:
+        """Spec on a log grid; ranges default to the plane's (:attr:`Plane.x_range`, :attr:`Plane.y_range`)."""
+        if plane not in PLANES:
+            raise ParameterError("--plane", plane, " | ".join(PLANES))
+        p = PLANES[plane]
+        xr = x_range or p.x_range
+        yr = y_range or p.y_range
+        return cls(model, plane, log_grid(xr[0], xr[1], nx, "x"), log_grid(yr[0], yr[1], ny, "y"), **kwargs)
+
+    @property
+    def bins(self) -> tuple[str, ...]:
+        """Selection bins (``("s1", "s2")`` for ``combined``)."""
+        return selection_bins(self.selection)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dictionary of the spec.
+
+        >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2).to_dict()["plane"]
+        'mAp-eps'
+        """
+        d = asdict(self)
+        d["fixed"] = dict(self.fixed)
+        d["x"], d["y"] = list(self.x), list(self.y)
+        d["eot"] = None if self.eot is None else list(self.eot)
+        d["n_obs"] = list(self.n_obs or ())
+        return d
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys, floats as repr)."""
+        return json.dumps(self.to_dict(), sort_keys=True)

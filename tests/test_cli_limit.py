@@ -1,0 +1,128 @@
+"""`semivis limit` command line (on the analytic stand-in evaluator), including a real kill-and-resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from click.testing import CliRunner
+
+from semivis.cli import main
+from semivis.scan import ScanSpec, ToyEvaluator, load_result, run_scan
+
+BASE = [
+    "limit",
+    "--model",
+    "idm",
+    "--plane",
+    "mAp-eps",
+    "--stand-in",
+    "--executor",
+    "serial",
+    "--nx",
+    "4",
+    "--ny",
+    "10",
+    "--n-events",
+    "200",
+    "--x-min",
+    "0.01",
+    "--x-max",
+    "0.5",
+]
+
+
+def test_limit_writes_result_and_summary(tmp_path: Path) -> None:
+    out, summ = tmp_path / "r.nc", tmp_path / "s.json"
+    res = CliRunner().invoke(main, [*BASE, "--cache-dir", str(tmp_path / "c"), "--out", str(out), "--json", str(summ)])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(summ.read_text())
+    assert summary["s_up"] == pytest.approx(np.log(10.0))
+    assert isinstance(summary["contours"], list)
+    assert summary["contours"]
+    assert all(len(pt) == 2 for line in summary["contours"] for pt in line)
+    ds = load_result(out)
+    assert ds.attrs["model"] == "idm"
+    assert ds.attrs["selection"] == "missing-energy"
+
+
+def test_limit_several_eot_keyed(tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        main,
+        [
+            *BASE,
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--out",
+            str(tmp_path / "r.nc"),
+            "--eot",
+            "2.84e11",
+            "--eot",
+            "5e12",
+            "--json",
+            "-",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert set(summary["contours"]) == {"2.84e+11", "5e+12"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "option"),
+    [
+        (["--alphaD", "-1"], "--alphaD"),
+        (["--eps", "1e-3"], "--eps"),
+        (["--workers", "0"], "--workers"),
+        (["--scheduler", "tcp://x:1"], "--scheduler"),
+        (["--n-events", "0"], "--n-events"),
+        (["--x-min", "1", "--x-max", "0.1"], "--x-min"),
+    ],
+)
+def test_limit_bad_input_one_line(tmp_path: Path, extra: list[str], option: str) -> None:
+    res = CliRunner().invoke(main, [*BASE, "--out", str(tmp_path / "r.nc"), *extra])
+    assert res.exit_code == 2
+    assert "semivis: error:" in res.output
+    assert option in res.output
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.slow
+def test_killed_scan_resumes(tmp_path: Path) -> None:
+    """SIGKILL a real `semivis limit` run half way; the rerun finishes with the same result."""
+    out = tmp_path / "r.nc"
+    args = [*BASE, "--nx", "6", "--cache-dir", str(tmp_path / "c"), "--out", str(out)]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    cmd = [sys.executable, "-c", "from semivis.cli import main; main()", *args, "--stand-in-delay", "0.7"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        done: list[Path] = []
+        while time.monotonic() < deadline:
+            done = list(tmp_path.glob("r.nc.partial-*/column-*.npy"))
+            if len(done) >= 3 or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "scan finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert not out.exists()
+    n_done = len(list(tmp_path.glob("r.nc.partial-*/column-*.npy")))
+    assert 3 <= n_done < 6
+    spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=6, ny=10, n_events=200, x_range=(0.01, 0.5))
+    info: dict[str, int] = {}
+    ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "c", out=out, info=info)
+    assert (info["columns_resumed"], info["columns_computed"]) == (n_done, 6 - n_done)
+    reference = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "fresh")
+    xr.testing.assert_identical(ds, reference)

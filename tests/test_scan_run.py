@@ -1,0 +1,218 @@
+"""semivis.scan end to end on the analytic stand-in evaluator: results, cache, resume, atomic writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from scipy.interpolate import RegularGridInterpolator
+
+from semivis.scan import (
+    PLANES,
+    SampleCache,
+    ScanSpec,
+    ToyEvaluator,
+    contour_lines,
+    contours,
+    default_cache_dir,
+    load_result,
+    provenance,
+    run_scan,
+)
+from semivis.scan.result import write_result
+from semivis.stats import multibin_table
+
+EOTS = (2.84e11, 1e12, 5e12)
+
+
+def small_spec(**kw: object) -> ScanSpec:
+    args: dict[str, object] = {"nx": 6, "ny": 24, "n_events": 300, "x_range": (0.005, 0.8), "eot": EOTS}
+    args.update(kw)
+    return ScanSpec.from_ranges("idm", "mAp-eps", **args)  # type: ignore[arg-type]
+
+
+def test_result_structure_and_provenance(tmp_path: Path) -> None:
+    spec = small_spec()
+    out = tmp_path / "scan.nc"
+    ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "cache", out=out)
+    assert ds["n_sig"].dims == ("eot", "eps", "m_Ap")
+    assert np.all(np.isfinite(ds["n_sig"].values))
+    xr.testing.assert_identical(ds, load_result(out))
+    prov = provenance(ds)
+    for key in ("model", "card", "selection", "eot", "seed", "semivis_version", "fixed_parameters", "n_events"):
+        assert key in prov
+    assert prov["fixed_parameters"] == {"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4}
+    assert ds.attrs["seed"] == spec.seed
+    # N_sig scales with EOT; projections exclude more
+    n = ds["n_sig"].values
+    assert np.allclose(n[2], n[0] * EOTS[2] / EOTS[0], rtol=1e-12)
+    ex = ds["excluded"].values
+    assert ex[0].sum() < ex[1].sum() < ex[2].sum()
+    assert np.all(ex[2] >= ex[0])
+    # s_up is exact CLs with n_obs = 0: ln 10
+    assert np.allclose(ds["s_up"].values, np.log(10.0))
+    # no checkpoint left over, no temporary files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "scan.nc"]
+
+
+def test_contours_lie_on_the_limit(tmp_path: Path) -> None:
+    spec = small_spec(nx=10, ny=40)
+    ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path)
+    lines = contours(ds)
+    assert set(lines) == set(EOTS)
+    for k, eot in enumerate(EOTS):
+        assert lines[eot], eot
+        z = np.log(np.maximum(ds["n_sig"].values[k], 1e-300)) - np.log(ds["s_up"].values)
+        interp = RegularGridInterpolator((np.log10(spec.y), np.log10(spec.x)), np.maximum(z, -50.0))
+        for seg in lines[eot]:
+            vals = interp(np.column_stack([np.log10(seg[:, 1]), np.log10(seg[:, 0])]))
+            assert np.max(np.abs(vals)) < 1e-8
+
+
+def test_contours_handle_islands_and_multiple_crossings() -> None:
+    x = np.geomspace(0.01, 1.0, 60)
+    y = np.geomspace(1e-6, 1e-2, 80)
+    lx, ly = np.meshgrid(np.log10(x), np.log10(y))
+    # two excluded islands at the same masses plus a band: several crossings per column
+    z = np.maximum(
+        1.0 - ((lx + 1.5) ** 2 + (ly + 5) ** 2) / 0.1,
+        1.0 - ((lx + 1.5) ** 2 + (ly + 3) ** 2) / 0.1,
+    )
+    lines = contour_lines(x, y, z)
+    assert len(lines) == 2
+    for seg in lines:
+        assert np.allclose(seg[0], seg[-1])  # islands are closed
+    column = np.isclose(np.log10(x), -1.5, atol=0.05)
+    crossings = np.sum(np.diff(np.sign(z[:, column][:, 0])) != 0)
+    assert crossings == 4
+
+
+@pytest.mark.parametrize(
+    ("model", "plane", "fixed"),
+    [
+        ("idm", "mAp-alphaD", {"eps": 1e-3}),
+        ("idm", "mchi1-delta", {"eps": 1e-3}),
+        ("idm", "mchi1-y", {}),
+        ("invisible", "R-y", {"m_chi1": 0.02}),
+        ("i2dm", "mchi1-tantheta", {"eps": 1e-3}),
+        ("i2dm", "mAp-eps", {"theta": 0.08}),
+    ],
+)
+def test_every_plane_runs(tmp_path: Path, model: str, plane: str, fixed: dict[str, float]) -> None:
+    spec = ScanSpec.from_ranges(model, plane, nx=3, ny=5, n_events=100, fixed=fixed)
+    info: dict[str, object] = {}
+    ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path, info=info)
+    p = PLANES[plane]
+    assert ds["n_sig"].dims == ("eot", p.y, p.x)
+    assert np.all(np.isfinite(ds["n_sig"].values))
+    assert np.all(ds["n_sig"].values >= 0)
+    n_open = sum(p.is_open(pt, model) for xv in spec.x for pt in p.mass_points(xv, spec.y, spec.fixed, model))
+    assert info["samples_built"] == n_open  # one sample per column, per cell for the delta plane
+
+
+def test_combined_selection_uses_split_dependent_limit(tmp_path: Path) -> None:
+    spec = small_spec(selection="combined", n_obs=(1, 0), eot=None)
+    ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path)
+    n1, n2 = ds["n_sig_bin"].values[0]
+    tot = n1 + n2
+    table = multibin_table([1, 0], [0.19, 0.53], [0.07, 0.17])
+    frac = np.divide(n1, tot, out=np.full_like(tot, 0.5), where=tot > 0)
+    assert np.allclose(ds["s_up"].values, table(frac))
+    assert ds["s_up"].values.max() > ds["s_up"].values.min()
+    assert list(ds["bin"].values) == ["s1", "s2"]
+
+
+def test_cache_reuse_and_corruption(tmp_path: Path) -> None:
+    spec = small_spec()
+    cache = tmp_path / "cache"
+    info1: dict[str, int] = {}
+    ds1 = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=cache, info=info1)
+    assert info1["samples_built"] == 6
+    info2: dict[str, int] = {}
+    ds2 = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=cache, info=info2)
+    assert (info2["samples_built"], info2["cache_hits"]) == (0, 6)
+    xr.testing.assert_identical(ds1, ds2)
+    npz = sorted((cache / "samples").rglob("*.npz"))
+    jsons = sorted((cache / "samples").rglob("*.json"))
+    npz[0].write_bytes(npz[0].read_bytes()[:100])  # truncated
+    data = bytearray(npz[1].read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte
+    npz[1].write_bytes(bytes(data))
+    jsons[2].write_text("{not json")
+    info3: dict[str, int] = {}
+    ds3 = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=cache, info=info3)
+    assert (info3["cache_rejected"], info3["samples_built"], info3["cache_hits"]) == (3, 3, 3)
+    xr.testing.assert_identical(ds1, ds3)
+
+
+def test_cache_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SEMIVIS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "semivis"
+    monkeypatch.setenv("SEMIVIS_CACHE_DIR", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
+    assert SampleCache().root == tmp_path / "mine"
+
+
+def test_interrupted_scan_resumes_and_recomputes_only_missing(tmp_path: Path) -> None:
+    spec = small_spec(nx=8)
+    out = tmp_path / "scan.nc"
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_scan(
+            spec, evaluator=ToyEvaluator(marker_dir=str(markers), fail_after=3), cache_dir=tmp_path / "c1", out=out
+        )
+    assert not out.exists()  # nothing visible at the destination after the crash
+    partial = [p for p in tmp_path.iterdir() if p.name.startswith("scan.nc.partial-")]
+    assert len(partial) == 1
+    assert len(list(partial[0].glob("column-*.npy"))) == 3
+    info: dict[str, int] = {}
+    # fresh cache: anything recomputed must rebuild its sample, so the builds count the recomputed columns
+    ds = run_scan(spec, evaluator=ToyEvaluator(marker_dir=str(markers)), cache_dir=tmp_path / "c2", out=out, info=info)
+    assert (info["columns_resumed"], info["columns_computed"], info["samples_built"]) == (3, 5, 5)
+    assert len(list(markers.glob("*.built"))) == 8
+    assert not partial[0].exists()
+    reference = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "c3")
+    xr.testing.assert_identical(ds, reference)
+    xr.testing.assert_identical(load_result(out), reference)
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ds = run_scan(small_spec(nx=3, ny=5), evaluator=ToyEvaluator(), cache_dir=tmp_path / "c")
+    out = tmp_path / "r.nc"
+    write_result(ds, out)
+    before = out.read_bytes()
+
+    def crash(self: xr.Dataset, path: object, *args: object, **kwargs: object) -> None:
+        Path(str(path)).write_bytes(b"\x89HDF partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_result(ds, out)
+    assert out.read_bytes() == before  # old result intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "r.nc"]  # temporary file removed
+    with pytest.raises(KeyboardInterrupt):
+        write_result(ds, tmp_path / "new.nc")
+    assert not (tmp_path / "new.nc").exists()
+
+
+@pytest.mark.slow
+def test_real_signal_evaluator_small(tmp_path: Path) -> None:
+    """The real semivis.signal chain wired in: a tiny (m_A', eps) scan, then the same from the warm cache."""
+    pytest.importorskip("semivis.signal")
+    spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=6, n_events=200, x_range=(0.03, 0.3))
+    info: dict[str, int] = {}
+    ds = run_scan(spec, cache_dir=tmp_path, info=info)
+    n = ds["n_sig"].values
+    assert np.all(np.isfinite(n))
+    assert np.all(n >= 0)
+    assert n.max() > 0
+    assert ds.attrs["card_name"] == "na64-2016-2018"
+    assert info["samples_built"] == 2
+    info2: dict[str, int] = {}
+    xr.testing.assert_identical(run_scan(spec, cache_dir=tmp_path, info=info2), ds)
+    assert info2["cache_hits"] == 2
