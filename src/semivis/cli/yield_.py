@@ -1,13 +1,175 @@
-"""`semivis yield`: placeholder until its issue lands."""
+"""`semivis yield`: expected signal events for one model point in one experiment card.
+
+No physics here: the card comes from :mod:`semivis.detector`, the model from :mod:`semivis.models`, the
+events, reweighting and selections from :mod:`semivis.signal`.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from semivis.errors import SemivisError
+from semivis.errors import ParameterError
+
+__all__ = ["command", "yield_report"]
+
+
+def yield_report(  # noqa: PLR0917
+    experiment: str,
+    model: str,
+    m_Ap: float,
+    eps: float,
+    alpha_D: float,
+    m_chi1: float | None = None,
+    ratio: float | None = None,
+    delta: float | None = None,
+    theta: float | None = None,
+    eot: float | None = None,
+    seed: int = 1,
+    selection: str = "missing-energy",
+    n_events: int = 5000,
+) -> dict[str, Any]:
+    """The JSON object of ``semivis yield --json``.
+
+    ``n_signal`` is for ``selection``; ``n_signal_by_selection`` has every selection; ``breakdown`` splits
+    ``n_signal`` by production process; ``chi2_decay_fractions`` (iDM/i2DM) sums to 1 per chi2.
+    """
+    from semivis.detector import load_card  # noqa: PLC0415
+    from semivis.models import make_model  # noqa: PLC0415
+    from semivis.signal import SELECTIONS, build_event_sample, decay_fractions, selection_for_card, signal_result  # noqa: PLC0415
+
+    kind = model.lower()
+    if kind not in ("invisible", "idm", "i2dm"):
+        raise ParameterError("--model", model, "invisible, idm or i2dm")
+    if selection not in SELECTIONS:
+        raise ParameterError("--selection", selection, "one of " + ", ".join(SELECTIONS))
+    if (m_chi1 is None) == (ratio is None):
+        raise ParameterError("--mchi1/--ratio", (m_chi1, ratio), "exactly one of --mchi1 and --ratio")
+    params: dict[str, Any] = {"m_Ap": m_Ap, "eps": eps, "alpha_D": alpha_D, "m_chi1": m_chi1, "ratio": ratio}
+    if kind != "invisible":
+        if delta is None:
+            raise ParameterError("--delta", None, f"a number >= 0 (required for --model {kind})")
+        params["delta"] = delta
+    elif delta is not None:
+        raise ParameterError("--delta", delta, "only with --model idm or i2dm")
+    if kind == "i2dm":
+        if theta is None:
+            raise ParameterError("--theta", None, "0 <= theta <= pi/2 (required for --model i2dm)")
+        params["theta"] = theta
+    elif theta is not None:
+        raise ParameterError("--theta", theta, "only with --model i2dm")
+    if isinstance(seed, bool) or int(seed) < 0:
+        raise ParameterError("--seed", seed, "an integer >= 0")
+    if int(n_events) < 1:
+        raise ParameterError("--n-events", n_events, "an integer >= 1")
+    card = load_card(experiment)
+    m = make_model(kind, **params)
+    mc1, mc2 = float(m.m_chi1), float(m.m_chi2)
+    sample = build_event_sample(
+        card, kind, float(m_Ap), mc1, None if kind == "invisible" else mc2, n_events=int(n_events), seed=int(seed)
+    )
+    th = theta if kind == "i2dm" else None
+    res = signal_result(sample, card, selection, eps=eps, alpha_D=alpha_D, theta=th, eot=eot)
+    by_sel = {
+        name: float(signal_result(sample, card, name, eps=eps, alpha_D=alpha_D, theta=th, eot=eot).n_signal)
+        for name in SELECTIONS
+    }
+    sel = selection_for_card(selection, card)
+    report: dict[str, Any] = {
+        "experiment": card.name,
+        "model": kind,
+        "m_Ap": float(m_Ap),
+        "m_chi1": mc1,
+        "m_chi2": None if kind == "invisible" else mc2,
+        "eps": float(eps),
+        "alpha_D": float(alpha_D),
+        "theta": th,
+        "eot": res.eot,
+        "selection": selection,
+        "n_signal": float(res.n_signal),
+        "n_signal_per_eot": float(res.n_signal) / res.eot,
+        "mc_rel_error": float(res.mc_rel_error),
+        "breakdown": {k: float(v) for k, v in res.breakdown.items()},
+        "n_signal_by_selection": by_sel,
+        "background": sel.background,
+        "sigma_b": sel.sigma_b,
+        "signal_efficiency": float(card.signal_efficiency(m_Ap)),
+        "n_events": sample.n_events,
+        "n_primaries": int(n_events),
+        "seed": int(seed),
+    }
+    if kind != "invisible":
+        stable = bool(m.chi2_stable())
+        report["chi2_stable"] = stable
+        report["ctau_chi2_m"] = None if stable else float(m.ctau_chi2_m())
+        fr = decay_fractions(sample, card, eps=eps, alpha_D=alpha_D, theta=th)
+        report["chi2_decay_fractions"] = {k: float(v) for k, v in fr.items()}
+    return report
 
 
 @click.command(name="yield")
-def command() -> None:
-    """Not implemented yet."""
-    raise SemivisError("'semivis yield' is not implemented yet")
+@click.option("--experiment", required=True, help="Experiment card: a shipped name (na64-2016-2018, ...) or a path.")
+@click.option("--model", "model", required=True, type=click.Choice(["invisible", "idm", "i2dm"], case_sensitive=False))
+@click.option("--mA", "m_Ap", required=True, type=float, help="A' mass [GeV].")
+@click.option("--eps", required=True, type=float, help="Kinetic mixing eps.")
+@click.option("--alphaD", "alpha_D", required=True, type=float, help="Dark coupling alpha_D.")
+@click.option("--mchi1", "m_chi1", type=float, default=None, help="chi1 mass [GeV] (or --ratio).")
+@click.option("--ratio", type=float, default=None, help="m_A'/m_chi1 (or --mchi1).")
+@click.option("--delta", type=float, default=None, help="(m_chi2 - m_chi1)/m_chi1 (iDM, i2DM).")
+@click.option("--theta", type=float, default=None, help="i2DM mixing angle [rad].")
+@click.option("--eot", type=float, default=None, help="Electrons on target (default: the card's).")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--selection",
+    default="missing-energy",
+    show_default=True,
+    type=click.Choice(["missing-energy", "s1", "s2", "combined"]),
+)
+@click.option(
+    "--n-events",
+    "n_events",
+    type=int,
+    default=5000,
+    show_default=True,
+    help="Beam electrons simulated for the A' sample.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def command(  # noqa: PLR0917
+    experiment: str,
+    model: str,
+    m_Ap: float,
+    eps: float,
+    alpha_D: float,
+    m_chi1: float | None,
+    ratio: float | None,
+    delta: float | None,
+    theta: float | None,
+    eot: float | None,
+    seed: int,
+    selection: str,
+    n_events: int,
+    as_json: bool,
+) -> None:
+    """Expected signal events N_sig for one model point (A' production x decays x detector x selection)."""
+    report = yield_report(
+        experiment, model, m_Ap, eps, alpha_D, m_chi1, ratio, delta, theta, eot, seed, selection, n_events
+    )
+    if as_json:
+        from semivis.cli._common import echo_json  # noqa: PLC0415
+
+        echo_json(report)
+        return
+    click.echo(
+        f"experiment {report['experiment']}, EOT {report['eot']:.3g}, model {report['model']}, "
+        f"selection {report['selection']}"
+    )
+    click.echo(
+        f"N_sig = {report['n_signal']:.4g} (MC rel. error {report['mc_rel_error']:.2g}); "
+        f"background {report['background']} +- {report['sigma_b']}"
+    )
+    for k, v in report["n_signal_by_selection"].items():
+        click.echo(f"  {k:15s} {v:.4g}")
+    if "chi2_decay_fractions" in report:
+        fr = ", ".join(f"{k} {v:.3g}" for k, v in report["chi2_decay_fractions"].items())
+        click.echo(f"chi2 decays: {fr}")

@@ -1,1 +1,25 @@
-"""semivis.detector."""
+"""Experiment cards (validated TOML), geometry regions along the beam and the detector response.
+
+>>> from semivis.detector import load_card
+>>> [r[0] for r in load_card("na64-2016-2018").regions]
+['ecal', 'gaps', 'veto', 'gaps', 'hcal1', 'gaps', 'hcal2', 'gaps', 'hcal3', 'beyond']
+"""
+
+from __future__ import annotations
+
+from semivis.detector.cards import CARD_SCHEMA, ExperimentCard, Module, SelectionOverride, list_cards, load_card
+from semivis.detector.response import REGION_NAMES, SELECTION_FLAGS, deposits_at, geometry_vector, shower_containment
+
+__all__ = [
+    "CARD_SCHEMA",
+    "REGION_NAMES",
+    "SELECTION_FLAGS",
+    "ExperimentCard",
+    "Module",
+    "SelectionOverride",
+    "deposits_at",
+    "geometry_vector",
+    "list_cards",
+    "load_card",
+    "shower_containment",
+]

@@ -1,0 +1,460 @@
+"""Experiment cards: validated TOML descriptions of an NA64-like missing-energy set-up.
+
+A card holds every number of a set-up (beam, ECAL target, VETO, HCAL1-3, positions along the beam,
+thresholds, EOT, signal efficiency, per-selection efficiencies and backgrounds), each with its source in
+a comment of the TOML file. A new set-up is a new card, no code. Cards are validated against
+:data:`CARD_SCHEMA` (JSON Schema, unknown keys are errors) and against geometric consistency (modules
+ordered along the beam, not overlapping); any problem raises :class:`~semivis.errors.CardError` naming
+the card file and the offending key path.
+
+>>> from semivis.detector import load_card, list_cards
+>>> "na64-2016-2018" in list_cards()
+True
+>>> card = load_card("na64-2016-2018")
+>>> card.eot, card.beam_energy_GeV
+(284000000000.0, 100.0)
+>>> round(card.ecal.length_m, 3)
+0.45
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from semivis.errors import CardError, ParameterError
+from semivis.production.materials import Material, TargetSpec, load_material
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "CARD_SCHEMA",
+    "ExperimentCard",
+    "Module",
+    "SelectionOverride",
+    "list_cards",
+    "load_card",
+]
+
+CARDS_PACKAGE_DIR = Path(__file__).resolve().parent.parent / "data" / "cards"
+
+_NUM = {"type": "number"}
+_POS = {"type": "number", "exclusiveMinimum": 0}
+_NONNEG = {"type": "number", "minimum": 0}
+_MODULE_BASE: dict[str, Any] = {
+    "z_start_m": _NONNEG,
+    "length_m": _POS,
+    "transverse_size_m": _POS,
+}
+_SAMPLING = {
+    "absorber": {"type": "string", "minLength": 1},
+    "active": {"type": "string", "minLength": 1},
+    "absorber_thickness_m": _POS,
+    "active_thickness_m": _POS,
+    "n_layers": {"type": "integer", "minimum": 1},
+}
+_SELECTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "extra_efficiency": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "background": _NONNEG,
+        "sigma_b": _NONNEG,
+        "enabled": {"type": "boolean"},
+        "min_hcal_GeV": _NONNEG,
+        "source": {"type": "string"},
+    },
+}
+
+#: JSON Schema of an experiment card (draft 2020-12); every table forbids unknown keys.
+CARD_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "schema_version",
+        "name",
+        "eot",
+        "beam",
+        "target",
+        "veto",
+        "hcal1",
+        "hcal2",
+        "hcal3",
+        "thresholds",
+        "efficiency",
+    ],
+    "properties": {
+        "schema_version": {"const": 1},
+        "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$"},
+        "description": {"type": "string"},
+        "eot": _POS,
+        "beam": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["particle", "energy_GeV"],
+            "properties": {"particle": {"enum": ["e-", "e+"]}, "energy_GeV": _POS},
+        },
+        "target": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [
+                "absorber",
+                "active",
+                "absorber_thickness_m",
+                "active_thickness_m",
+                "n_layers",
+                "transverse_size_m",
+            ],
+            "properties": {
+                **_SAMPLING,
+                "name": {"type": "string"},
+                "preshower_layers": {"type": "integer", "minimum": 0},
+                "transverse_size_m": _POS,
+                "z_start_m": _NUM,
+            },
+        },
+        "veto": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [*_MODULE_BASE, "threshold_GeV", "mip_GeV"],
+            "properties": {**_MODULE_BASE, "threshold_GeV": _POS, "mip_GeV": _POS},
+        },
+        **{
+            f"hcal{i}": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": list(_MODULE_BASE),
+                "properties": {**_MODULE_BASE, **_SAMPLING},
+            }
+            for i in (1, 2, 3)
+        },
+        "thresholds": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["ecal_max_GeV", "hcal_GeV"],
+            "properties": {"ecal_max_GeV": _POS, "hcal_GeV": _POS},
+        },
+        "efficiency": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["value", "source"],
+            "properties": {
+                "value": {
+                    "oneOf": [
+                        {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                        {
+                            "type": "array",
+                            "minItems": 2,
+                            "items": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                        },
+                    ]
+                },
+                "mass_GeV": {"type": "array", "minItems": 2, "items": _POS},
+                "source": {"type": "string", "minLength": 1},
+            },
+        },
+        "selections": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "missing-energy": _SELECTION_SCHEMA,
+                "s1": _SELECTION_SCHEMA,
+                "s2": _SELECTION_SCHEMA,
+                "combined": _SELECTION_SCHEMA,
+            },
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Module:
+    """One detector volume along the beam axis (ECAL, VETO, HCAL1-3): a box of square cross section.
+
+    ``z_start_m``/``z_end_m`` are positions along the beam from the ECAL front face; ``half_size_m`` is
+    half the transverse (square) size.
+    """
+
+    name: str
+    z_start_m: float
+    length_m: float
+    transverse_size_m: float
+
+    @property
+    def z_end_m(self) -> float:
+        """Downstream face position [m]."""
+        return self.z_start_m + self.length_m
+
+    @property
+    def half_size_m(self) -> float:
+        """Half transverse size [m]."""
+        return 0.5 * self.transverse_size_m
+
+
+@dataclass(frozen=True)
+class SelectionOverride:
+    """Card numbers of one selection (override the paper defaults held in ``semivis.signal.SELECTIONS``)."""
+
+    extra_efficiency: float | None = None
+    background: float | None = None
+    sigma_b: float | None = None
+    enabled: bool = True
+    min_hcal_GeV: float | None = None
+
+
+@dataclass(frozen=True)
+class ExperimentCard:
+    """A validated experiment card. Build it with :func:`load_card`.
+
+    Attributes mirror the TOML tables; :attr:`target` builds production's ``TargetSpec`` on demand.
+    """
+
+    name: str
+    source: str
+    description: str
+    eot: float
+    beam_particle: str
+    beam_energy_GeV: float
+    target_config: dict[str, Any]
+    ecal: Module
+    veto: Module
+    hcal1: Module
+    hcal2: Module
+    hcal3: Module
+    veto_threshold_GeV: float
+    veto_mip_GeV: float
+    ecal_max_GeV: float
+    hcal_threshold_GeV: float
+    critical_energy_GeV: float
+    radiation_length_m: float
+    efficiency_mass_GeV: tuple[float, ...]
+    efficiency_value: tuple[float, ...]
+    efficiency_source: str
+    selections: dict[str, SelectionOverride] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def modules(self) -> tuple[Module, ...]:
+        """ECAL, VETO, HCAL1, HCAL2, HCAL3 in beam order."""
+        return (self.ecal, self.veto, self.hcal1, self.hcal2, self.hcal3)
+
+    @property
+    def regions(self) -> tuple[tuple[str, float, float], ...]:
+        """Ordered z intervals ``(name, z_start, z_end)`` including the gaps and ``beyond`` (to +inf)."""
+        out: list[tuple[str, float, float]] = []
+        z = self.ecal.z_start_m
+        for mod in self.modules:
+            if mod.z_start_m > z:
+                out.append(("gaps", z, mod.z_start_m))
+            out.append((mod.name, mod.z_start_m, mod.z_end_m))
+            z = mod.z_end_m
+        out.append(("beyond", z, float("inf")))
+        return tuple(out)
+
+    @property
+    def setup_end_m(self) -> float:
+        """End of the last HCAL module [m]: a chi2 decaying after it is invisible."""
+        return self.hcal3.z_end_m
+
+    @property
+    def E_min_GeV(self) -> float:
+        """Minimal A' energy that can pass the missing-energy box: E_beam - E_ECAL,max (50 GeV at NA64)."""
+        return self.beam_energy_GeV - self.ecal_max_GeV
+
+    @property
+    def target(self) -> TargetSpec:
+        """Production's :class:`~semivis.production.TargetSpec` for the ECAL (materials by name)."""
+        return _target_spec(self.target_config, self.name, self.source)
+
+    def signal_efficiency(self, m_Ap: ArrayLike) -> NDArray[np.float64]:
+        """Signal efficiency of the invisible selection at ``m_Ap`` [GeV].
+
+        A constant, or linear interpolation in log(m_A') of the card's table, flat outside it (source in
+        the card's ``efficiency.source``).
+        """
+        m = np.asarray(m_Ap, dtype=np.float64)
+        if len(self.efficiency_value) == 1:
+            return np.full(m.shape, self.efficiency_value[0])
+        xs = np.log(np.asarray(self.efficiency_mass_GeV))
+        out = np.interp(np.log(m), xs, np.asarray(self.efficiency_value))
+        return np.asarray(out, dtype=np.float64)
+
+    def geometry_key(self) -> str:
+        """Stable hash of everything in the card (used in cache keys)."""
+        blob = json.dumps(self.raw, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def production_key(self) -> dict[str, Any]:
+        """The card content that determines A' production (beam and target only), JSON-able."""
+        return {
+            "beam": copy.deepcopy(self.raw["beam"]),
+            "target": copy.deepcopy(self.raw["target"]),
+            "E_min_GeV": self.E_min_GeV,
+        }
+
+
+def _material(name: str, source: str, key: str) -> Material:
+    try:
+        return load_material(name)
+    except ParameterError as exc:
+        raise CardError(source, key, f"unknown material {name!r} ({exc.allowed})") from exc
+
+
+def _target_spec(tgt: dict[str, Any], card_name: str, source: str) -> TargetSpec:
+    """Production's TargetSpec of the ECAL sandwich (EPJC2023 Sect. 3.1: 150 Pb/Sc layers)."""
+    return TargetSpec.sandwich(
+        _material(tgt["absorber"], source, "target.absorber"),
+        float(tgt["absorber_thickness_m"]),
+        _material(tgt["active"], source, "target.active"),
+        float(tgt["active_thickness_m"]),
+        int(tgt["n_layers"]),
+        name=str(tgt.get("name", f"{card_name} ECAL")),
+    )
+
+
+def list_cards() -> list[str]:
+    """Names of the cards shipped in ``semivis/data/cards``."""
+    return sorted(p.stem for p in CARDS_PACKAGE_DIR.glob("*.toml"))
+
+
+def _path_of(error: Any) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "<root>"
+
+
+def _validate_schema(data: dict[str, Any], source: str) -> None:
+    import jsonschema  # noqa: PLC0415
+
+    validator = jsonschema.Draft202012Validator(CARD_SCHEMA)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
+    if not errors:
+        return
+    err = errors[0]
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        prefix = _path_of(err)
+        key = extra[0] if prefix == "<root>" else f"{prefix}.{extra[0]}"
+        raise CardError(source, key, "unknown key")
+    if err.validator == "required":
+        missing = [k for k in err.validator_value if k not in err.instance]
+        prefix = _path_of(err)
+        key = missing[0] if prefix == "<root>" else f"{prefix}.{missing[0]}"
+        raise CardError(source, key, "required key is missing")
+    raise CardError(source, _path_of(err), err.message)
+
+
+def load_card(name_or_path: str | Path) -> ExperimentCard:
+    """Load and validate an experiment card: a shipped card's name (see :func:`list_cards`) or a path.
+
+    Raises :class:`~semivis.errors.CardError` (card file and key path in the message) for unknown
+    names, TOML syntax errors, schema violations and inconsistent geometry.
+
+    >>> load_card("no-such-card")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.CardError: no-such-card: key '<name>': no such card; shipped cards: na64-2016-2018, ...
+    """
+    text_path = Path(name_or_path)
+    if text_path.suffix == ".toml" or text_path.exists():
+        path = text_path
+        if not path.is_file():
+            raise CardError(str(path), "<file>", "no such file")
+    else:
+        path = CARDS_PACKAGE_DIR / f"{name_or_path}.toml"
+        if not path.is_file():
+            raise CardError(str(name_or_path), "<name>", "no such card; shipped cards: " + ", ".join(list_cards()))
+    source = str(path.name) if path.parent == CARDS_PACKAGE_DIR else str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CardError(source, "<toml>", f"TOML syntax error: {exc}") from exc
+    _validate_schema(data, source)
+    return _build_card(data, source)
+
+
+def _build_card(data: dict[str, Any], source: str) -> ExperimentCard:
+    tgt = data["target"]
+    pitch = float(tgt["absorber_thickness_m"]) + float(tgt["active_thickness_m"])
+    ecal_len = pitch * int(tgt["n_layers"])
+    ecal = Module("ecal", float(tgt.get("z_start_m", 0.0)), ecal_len, float(tgt["transverse_size_m"]))
+    mods = [ecal]
+    for key in ("veto", "hcal1", "hcal2", "hcal3"):
+        t = data[key]
+        mods.append(Module(key, float(t["z_start_m"]), float(t["length_m"]), float(t["transverse_size_m"])))
+    for prev, mod in itertools.pairwise(mods):
+        if mod.z_start_m < prev.z_end_m - 1e-12:
+            raise CardError(
+                source,
+                f"{mod.name}.z_start_m",
+                f"{mod.name} starts at {mod.z_start_m} m, before the end of {prev.name} ({prev.z_end_m:.4g} m)",
+            )
+    eff = data["efficiency"]
+    value = eff["value"]
+    if isinstance(value, list):
+        masses = eff.get("mass_GeV")
+        if masses is None:
+            raise CardError(source, "efficiency.mass_GeV", "required when efficiency.value is a table")
+        if len(masses) != len(value):
+            raise CardError(source, "efficiency.mass_GeV", "must have as many entries as efficiency.value")
+        if any(b <= a for a, b in itertools.pairwise(masses)):
+            raise CardError(source, "efficiency.mass_GeV", "must be strictly increasing")
+        eff_m, eff_v = tuple(float(m) for m in masses), tuple(float(v) for v in value)
+    else:
+        if "mass_GeV" in eff:
+            raise CardError(source, "efficiency.mass_GeV", "only allowed when efficiency.value is a table")
+        eff_m, eff_v = (), (float(value),)
+    sels = {
+        name: SelectionOverride(
+            extra_efficiency=t.get("extra_efficiency"),
+            background=t.get("background"),
+            sigma_b=t.get("sigma_b"),
+            enabled=bool(t.get("enabled", True)),
+            min_hcal_GeV=t.get("min_hcal_GeV"),
+        )
+        for name, t in data.get("selections", {}).items()
+    }
+    if data["thresholds"]["ecal_max_GeV"] >= data["beam"]["energy_GeV"]:
+        raise CardError(source, "thresholds.ecal_max_GeV", "must be below the beam energy")
+    target = _target_spec(tgt, str(data["name"]), source)
+    for key in ("hcal1", "hcal2", "hcal3"):
+        for sub in ("absorber", "active"):
+            if sub in data[key]:
+                _material(data[key][sub], source, f"{key}.{sub}")
+    return ExperimentCard(
+        name=str(data["name"]),
+        source=source,
+        description=str(data.get("description", "")),
+        eot=float(data["eot"]),
+        beam_particle=str(data["beam"]["particle"]),
+        beam_energy_GeV=float(data["beam"]["energy_GeV"]),
+        target_config=dict(tgt),
+        ecal=ecal,
+        veto=mods[1],
+        hcal1=mods[2],
+        hcal2=mods[3],
+        hcal3=mods[4],
+        veto_threshold_GeV=float(data["veto"]["threshold_GeV"]),
+        veto_mip_GeV=float(data["veto"]["mip_GeV"]),
+        ecal_max_GeV=float(data["thresholds"]["ecal_max_GeV"]),
+        hcal_threshold_GeV=float(data["thresholds"]["hcal_GeV"]),
+        critical_energy_GeV=float(target.critical_energy_GeV),
+        radiation_length_m=float(target.X0_m),
+        efficiency_mass_GeV=eff_m,
+        efficiency_value=eff_v,
+        efficiency_source=str(eff["source"]),
+        selections=sels,
+        raw=data,
+    )

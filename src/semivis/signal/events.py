@@ -1,0 +1,327 @@
+"""Per-mass-point event samples: A' production x A' -> chi_i chi_j x chi2 -> chi1 e+ e-.
+
+An :class:`EventSample` holds everything that does not depend on eps, alpha_D or theta: the A' (energy,
+direction, vertex depth, weight at eps = 1, process) from production's ``simulate_ap_production``, and for
+every open dark channel (``chi1chi2`` for iDM; ``chi1chi1``, ``chi1chi2``, ``chi2chi2`` for i2DM;
+``chi1chi1`` for the invisible model) one decay of each A' into that channel, with the chi2 lab
+four-momenta and their e+ e- lab four-momenta. Each channel is stored for every A', so the branching
+ratios BR(theta) enter later as weights (:mod:`semivis.signal.reweight`).
+
+Kinematics:
+
+* A' -> chi_i chi_j: two-body decay, isotropic in the A' rest frame (unpolarised A'; the lab-frame energy
+  sharing of the chi's is what matters and it is symmetric under this assumption), then boosted along the
+  A' direction. Two-body momentum from :func:`semivis.models.kinematics.two_body_momentum`.
+* chi2 -> chi1 e+ e-: :func:`semivis.models.sample_chi2_decay` (exact matrix element, physics.md 2.1), boosted
+  with the chi2 lab four-momentum. Only the e+e- channel is generated: chi2 -> chi1 mu+ mu- opens at
+  dm > 2 m_mu (m_A' >~ 1.6 GeV at R = 3, delta = 0.4), beyond NA64's on-shell range; it enters the lifetime
+  through the model's total chi2 width.
+* If chi2 -> chi1 e+ e- is closed (dm <= 2 m_e) the chi2 is stable: lepton arrays are zero and the sample
+  says ``chi2_stable`` (every chi2 then reaches "beyond").
+
+Reproducible bit for bit from ``seed`` via ``numpy.random.SeedSequence.spawn`` (production stream, then one
+stream per channel).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from semivis import __version__
+from semivis._validation import check_range
+from semivis.constants import m_e
+from semivis.detector.cards import ExperimentCard
+from semivis.errors import ParameterError
+from semivis.models import sample_chi2_decay
+from semivis.models.kinematics import two_body_momentum
+from semivis.production import simulate_ap_production
+
+__all__ = [
+    "CHANNELS_BY_KIND",
+    "N_CHI2",
+    "SAMPLE_FORMAT_VERSION",
+    "ApLike",
+    "EventSample",
+    "boost",
+    "build_event_sample",
+    "sample_content_key",
+]
+
+#: bump when the stored arrays or the generation algorithm change (part of every content key)
+SAMPLE_FORMAT_VERSION = 1
+
+#: dark channels generated per model kind (names as in semivis.models.DARK_CHANNELS)
+CHANNELS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "idm": ("chi1chi2",),
+    "i2dm": ("chi1chi1", "chi1chi2", "chi2chi2"),
+    "invisible": ("chi1chi1",),
+}
+#: number of chi2 per channel
+N_CHI2: dict[str, int] = {"chi1chi1": 0, "chi1chi2": 1, "chi2chi2": 2}
+
+_AP_KEYS = ("ap.E", "ap.theta", "ap.phi", "ap.z", "ap.weight", "ap.process")
+
+
+class ApLike(Protocol):
+    """What the signal room needs of production's ``ApSample`` (read-only attributes)."""
+
+    @property
+    def E(self) -> NDArray[np.float64]: ...
+    @property
+    def theta(self) -> NDArray[np.float64]: ...
+    @property
+    def phi(self) -> NDArray[np.float64]: ...
+    @property
+    def z(self) -> NDArray[np.float64]: ...
+    @property
+    def weight(self) -> NDArray[np.float64]: ...
+    @property
+    def process(self) -> NDArray[np.int8]: ...
+
+
+def boost(p: NDArray[np.float64], P: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Boost four-momenta ``p`` (n, 4) from the rest frame of a parent with lab four-momentum ``P`` (n, 4).
+
+    Standard Lorentz boost with beta = P/E, gamma = E/m (e.g. Jackson, Classical Electrodynamics, Eq. 11.19).
+
+    >>> P = np.array([[5.0, 0.0, 0.0, 4.0]])          # m = 3, beta gamma = 4/3
+    >>> boost(np.array([[3.0, 0.0, 0.0, 0.0]]), P)
+    array([[5., 0., 0., 4.]])
+    """
+    E = P[:, 0]
+    bvec = P[:, 1:] / E[:, None]
+    b2 = np.einsum("ij,ij->i", bvec, bvec)
+    gamma = 1.0 / np.sqrt(1.0 - b2)
+    bp = np.einsum("ij,ij->i", bvec, p[:, 1:])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coef = np.where(b2 > 0.0, (gamma - 1.0) * bp / b2, 0.0) + gamma * p[:, 0]
+    out = np.empty_like(p)
+    out[:, 0] = gamma * (p[:, 0] + bp)
+    out[:, 1:] = p[:, 1:] + coef[:, None] * bvec
+    return out
+
+
+def _isotropic(n: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    cos_t = rng.uniform(-1.0, 1.0, n)
+    phi = rng.uniform(0.0, 2.0 * np.pi, n)
+    sin_t = np.sqrt(1.0 - cos_t**2)
+    return np.stack([sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t], axis=1)
+
+
+def _seed_int(seed: int | np.random.SeedSequence) -> int:
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.entropy)  # type: ignore[arg-type]
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or int(seed) < 0:
+        raise ParameterError("seed", seed, "a non-negative int or a numpy.random.SeedSequence")
+    return int(seed)
+
+
+def sample_content_key(  # noqa: PLR0917
+    card: ExperimentCard,
+    kind: str,
+    m_Ap: float,
+    m_chi1: float,
+    m_chi2: float,
+    n_events: int,
+    seed: int | np.random.SeedSequence,
+) -> str:
+    """Stable key of a sample's inputs (production-relevant card content, masses, statistics, seed, code)."""
+    blob = {
+        "format": SAMPLE_FORMAT_VERSION,
+        "semivis": __version__,
+        "production": card.production_key(),
+        "kind": kind,
+        "m_Ap": repr(float(m_Ap)),
+        "m_chi1": repr(float(m_chi1)),
+        "m_chi2": repr(float(m_chi2)),
+        "n_events": int(n_events),
+        "seed": _seed_int(seed),
+        "spawn_key": list(seed.spawn_key) if isinstance(seed, np.random.SeedSequence) else [],
+    }
+    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class EventSample:
+    """Events of one mass point, independent of eps, alpha_D and theta.
+
+    ``arrays``: flat dict of numpy arrays: ``ap.*`` (E, theta, phi, z, weight, process) and per channel and
+    chi2 slot ``<channel>.chi2_<i>.{p4,ep,em}`` (n, 4) lab four-momenta of the chi2, e+ and e-.
+    ``meta``: JSON-able metadata (kind, masses, channels, seed, content key, production meta).
+    """
+
+    arrays: dict[str, NDArray[Any]]
+    meta: dict[str, Any]
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def kind(self) -> str:
+        """Model kind: ``idm``, ``i2dm`` or ``invisible``."""
+        return str(self.meta["kind"])
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Dark channels stored."""
+        return tuple(self.meta["channels"])
+
+    @property
+    def n_events(self) -> int:
+        """Number of A' events."""
+        return int(self.arrays["ap.E"].shape[0])
+
+    @property
+    def m_Ap(self) -> float:
+        """A' mass [GeV]."""
+        return float(self.meta["m_Ap"])
+
+    @property
+    def m_chi1(self) -> float:
+        """chi1 mass [GeV]."""
+        return float(self.meta["m_chi1"])
+
+    @property
+    def m_chi2(self) -> float:
+        """chi2 mass [GeV]."""
+        return float(self.meta["m_chi2"])
+
+    @property
+    def chi2_stable(self) -> bool:
+        """True when chi2 -> chi1 e+ e- is closed (dm <= 2 m_e)."""
+        return bool(self.meta["chi2_stable"])
+
+    def content_key(self) -> str:
+        """Stable hash of the inputs that determine this sample (see :func:`sample_content_key`)."""
+        return str(self.meta["content_key"])
+
+    def to_arrays(self) -> tuple[dict[str, NDArray[Any]], dict[str, Any]]:
+        """(dict of numpy arrays, JSON-able metadata): the sample for a cache (no pickle)."""
+        return {k: np.array(v, copy=True) for k, v in self.arrays.items()}, json.loads(json.dumps(self.meta))
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, NDArray[Any]], meta: dict[str, Any]) -> EventSample:
+        """Rebuild a sample written by :meth:`to_arrays`; checks the keys and shapes."""
+        if meta.get("format") != SAMPLE_FORMAT_VERSION:
+            raise ParameterError("meta.format", meta.get("format"), f"{SAMPLE_FORMAT_VERSION}")
+        required = list(_AP_KEYS)
+        for ch in meta["channels"]:
+            for i in range(N_CHI2[ch]):
+                required += [f"{ch}.chi2_{i}.{q}" for q in ("p4", "ep", "em")]
+        missing = [k for k in required if k not in arrays]
+        if missing:
+            raise ParameterError("arrays", missing[0], "the keys written by EventSample.to_arrays")
+        n = np.asarray(arrays["ap.E"]).shape[0]
+        out: dict[str, NDArray[Any]] = {}
+        for k in required:
+            a = np.asarray(arrays[k])
+            if a.shape[0] != n:
+                raise ParameterError(f"arrays[{k!r}].shape", a.shape, f"first dimension {n}")
+            out[k] = a
+        return cls(out, dict(meta))
+
+
+def build_event_sample(  # noqa: PLR0917
+    card: ExperimentCard,
+    kind: str,
+    m_Ap: float,
+    m_chi1: float,
+    m_chi2: float | None = None,
+    n_events: int = 20000,
+    seed: int | np.random.SeedSequence = 1,
+    ap_sample: ApLike | None = None,
+) -> EventSample:
+    """Generate the eps-independent events of one mass point (m_A', m_chi1, m_chi2) for ``card``.
+
+    ``n_events`` primaries go to production (``simulate_ap_production(card.target, ..., n_primaries=n_events,
+    E_min_GeV=card.E_min_GeV)``); each returned A' gets one decay per channel. ``ap_sample`` short-cuts
+    production (tests, or an A' sample cached elsewhere). For ``kind="invisible"`` ``m_chi2`` is ignored.
+    """
+    if kind not in CHANNELS_BY_KIND:
+        raise ParameterError("kind", kind, "one of idm, i2dm, invisible")
+    if isinstance(n_events, bool) or not isinstance(n_events, int | np.integer) or n_events < 1:
+        raise ParameterError("n_events", n_events, "an integer >= 1")
+    m_Ap = float(check_range("m_Ap", m_Ap, 0.0))
+    m_chi1 = float(check_range("m_chi1", m_chi1, 0.0))
+    if kind == "invisible":
+        m_chi2 = m_chi1
+    elif m_chi2 is None:
+        raise ParameterError("m_chi2", None, f"m_chi2 >= m_chi1 = {m_chi1} (required for {kind})")
+    m_chi2 = float(check_range("m_chi2", m_chi2, m_chi1, low_inclusive=True))
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(_seed_int(seed))
+    seed_int = _seed_int(seed)
+    children = ss.spawn(1 + len(CHANNELS_BY_KIND[kind]))
+    ap: Any = ap_sample
+    if ap is None:
+        ap = simulate_ap_production(
+            card.target,
+            beam_energy_GeV=card.beam_energy_GeV,
+            m_Ap=m_Ap,
+            n_primaries=int(n_events),
+            seed=children[0],
+            E_min_GeV=card.E_min_GeV,
+        )
+    arrays: dict[str, NDArray[Any]] = {
+        "ap.E": np.asarray(ap.E, dtype=np.float64),
+        "ap.theta": np.asarray(ap.theta, dtype=np.float64),
+        "ap.phi": np.asarray(ap.phi, dtype=np.float64),
+        "ap.z": np.asarray(ap.z, dtype=np.float64),
+        "ap.weight": np.asarray(ap.weight, dtype=np.float64),
+        "ap.process": np.asarray(ap.process, dtype=np.int8),
+    }
+    n = arrays["ap.E"].shape[0]
+    E = arrays["ap.E"]
+    p = np.sqrt(np.clip(E**2 - m_Ap**2, 0.0, None))
+    st, ct = np.sin(arrays["ap.theta"]), np.cos(arrays["ap.theta"])
+    P_ap = np.stack([E, p * st * np.cos(arrays["ap.phi"]), p * st * np.sin(arrays["ap.phi"]), p * ct], axis=1)
+    stable = (m_chi2 - m_chi1) <= 2.0 * m_e
+    channels: list[str] = []
+    for ch, child in zip(CHANNELS_BY_KIND[kind], children[1:], strict=True):
+        ma, mb = {"chi1chi1": (m_chi1, m_chi1), "chi1chi2": (m_chi1, m_chi2), "chi2chi2": (m_chi2, m_chi2)}[ch]
+        if m_Ap <= ma + mb:
+            continue  # closed channel: its BR is 0, nothing to store
+        channels.append(ch)
+        rng = np.random.default_rng(child)
+        q = float(two_body_momentum(m_Ap, ma, mb))
+        u = _isotropic(n, rng)
+        slots = []
+        if ch == "chi1chi2":
+            slots = [(+1.0, mb)]
+        elif ch == "chi2chi2":
+            slots = [(+1.0, ma), (-1.0, mb)]
+        for i, (sign, m2) in enumerate(slots):
+            rest = np.empty((n, 4))
+            rest[:, 0] = np.sqrt(q * q + m2 * m2)
+            rest[:, 1:] = sign * q * u
+            chi2 = boost(rest, P_ap)
+            if stable:
+                ep = np.zeros((n, 4))
+                em = np.zeros((n, 4))
+            else:
+                dec = sample_chi2_decay(m_chi1, m_chi2, m_Ap, n, rng)
+                ep = boost(dec["l+"], chi2)
+                em = boost(dec["l-"], chi2)
+            arrays[f"{ch}.chi2_{i}.p4"] = chi2
+            arrays[f"{ch}.chi2_{i}.ep"] = ep
+            arrays[f"{ch}.chi2_{i}.em"] = em
+    meta: dict[str, Any] = {
+        "format": SAMPLE_FORMAT_VERSION,
+        "kind": kind,
+        "m_Ap": m_Ap,
+        "m_chi1": m_chi1,
+        "m_chi2": m_chi2,
+        "n_primaries": int(n_events),
+        "seed": seed_int,
+        "channels": channels,
+        "chi2_stable": bool(stable),
+        "beam_energy_GeV": card.beam_energy_GeV,
+        "card": card.name,
+        "content_key": sample_content_key(card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed),
+        "production": json.loads(json.dumps(getattr(ap, "meta", {}), default=str)),
+        "semivis": __version__,
+    }
+    return EventSample(arrays, meta)

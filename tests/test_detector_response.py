@@ -1,0 +1,70 @@
+"""Detector response: shower containment, where a pair's energy lands, transverse acceptance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import gammainc
+
+from semivis.detector import deposits_at, load_card, shower_containment
+
+
+@pytest.fixture(scope="module")
+def card():  # type: ignore[no-untyped-def]
+    return load_card("na64-2016-2018")
+
+
+def test_containment_is_the_gamma_profile_integral() -> None:
+    # PDG RPP 2022 Eq. 34.36: P(a, b t), t_max = (a - 1)/b = ln(E/Ec) - 0.5, b = 0.5
+    E, Ec, t = 20.0, 0.0083, np.array([0.5, 3.0, 10.0, 25.0])
+    a = 1.0 + 0.5 * (np.log(E / Ec) - 0.5)
+    np.testing.assert_allclose(shower_containment(E, t, Ec), gammainc(a, 0.5 * t), rtol=1e-10)
+    # more energetic showers are longer: less contained at the same depth
+    assert shower_containment(50.0, 8.0, Ec) < shower_containment(0.5, 8.0, Ec)
+    assert shower_containment(1.0, 0.0, Ec) == 0.0
+
+
+def test_pair_in_hcal_module_deposits_all_there(card) -> None:  # type: ignore[no-untyped-def]
+    for z, name, idx in [(1.0, "hcal1", 2), (3.0, "hcal2", 3), (5.0, "hcal3", 4)]:
+        region, dep = deposits_at(card, z, [3.0, 0.0, 0.0, 2.0, 0.0, 0.0])
+        assert region == name
+        assert dep[idx] == pytest.approx(5.0)
+        assert dep.sum() == pytest.approx(5.0)
+
+
+def test_beyond_and_gaps(card) -> None:  # type: ignore[no-untyped-def]
+    region, dep = deposits_at(card, 6.5, [3.0, 0, 0, 2.0, 0, 0])
+    assert region == "beyond"
+    assert dep.sum() == 0.0
+    # a decay in the gap before HCAL2 puts the pair into HCAL2
+    region, dep = deposits_at(card, 2.5, [3.0, 0, 0, 2.0, 0, 0])
+    assert region == "gaps"
+    assert dep[3] == pytest.approx(5.0)
+    # a decay between the ECAL and the VETO fires the VETO (one MIP per lepton) and the rest goes to HCAL1
+    region, dep = deposits_at(card, 0.47, [3.0, 0, 0, 2.0, 0, 0])
+    assert region == "gaps"
+    assert dep[1] == pytest.approx(2 * card.veto_mip_GeV)
+    assert dep[1] > card.veto_threshold_GeV
+    assert dep[1] + dep[2] == pytest.approx(5.0)
+
+
+def test_ecal_containment_depends_on_depth(card) -> None:  # type: ignore[no-untyped-def]
+    lep = [10.0, 0, 0, 10.0, 0, 0]
+    _, front = deposits_at(card, 0.02, lep)
+    _, back = deposits_at(card, 0.44, lep)
+    assert front[0] == pytest.approx(20.0, rel=1e-4)  # ~38 X0 of lead ahead: contained
+    assert back[0] < 10.0
+    assert back[1] > 0.0
+    assert back[2] > 5.0
+    assert back.sum() == pytest.approx(20.0)  # energy conserved
+
+
+def test_transverse_acceptance(card) -> None:  # type: ignore[no-untyped-def]
+    # a wide-angle lepton (slope 2) from a decay 0.18 m before HCAL2 is 0.36 m off axis at its face: it misses
+    # the 0.3 m half aperture (and HCAL3 further on)
+    region, dep = deposits_at(card, 2.42, [3.0, 2.0, 0.0, 2.0, 0.0, 0.0])
+    assert dep[3] == pytest.approx(2.0)  # only the e- reaches HCAL2
+    # a chi2 that left the HCAL aperture decays outside any module: no pair energy
+    region, dep = deposits_at(card, 3.0, [3.0, 0, 0, 2.0, 0, 0], zv=0.1, tx=0.2)
+    assert region == "gaps"
+    assert dep.sum() == 0.0

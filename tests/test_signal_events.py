@@ -1,0 +1,106 @@
+"""Event samples: reproducibility, cache round trip, kinematics, channels (fast stand-in A' samples)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from semivis.constants import m_e
+from semivis.detector import load_card
+from semivis.errors import ParameterError
+from semivis.signal import EventSample, build_event_sample, sample_content_key
+from semivis.signal.synthetic import SyntheticApSample, synthetic_ap_sample
+
+
+def stand_in_ap(m_Ap: float, n: int, seed: int = 0) -> SyntheticApSample:
+    """Stand-in for production's ApSample (unit weights)."""
+    return synthetic_ap_sample(m_Ap, n, seed)
+
+
+@pytest.fixture(scope="module")
+def card():  # type: ignore[no-untyped-def]
+    return load_card("na64-2016-2018")
+
+
+def _idm(card, n: int = 2000, seed: int = 3) -> EventSample:  # type: ignore[no-untyped-def]
+    return build_event_sample(card, "idm", 0.3, 0.1, 0.14, n_events=n, seed=seed, ap_sample=stand_in_ap(0.3, n))
+
+
+def test_bit_for_bit_reproducible(card) -> None:  # type: ignore[no-untyped-def]
+    a, b, c = _idm(card), _idm(card), _idm(card, seed=4)
+    for k in a.arrays:
+        assert np.array_equal(a.arrays[k], b.arrays[k])
+    assert not np.array_equal(a.arrays["chi1chi2.chi2_0.ep"], c.arrays["chi1chi2.chi2_0.ep"])
+    assert a.content_key() == b.content_key() != c.content_key()
+
+
+def test_real_production_is_reproducible(card) -> None:  # type: ignore[no-untyped-def]
+    a = build_event_sample(card, "idm", 0.3, 0.1, 0.14, n_events=100, seed=5)
+    b = build_event_sample(card, "idm", 0.3, 0.1, 0.14, n_events=100, seed=5)
+    assert a.n_events > 0
+    for k in a.arrays:
+        assert np.array_equal(a.arrays[k], b.arrays[k])
+
+
+def test_cache_round_trip(card) -> None:  # type: ignore[no-untyped-def]
+    s = _idm(card, 500)
+    arrays, meta = s.to_arrays()
+    meta = json.loads(json.dumps(meta))  # JSON-able, no pickle
+    t = EventSample.from_arrays(arrays, meta)
+    assert t.content_key() == s.content_key()
+    for k in s.arrays:
+        assert np.array_equal(s.arrays[k], t.arrays[k])
+    with pytest.raises(ParameterError):
+        EventSample.from_arrays({k: v for k, v in arrays.items() if k != "ap.E"}, meta)
+    key = sample_content_key(card, "idm", 0.3, 0.1, 0.14, 500, 3)
+    assert key == s.content_key()
+    assert key != sample_content_key(card, "idm", 0.3, 0.1, 0.15, 500, 3)
+    # the downstream detector does not enter the sample: cards sharing beam and target share samples
+    assert key == sample_content_key(load_card("na64-compact-hcal1"), "idm", 0.3, 0.1, 0.14, 500, 3)
+
+
+def test_kinematics(card) -> None:  # type: ignore[no-untyped-def]
+    s = _idm(card)
+    chi2 = s.arrays["chi1chi2.chi2_0.p4"]
+    ep, em = s.arrays["chi1chi2.chi2_0.ep"], s.arrays["chi1chi2.chi2_0.em"]
+
+    def mass2(p: np.ndarray) -> np.ndarray:
+        return p[:, 0] ** 2 - np.sum(p[:, 1:] ** 2, axis=1)
+
+    np.testing.assert_allclose(np.sqrt(mass2(chi2)), 0.14, rtol=1e-6)
+    np.testing.assert_allclose(np.sqrt(np.clip(mass2(ep), 0, None)), m_e, rtol=1e-2)
+    mll = np.sqrt(mass2(ep + em))
+    assert np.all(mll >= 2 * m_e * (1 - 1e-6))
+    assert np.all(mll <= 0.04 * (1 + 1e-6))
+    # chi1 = chi2 - pair must be on shell: m_chi1 = 0.1
+    np.testing.assert_allclose(np.sqrt(mass2(chi2 - ep - em)), 0.1, rtol=1e-4)
+    # the A' energy is shared: E_chi2 < E_A'
+    assert np.all(chi2[:, 0] < s.arrays["ap.E"])
+
+
+def test_channels_by_model(card) -> None:  # type: ignore[no-untyped-def]
+    ap = stand_in_ap(0.3, 300)
+    s = build_event_sample(card, "i2dm", 0.3, 0.1, 0.14, n_events=300, seed=1, ap_sample=ap)
+    assert s.channels == ("chi1chi1", "chi1chi2", "chi2chi2")
+    assert "chi2chi2.chi2_1.ep" in s.arrays
+    # chi2 chi2 closed at m_A' = 0.25 < 2 m_chi2 = 0.28
+    s = build_event_sample(card, "i2dm", 0.25, 0.1, 0.14, n_events=300, seed=1, ap_sample=stand_in_ap(0.25, 300))
+    assert s.channels == ("chi1chi1", "chi1chi2")
+    inv = build_event_sample(card, "invisible", 0.3, 0.1, n_events=300, seed=1, ap_sample=ap)
+    assert inv.channels == ("chi1chi1",)
+    st = build_event_sample(card, "idm", 0.3, 0.1, 0.1005, n_events=300, seed=1, ap_sample=ap)
+    assert st.chi2_stable
+    assert np.all(st.arrays["chi1chi2.chi2_0.ep"] == 0.0)
+
+
+def test_bad_input(card) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ParameterError):
+        build_event_sample(card, "dirac", 0.3, 0.1, 0.14)
+    with pytest.raises(ParameterError):
+        build_event_sample(card, "idm", 0.3, 0.1, 0.05)
+    with pytest.raises(ParameterError):
+        build_event_sample(card, "idm", 0.3, 0.1, 0.14, n_events=0)
+    with pytest.raises(ParameterError):
+        build_event_sample(card, "idm", -0.3, 0.1, 0.14)
