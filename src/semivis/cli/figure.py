@@ -1,13 +1,125 @@
-"""`semivis figure`: placeholder until its issue lands."""
+"""``semivis figure``: compute and draw a figure of the NA64 semi-visible papers (a face: no physics here).
+
+Examples::
+
+    semivis figure --list
+    semivis figure epjc2023-fig3                       # writes epjc2023-fig3.png and .pdf, prints the summary
+    semivis figure epjc2023-fig3 --out fig3.pdf --data fig3.json --resolution publication
+    semivis figure all --out figures/                  # every figure (PNG, PDF, JSON) into a directory
+    semivis figure epjc2023-fig3 --replot fig3.json --out fig3.png   # redraw saved curves, no computation
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from semivis.errors import SemivisError
+from semivis.cli._common import echo_json
+from semivis.errors import ParameterError
+
+__all__ = ["command"]
+
+
+def _progress(msg: str) -> None:
+    click.echo(msg, err=True)
 
 
 @click.command(name="figure")
-def command() -> None:
-    """Not implemented yet."""
-    raise SemivisError("'semivis figure' is not implemented yet")
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the figure names and titles, then exit.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=True, path_type=Path),
+    default=None,
+    help="Output .png or .pdf (a path without suffix writes both). For 'all': a directory. Default: NAME.png/.pdf.",
+)
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write every plotted curve (name -> list of [x, y] polylines) and the summary to this JSON file.",
+)
+@click.option(
+    "--resolution",
+    type=click.Choice(["fast", "publication"]),
+    default="fast",
+    show_default=True,
+    help="Scan grid: fast (10 x 80, 1000 events per mass) or publication (50 x 200, 20000 events).",
+)
+@click.option(
+    "--executor",
+    default="processes",
+    show_default=True,
+    help="Scan executor (serial | processes | dask), as in 'semivis limit'.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Sample cache directory shared by all scans (default: semivis's user cache).",
+)
+@click.option(
+    "--replot",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Redraw from a JSON written by --data instead of computing (styling changes without rescanning).",
+)
+def command(  # noqa: PLR0917 - click passes every option positionally
+    name: str | None,
+    list_: bool,
+    out: Path | None,
+    data_path: Path | None,
+    resolution: str,
+    executor: str | None,
+    cache_dir: Path | None,
+    replot: Path | None,
+) -> None:
+    """Compute and draw figure NAME of the NA64 semi-visible papers (see --list), or 'all' of them.
+
+    Prints the figure's summary numbers (JSON) on stdout and progress on stderr.
+    """
+    from semivis import figures  # noqa: PLC0415 - keep 'semivis --help' fast
+
+    if list_:
+        width = max(len(n) for n in figures.FIGURES)
+        for fig_name, title in figures.list_figures():
+            click.echo(f"{fig_name:<{width}}  {title}")
+        return
+    if name is None:
+        raise ParameterError("NAME", None, "one of " + ", ".join(figures.FIGURES) + " or 'all' (see --list)")
+    if name == "all":
+        if replot is not None:
+            raise ParameterError("--replot", str(replot), "a single figure name, not 'all'")
+        outdir = out or Path("figures")
+        if outdir.suffix.lower() in {".png", ".pdf"}:
+            raise ParameterError("--out", str(outdir), "a directory for 'all'")
+        summaries = {}
+        for fig_name in figures.figure_names():
+            recipe = figures.get_recipe(fig_name)
+            data = figures.build_figure_data(
+                recipe, resolution=resolution, executor=executor, cache_dir=cache_dir, progress=_progress
+            )
+            figures.save_figure(figures.draw_figure(recipe, data), outdir / fig_name)
+            data.write_json(outdir / f"{fig_name}.json")
+            summaries[fig_name] = {"summary": data.summary, "missing": data.meta.get("missing", {})}
+        echo_json(summaries)
+        return
+    recipe = figures.get_recipe(name)
+    if replot is not None:
+        data = figures.load_figure_data(replot)
+        if data.name != recipe.name:
+            raise ParameterError("--replot", data.name, f"a data file of figure {recipe.name}")
+    else:
+        data = figures.build_figure_data(
+            recipe, resolution=resolution, executor=executor, cache_dir=cache_dir, progress=_progress
+        )
+    written = figures.save_figure(figures.draw_figure(recipe, data), out or Path(recipe.name))
+    if data_path is not None:
+        data.write_json(data_path)
+    for key, why in data.meta.get("missing", {}).items():
+        click.echo(f"semivis: warning: {key} not drawn: {why}", err=True)
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+    echo_json({"figure": recipe.name, "summary": data.summary})

@@ -1,0 +1,96 @@
+"""Exclusion contours from a scan grid: the region where the expected signal reaches its upper limit.
+
+A point is excluded at 90 % CL when N_sig >= s_up (physics notes Sect. 5: the signal enters only as a
+normalisation, so the contour is N_sig / s_up = 1). The contour is traced in the coordinates the figure is
+drawn in (log10 of logarithmic axes) by ``contourpy``'s filled contours of log10(N_sig / s_up) >= 0 and
+returned as closed rings in data coordinates: outer boundaries and holes alike, to be read with the
+even-odd rule (:mod:`semivis.figures.summary`).
+
+>>> import numpy as np
+>>> x = np.logspace(-2, 0, 5); y = np.logspace(-6, -1, 6)
+>>> ratio = np.ones((6, 5)) * 10.0          # everything excluded
+>>> rings = exclusion_rings(x, y, ratio)
+>>> len(rings), bool(np.allclose(rings[0][0], rings[0][-1]))
+(1, True)
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, cast
+
+import contourpy
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from semivis.errors import ParameterError
+
+__all__ = ["exclusion_rings", "projection_lines"]
+
+FloatArray = NDArray[np.float64]
+
+_FLOOR = 1e-300
+
+
+def _prepare(
+    x: ArrayLike, y: ArrayLike, ratio: ArrayLike, log_x: bool, log_y: bool
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    xv = np.asarray(x, dtype=np.float64)
+    yv = np.asarray(y, dtype=np.float64)
+    r = np.asarray(ratio, dtype=np.float64)
+    if xv.ndim != 1 or yv.ndim != 1 or len(xv) < 2 or len(yv) < 2:
+        raise ParameterError("grid", f"x {xv.shape}, y {yv.shape}", "1-d axes of at least 2 points")
+    if r.shape != (len(yv), len(xv)):
+        raise ParameterError("ratio", f"shape {r.shape}", f"shape (len(y), len(x)) = {(len(yv), len(xv))}")
+    if np.any(np.isnan(r)) or np.any(r < 0):
+        raise ParameterError("ratio", "NaN or negative entries", "N_sig / s_up >= 0 everywhere")
+    gx = np.log10(xv) if log_x else xv
+    gy = np.log10(yv) if log_y else yv
+    z = np.log10(np.clip(r, _FLOOR, None))  # log keeps the crossing of 1 well interpolated over decades
+    return gx, gy, z
+
+
+def _back(ring: FloatArray, log_x: bool, log_y: bool) -> FloatArray:
+    out = np.array(ring, dtype=np.float64, copy=True)
+    if log_x:
+        out[:, 0] = 10.0 ** out[:, 0]
+    if log_y:
+        out[:, 1] = 10.0 ** out[:, 1]
+    return out
+
+
+def exclusion_rings(
+    x: ArrayLike, y: ArrayLike, ratio: ArrayLike, *, log_x: bool = True, log_y: bool = True
+) -> list[FloatArray]:
+    """Closed rings bounding the excluded region ``ratio >= 1`` of a grid ``ratio[iy, ix]`` (N_sig / s_up).
+
+    Rings along the grid's edge follow the edge (the region is clipped to the scanned range, not extended).
+    Returns an empty list when nothing is excluded.
+    """
+    gx, gy, z = _prepare(x, y, ratio, log_x, log_y)
+    if not np.any(z >= 0.0):
+        return []
+    gen = contourpy.contour_generator(gx, gy, z, fill_type=contourpy.FillType.OuterOffset)
+    filled = cast(Any, gen.filled(0.0, np.inf))
+    points, offsets = filled[0], filled[1]
+    rings: list[FloatArray] = []
+    for pts, offs in zip(points, offsets, strict=True):
+        for a, b in itertools.pairwise(offs):
+            ring = np.asarray(pts[a:b], dtype=np.float64)
+            if len(ring) < 3:
+                continue
+            if not np.array_equal(ring[0], ring[-1]):
+                ring = np.vstack([ring, ring[:1]])
+            rings.append(_back(ring, log_x, log_y))
+    return rings
+
+
+def projection_lines(
+    x: ArrayLike, y: ArrayLike, ratio: ArrayLike, *, log_x: bool = True, log_y: bool = True
+) -> list[FloatArray]:
+    """Open polylines of the contour ``ratio = 1`` (the dashed projection curves), in data coordinates."""
+    gx, gy, z = _prepare(x, y, ratio, log_x, log_y)
+    if not (np.any(z >= 0.0) and np.any(z < 0.0)):
+        return []
+    gen = contourpy.contour_generator(gx, gy, z, line_type=contourpy.LineType.Separate)
+    return [_back(np.asarray(line, dtype=np.float64), log_x, log_y) for line in gen.lines(0.0) if len(line) >= 2]

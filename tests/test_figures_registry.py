@@ -1,0 +1,106 @@
+"""The figure registry: every figure of both papers, consistent with the scan planes, cards and selections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from semivis.errors import ParameterError
+from semivis.figures import FIGURES, get_recipe, list_figures
+from semivis.figures.docs import recipes_markdown
+from semivis.figures.registry import PLANES, STATISTICS
+
+EXPECTED = [
+    "epjc2023-fig3",
+    "epjc2023-fig4a",
+    "epjc2023-fig4b",
+    "epjc2023-fig5a",
+    "epjc2023-fig5b",
+    "epjc2023-fig6a",
+    "epjc2023-fig6b",
+    "epjc2023-fig6c",
+    "epjc2023-fig6d",
+    "epjc2023-fig7a",
+    "epjc2023-fig7b",
+    "epjc2023-fig8a",
+    "epjc2023-fig8b",
+    "epjc2023-fig8c",
+    "epjc2021-fig4",
+    "epjc2021-fig5a",
+    "epjc2021-fig5b",
+]
+CARDS_DIR = Path(__file__).parents[1] / "src" / "semivis" / "data" / "cards"
+
+
+def test_all_names_in_paper_order() -> None:
+    assert list(FIGURES) == EXPECTED
+    assert [n for n, _ in list_figures()] == EXPECTED
+
+
+def test_unknown_name_lists_valid_ones() -> None:
+    with pytest.raises(ParameterError, match=r"epjc2023-fig3.*epjc2021-fig5b"):
+        get_recipe("fig3")
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_recipe_is_consistent(name: str) -> None:
+    r = get_recipe(name)
+    assert r.plane in PLANES
+    assert (r.x.var, r.y.var) == PLANES[r.plane]
+    assert r.x.lim[0] < r.x.lim[1]
+    assert r.y.lim[0] < r.y.lim[1]
+    assert r.model in {"idm", "i2dm"}
+    assert r.na64
+    assert r.na64[0].role == "exclusion"
+    assert r.na64[0].eot == 2.84e11
+    for c in r.na64:
+        assert (c.card, c.eot) in set(STATISTICS.values())
+        assert c.selection == ("combined" if r.name.startswith("epjc2021") else "missing-energy")
+    for o in r.overlays:
+        assert o.kind in {"relic", "g2", "constraint", "kinematic"}
+        if o.kind == "g2":
+            assert r.plane == "mAp-eps"
+    assert sum(o.kind == "relic" for o in r.overlays) >= 1
+    assert r.as_dict()["name"] == name
+
+
+def test_scan_accepts_the_fixed_parameters() -> None:
+    planes = pytest.importorskip("semivis.scan.planes")
+    for r in FIGURES.values():
+        given = {k: float(v) for k, v in r.fixed.items() if not isinstance(v, str) and k != "tan_theta"}
+        if "tan_theta" in r.fixed:
+            given["theta"] = float(r.fixed["tan_theta"])
+        fixed = planes.resolve_fixed(
+            planes.PLANES[r.plane], r.model, given | ({"eps": 1e-3} if "eps" in r.fixed else {})
+        )
+        assert fixed
+
+
+def test_statistics_of_the_papers() -> None:
+    fig3 = get_recipe("epjc2023-fig3")
+    assert [(c.card, c.eot) for c in fig3.na64] == [
+        ("na64-2016-2018", 2.84e11),
+        ("na64-2016-2022", 1e12),
+        ("na64-ls3", 5e12),
+    ]
+    assert get_recipe("epjc2021-fig5b").na64[1].card == "na64-compact-hcal1"
+    assert get_recipe("epjc2023-fig8b").summary == ("min_allowed_mchi1_GeV",)
+    assert set(get_recipe("epjc2023-fig3").summary) == {"g2_band_excluded_up_to_GeV", "relic_probed_up_to_GeV"}
+    assert get_recipe("epjc2021-fig4").summary == ("g2_band_excluded_up_to_GeV",)
+    relics = [o.params["tan_theta"] for o in get_recipe("epjc2023-fig8a").overlays if o.kind == "relic"]
+    assert relics == [1e-4, 1e-3, 1e-2]
+
+
+def test_shipped_cards_exist() -> None:
+    if not CARDS_DIR.is_dir():
+        pytest.skip("cards not shipped yet")
+    shipped = {p.stem for p in CARDS_DIR.glob("*.toml")}
+    assert {card for card, _ in STATISTICS.values()} <= shipped
+
+
+def test_docs_figures_md_is_generated_from_the_registry() -> None:
+    doc = Path(__file__).parents[1] / "docs" / "figures.md"
+    assert doc.read_text(encoding="utf-8") == recipes_markdown(), (
+        "run: python -m semivis.figures.docs > docs/figures.md"
+    )
