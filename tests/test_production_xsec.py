@@ -25,6 +25,8 @@ from semivis.production import (
     load_material,
     load_materials,
 )
+from semivis.production.darkbrem import etl_ww_ratio
+from semivis.production.darkbrem_etl import etl_dsigma_dx_dcostheta
 
 REF = Path(__file__).parent / "data" / "reference" / "dmg4_etl_sigma_lead.csv"
 ENERGIES = (20.0, 40.0, 100.0, 160.0)
@@ -34,33 +36,73 @@ def _etl_rows() -> np.ndarray:
     return np.loadtxt(REF, delimiter=",", comments="#", skiprows=6)
 
 
-def test_etl_total_every_row_within_5_percent() -> None:
-    """Simulation totals (WW x ETL calibration, elastic, DMG4 x_min convention) vs the ETL table, 1 MeV - 3 GeV."""
+# (m_A' [MeV], E0 [GeV]) where the uncalibrated exact tree level is validated against DMG4 within 5 %
+_MASSES = (1.0, 2.0, 10.0, 30.0, 100.0, 300.0, 500.0, 800.0, 1000.0, 2000.0, 3000.0)
+_M_MAX_5PCT = {20.0: 800.0, 40.0: 1100.0, 100.0: 2200.0, 160.0: 2800.0}
+
+
+def _etl_residuals() -> list[tuple[float, float, float]]:
     pb = load_material("lead")
     rows = _etl_rows()
-    rows = rows[rows[:, 0] >= 1.0 - 1e-9]
-    worst = 0.0
+    out = []
     for row in rows:
-        m = row[0] * 1e-3
+        if row[0] not in _MASSES:
+            continue
         for j, E0 in enumerate(ENERGIES):
-            s = float(dark_brem_sigma(E0, m, pb)) * GeV2_to_pb * 1e-8  # pb at eps = 1e-4
-            res = s / row[j + 1] - 1.0
-            worst = max(worst, abs(res))
+            s = float(dark_brem_sigma(E0, row[0] * 1e-3, pb)) * GeV2_to_pb * 1e-8  # pb at eps = 1e-4
+            out.append((row[0], E0, s / row[j + 1] - 1.0))
+    return out
+
+
+def test_etl_total_vs_dmg4_without_calibration() -> None:
+    """Exact tree level (no calibration, elastic Tsai G2, DMG4 x_min) vs the DMG4 ETL table (Gninenko et al.
+    PLB 782 (2018) 406): within 5 % for 1 MeV - 0.8 GeV at 20 GeV, 1.1 GeV at 40, 2.2 GeV at 100, 2.8 GeV at 160 GeV
+    (full scan: |res| < 2.9 % for m <= 0.5 GeV at all four energies).  Beyond, the exact integral falls below the
+    table, monotonically in m/E0 (-20 % at 3 GeV, 20 GeV): documented in docs/physics/production.md."""
+    for m, E0, res in _etl_residuals():
+        if m <= _M_MAX_5PCT[E0]:
             assert abs(res) < 0.05, (m, E0, res)
-    assert worst < 1e-6  # at the table nodes the calibration is exact; off-node tested below
+            if m <= 500.0:
+                assert abs(res) < 0.03, (m, E0, res)
+        else:
+            assert -0.25 < res < 0.0, (m, E0, res)
 
 
-def test_etl_interpolation_between_nodes() -> None:
-    """Off the nodes (geometric midpoints in mass and energy) the interpolated totals stay within 5 % of the
-    log-interpolated table."""
+def test_etl_x_shape_vs_ww() -> None:
+    """ETL/WW (exact integral at each node): ~1 at moderate x for m >> m_e (WW valid when the recoil lepton is hard,
+    Liu-Miller PRD 95 016004 Sec. IV), well below 1 as x -> 1 (soft recoil lepton), above 1 at small x and
+    m ~ m_e (where the m_e terms dropped by WW's t_min matter)."""
     pb = load_material("lead")
-    rows = _etl_rows()
-    rows = rows[(rows[:, 0] >= 1.0) & (rows[:, 0] <= 3000.0)]
-    for i in range(0, len(rows) - 1, 3):
-        m = math.sqrt(rows[i, 0] * rows[i + 1, 0]) * 1e-3
-        ref = math.sqrt(rows[i, 3] * rows[i + 1, 3])
-        s = float(dark_brem_sigma(100.0, m, pb)) * GeV2_to_pb * 1e-8
-        assert abs(s / ref - 1) < 0.05, (m, s / ref)
+    r = etl_ww_ratio(100.0, [0.3, 0.6, 0.999], 0.2, pb)
+    assert abs(r[0] - 1) < 0.02, r
+    assert abs(r[1] - 1) < 0.02, r
+    assert r[2] < 0.8, r
+    r2 = etl_ww_ratio(100.0, [0.05, 0.5, 0.99], 0.002, pb)
+    assert r2[0] > 1.5 > r2[1] > r2[2], r2
+    d = dark_brem_dsigma_dx(100.0, [0.005, 0.5, 0.9, 1.0], 0.5, pb)
+    assert d[0] == 0.0, d
+    assert d[3] == 0.0, d
+    assert np.all(d[1:3] > 0), d
+
+
+def test_etl_double_differential_is_consistent() -> None:
+    """Int dcos(theta) of the ETL double differential reproduces the ETL dsigma/dx (independent quadrature)."""
+    pb = load_material("lead")
+    m, E0, x = 0.05, 100.0, 0.8
+    th = np.geomspace(1e-7, 0.05, 3000)
+    d2 = np.array([etl_dsigma_dx_dcostheta(E0, x, t, m, pb.Z, pb.A) for t in th])
+    integ = np.trapezoid(d2 * np.sin(th), th)
+    assert integ == pytest.approx(float(dark_brem_dsigma_dx(E0, x, m, pb)), rel=0.02)
+
+
+def test_dmg4_calibration_is_opt_in() -> None:
+    """The DMG4 table reproduction (WW x sigma_DMG4/sigma_WW) is explicit; it is exact at the nodes."""
+    pb = load_material("lead")
+    row = _etl_rows()[_etl_rows()[:, 0] == 1000.0][0]
+    s = float(dark_brem_sigma(100.0, 1.0, pb, etl=False, calibration="dmg4")) * GeV2_to_pb * 1e-8
+    assert s == pytest.approx(row[3], rel=1e-6)
+    with pytest.raises(ParameterError):
+        dark_brem_sigma(100.0, 1.0, pb, calibration="dmg4")
 
 
 def test_raw_ww_vs_etl_is_a_physical_correction() -> None:

@@ -13,8 +13,9 @@ Physics (docs/physics/production.md; every item in the homogenised target, depth
 * Multiple scattering: Gaussian per step with theta0 = 13.6 MeV/E sqrt(dt) (Highland, PDG Eq. 34.15, log term
   dropped so that steps add in quadrature).
 * Dark bremsstrahlung (forced): every charged step of length dt emits one weighted A' with
-  weight = dt X0 Sum_i n_i sigma_i(E, x > E_min/E) (``darkbrem.dark_brem_sigma``, ETL-normalised WW), its x and
-  angle sampled from the WW double differential (BEST PRD 80 075018 Eq. A12) and added to the lepton's direction.
+  weight = dt X0 Sum_i n_i sigma_i(E, x > E_min/E) (``darkbrem.dark_brem_sigma``, exact tree level), its x
+  sampled from the WW spectrum times the exact ETL/WW ratio (``darkbrem.etl_ww_ratio``), its angle from the WW double
+  differential (BEST PRD 80 075018 Eq. A12) given x, and added to the lepton's direction.
 * Resonant annihilation (positrons): narrow width via the track length in a +-delta window around E_res
   (``dT/dE ~ T_window/(2 delta E_res)``, bias O(delta^2)), or Breit-Wigner integrated analytically over each step.
 """
@@ -36,7 +37,7 @@ from semivis.production.darkbrem import (
     _check_mass,
     _chi_table,
     _dsdx_ww,
-    etl_correction,
+    etl_ww_ratio,
 )
 from semivis.production.materials import TargetSpec
 
@@ -147,7 +148,7 @@ def _brem_tables(
         for mat, n in emitters:
             lt0, chi0 = _chi_table(mat.Z, mat.A, m, False)
             el = _dsdx_ww(E, xr, m, lt0, chi0)
-            part = el * float(etl_correction(m, E))
+            part = el * etl_ww_ratio(E, xr, m, mat, E_range=(math.exp(lE[0]), E_max))
             if inelastic:
                 lt1, chi1 = _chi_table(mat.Z, mat.A, m, True)
                 part = part + (_dsdx_ww(E, xr, m, lt1, chi1) - el)

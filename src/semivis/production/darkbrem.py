@@ -14,12 +14,16 @@ Approximation used (docs/physics/production.md):
    ``4 alpha^3 chi beta x [1 + x^2/(3(1-x))]/m^2`` (physics.md section 3) -- checked by a doctest below.
 2. Photon flux ``chi(t_min) = Int_{t_min}^{t_max} dt (t - t_min)/t^2 [G2_el(t) + G2_in(t)]``, t_max = m_A'^2,
    Tsai's elastic and inelastic form factors (Tsai, Rev. Mod. Phys. 46 (1974) 815, Eqs. B38-B49; BEST Eqs. A18-A19).
-3. Normalisation to the exact tree level (ETL): the WW total overshoots the ETL of Gninenko, Kirpichnikov,
-   Kirsanov, Krasnikov, PLB 782 (2018) 406 at large m_A' (the forward x -> 1 region where the recoil lepton is soft
-   and the photon's transverse momentum is not negligible, Liu & Miller PRD 96 (2017) 016004).  ``etl=True``
-   multiplies the WW result by the named calibration ``ETL_CALIBRATION``: R(m_A', E0) = sigma_ETL/sigma_WW,elastic
-   on lead, from the DMG4 ETL table shipped in ``materials.toml`` (provenance there), interpolated bilinearly in
-   (ln m_A', ln E0), held constant outside 20-160 GeV.  The x and angle shapes stay WW.
+3. Exact tree level (ETL, the default ``etl=True``): ``semivis.production.darkbrem_etl`` integrates the full 2 -> 3
+   phase space (nucleus = heavy scalar with Tsai's elastic G2; Liu, Miller et al., PRD 95 (2017) 016004,
+   arXiv:1609.06781, App. A) without WW factorisation.  Totals agree with the DMG4 ETL table (Gninenko,
+   Kirpichnikov, Kirsanov, Krasnikov, PLB 782 (2018) 406) within 2.9 % for 1 MeV - 0.5 GeV at 20 - 160 GeV
+   without any calibration (tests/test_production_xsec.py; worse at m > 1 GeV with E0 <= 40 GeV, see
+   docs/physics/production.md).  For the Monte Carlo the x-shape is the WW one times the exact, x- and
+   E0-dependent ratio ETL/WW tabulated per (material, m_A') (``etl_ww_ratio``).
+4. Opt-in legacy calibration: ``etl_correction`` = sigma_DMG4/sigma_WW read from the DMG4 table
+   (``ETL_CALIBRATION`` in materials.toml).  Not used by any default path; kept only to reproduce the DMG4 table
+   exactly (``calibration="dmg4"``), e.g. for comparisons with NA64's own simulation.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from semivis._validation import check_range
 from semivis.constants import alpha, m_e, m_p, mu_p
 from semivis.errors import ParameterError
+from semivis.production import darkbrem_etl
 from semivis.production.materials import Material, _materials_toml
 
 __all__ = [
@@ -45,13 +50,14 @@ __all__ = [
     "dark_brem_dsigma_dx_dcostheta",
     "dark_brem_sigma",
     "etl_correction",
+    "etl_ww_ratio",
 ]
 
-#: Largest A' mass the production room handles (the ETL calibration table ends at 3 GeV).
+#: Largest A' mass the production room handles (the DMG4 ETL validation table ends at 3 GeV).
 M_AP_MAX_GEV = 3.0
 #: Smallest A' mass (ETL table starts at 1 keV).
 M_AP_MIN_GEV = 1e-6
-#: Name of the ETL normalisation used with ``etl=True`` (key in materials.toml).
+#: Name of the opt-in DMG4 calibration (``calibration="dmg4"``; key in materials.toml). Not used by default.
 ETL_CALIBRATION = "calibration.dark_brem_etl.lead"
 
 _N_LNT = 1500
@@ -251,11 +257,108 @@ def etl_correction(m_Ap: float, E0: ArrayLike) -> NDArray[np.float64]:
     return np.asarray((1.0 - wm) * rows[0] + wm * rows[1], dtype=np.float64)
 
 
-def dark_brem_dsigma_dx(  # noqa: PLR0917
-    E0: float, x: ArrayLike, m_Ap: float, material: Material, etl: bool = True, inelastic: bool = False
-) -> NDArray[np.float64]:
-    """Angle-integrated dsigma/dx (GeV^-2 per atom, eps = 1): WW with t_min(x, theta), optionally ETL-normalised.
+_N_XQ = 40
+_N_ER = 5
+_N_XR = 48
 
+
+def _etl_dsdx(E: float, x: NDArray[np.float64], m: float, Z: float, A: float) -> NDArray[np.float64]:
+    """Exact-tree-level elastic dsigma/dx (``darkbrem_etl``; Liu-Miller PRD 95 016004 App. A)."""
+    return darkbrem_etl.etl_dsigma_dx(E, x, m, Z, A)
+
+
+def _sigma_etl(E: float, m: float, material: Material, x_lo: float, x_hi: float) -> float:
+    """Int dx of the ETL dsigma/dx: Gauss-Legendre in ln x on [x_lo, 1/2] and in ln(1-x) on [1/2, x_hi]."""
+    if not x_hi > x_lo:
+        return 0.0
+    gx, gw = np.polynomial.legendre.leggauss(_N_XQ)
+    tot = 0.0
+    if x_lo < 0.5:
+        a, b = math.log(x_lo), math.log(min(0.5, x_hi))
+        h = 0.5 * (b - a)
+        xs = np.exp(a + h * (gx + 1.0))
+        tot += float(np.sum(gw * h * xs * _etl_dsdx(E, xs, m, material.Z, material.A)))
+    if x_hi > 0.5:
+        a, b = math.log(1.0 - max(x_lo, 0.5)), math.log(1.0 - x_hi)
+        h = 0.5 * (b - a)
+        ys = np.exp(a + h * (gx + 1.0))
+        tot -= float(np.sum(gw * h * ys * _etl_dsdx(E, 1.0 - ys, m, material.Z, material.A)))
+    return tot
+
+
+def _xi(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(np.log(x) - np.log1p(-x), dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=64)
+def _ratio_table(
+    Z: float, A: float, m: float, lE_lo: float, lE_hi: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """(ln E nodes, logit-x nodes per E, ETL/WW at the nodes), elastic, for one (material, m_A') and E range."""
+    lE = np.linspace(lE_lo, lE_hi, _N_ER) if lE_hi > lE_lo else np.array([lE_lo, lE_lo + 1e-9])
+    lt, chi = _chi_table(Z, A, m, False)
+    xi = np.zeros((lE.size, _N_XR))
+    rat = np.ones((lE.size, _N_XR))
+    for k, le in enumerate(lE):
+        E = math.exp(le)
+        lo, hi = m / E * (1.0 + 1e-6), 1.0 - m_e / E * (1.0 + 1e-6)
+        if not hi > lo:
+            continue
+        xg = np.unique(
+            np.concatenate(
+                [np.geomspace(lo, min(0.5, hi), 16), 1.0 - np.geomspace(1.0 - max(lo, 0.5), 1.0 - hi, _N_XR - 16)]
+            )
+        )
+        xg = np.interp(np.linspace(0, xg.size - 1, _N_XR), np.arange(xg.size), xg)
+        ww = _dsdx_ww(E, xg, m, lt, chi)
+        etl = _etl_dsdx(E, xg, m, Z, A)
+        xi[k] = _xi(xg)
+        rat[k] = np.where(ww > 0, etl / np.where(ww > 0, ww, 1.0), 1.0)
+    return lE, xi, rat
+
+
+def etl_ww_ratio(
+    E0: float, x: ArrayLike, m_Ap: float, material: Material, E_range: tuple[float, float] | None = None
+) -> NDArray[np.float64]:
+    """Exact ratio R(E0, x) = (dsigma/dx)_ETL/(dsigma/dx)_WW (elastic), tabulated per (material, m_A', E range).
+
+    Nodes: 5 energies linear in ln E0 over ``E_range`` (default: E0 alone), 48 x nodes per energy (ln x below 1/2,
+    ln(1-x) above); R is linear in logit(x) between nodes and in ln E0 between energies.  Used by the cascade to turn
+    the WW x-spectrum into the ETL one (no fit: every node is a full ETL integral).
+
+    >>> from semivis.production.materials import load_material
+    >>> r = etl_ww_ratio(100.0, [0.5, 0.999], 0.2, load_material("lead"))
+    >>> bool(abs(r[0] - 1) < 0.02 and r[1] < 0.8)
+    True
+    """
+    m = _check_mass(m_Ap)
+    E = float(check_range("E0", E0, 0.0))
+    lo_hi = (E, E) if E_range is None else (float(E_range[0]), float(E_range[1]))
+    lE, xi, rat = _ratio_table(material.Z, material.A, m, math.log(lo_hi[0]), math.log(lo_hi[1]))
+    xx = np.clip(np.atleast_1d(np.asarray(x, dtype=np.float64)), 1e-300, 1.0 - 1e-16)
+    z = _xi(xx)
+    le = math.log(E)
+    j = int(np.clip(np.searchsorted(lE, le) - 1, 0, lE.size - 2))
+    w = float(np.clip((le - lE[j]) / (lE[j + 1] - lE[j]), 0.0, 1.0))
+    r0 = np.interp(z, xi[j], rat[j]) if np.any(xi[j]) else np.ones_like(z)
+    r1 = np.interp(z, xi[j + 1], rat[j + 1]) if np.any(xi[j + 1]) else r0
+    return np.asarray((1.0 - w) * r0 + w * r1, dtype=np.float64).reshape(np.shape(x))
+
+
+def dark_brem_dsigma_dx(  # noqa: PLR0917
+    E0: float,
+    x: ArrayLike,
+    m_Ap: float,
+    material: Material,
+    etl: bool = True,
+    inelastic: bool = False,
+    calibration: str | None = None,
+) -> NDArray[np.float64]:
+    """Angle-integrated dsigma/dx (GeV^-2 per atom, eps = 1).
+
+    ``etl=True`` (default): exact tree level for the coherent (elastic) part (``darkbrem_etl``, Liu-Miller PRD 95
+    016004 App. A); ``etl=False``: WW with t_min(x, theta).  ``inelastic=True`` adds the WW incoherent part.
+    ``calibration="dmg4"`` (opt-in, only with ``etl=False``) rescales WW by ``etl_correction``.
     Zero where x E0 <= m_A' or x >= 1 - m_e/E0.
 
     >>> from semivis.production.materials import load_material
@@ -265,16 +368,29 @@ def dark_brem_dsigma_dx(  # noqa: PLR0917
     """
     m = _check_mass(m_Ap)
     E = float(check_range("E0", E0, 0.0))
+    cal = _check_calibration(calibration, etl)
     xx = np.atleast_1d(np.asarray(x, dtype=np.float64))
     ok = (xx * E > m) & (xx < 1.0 - m_e / E) & (xx > 0)
     lt, chi = _chi_table(material.Z, material.A, m, bool(inelastic))
     out = np.zeros_like(xx)
     if np.any(ok):
         lt0, chi0 = _chi_table(material.Z, material.A, m, False)
-        el = _dsdx_ww(E, xx[ok], m, lt0, chi0)
-        tot = _dsdx_ww(E, xx[ok], m, lt, chi) if inelastic else el
-        out[ok] = el * (float(etl_correction(m, E)) if etl else 1.0) + (tot - el)
+        el_ww = _dsdx_ww(E, xx[ok], m, lt0, chi0)
+        tot = _dsdx_ww(E, xx[ok], m, lt, chi) if inelastic else el_ww
+        if etl:
+            el = _etl_dsdx(E, np.ascontiguousarray(xx[ok]), m, material.Z, material.A)
+        else:
+            el = el_ww * (float(etl_correction(m, E)) if cal else 1.0)
+        out[ok] = el + (tot - el_ww)
     return out.reshape(np.shape(x)) if np.ndim(x) else out.reshape(())
+
+
+def _check_calibration(calibration: str | None, etl: bool) -> bool:
+    if calibration is None:
+        return False
+    if calibration != "dmg4" or etl:
+        raise ParameterError("calibration", calibration, "None, or 'dmg4' together with etl=False")
+    return True
 
 
 def dark_brem_sigma(  # noqa: PLR0917
@@ -284,32 +400,37 @@ def dark_brem_sigma(  # noqa: PLR0917
     x_min: ArrayLike | None = None,
     etl: bool = True,
     inelastic: bool = False,
+    calibration: str | None = None,
 ) -> NDArray[np.float64]:
     """Total dark-brem cross section per atom at eps = 1 (GeV^-2) for x_min < x < 1 - m_e/E0.
 
-    ``x_min=None`` uses the DMG4 convention max(0.01 GeV, 2 m_A')/E0 of the ETL table.  ``etl`` rescales the
-    elastic (coherent) part by ``etl_correction``; ``inelastic=True`` adds the WW incoherent (Tsai G2_in) part,
+    ``x_min=None`` uses the DMG4 convention max(0.01 GeV, 2 m_A')/E0 of the ETL table.  ``etl=True`` (default):
+    exact tree level for the coherent part (``darkbrem_etl``, no calibration); ``etl=False``: WW with
+    t_min(x, theta); ``calibration="dmg4"`` (opt-in, with ``etl=False`` only) rescales that WW by
+    ``etl_correction`` (the DMG4 table itself).  ``inelastic=True`` adds the WW incoherent (Tsai G2_in) part,
     off by default as in the ETL reference and NA64's DMG4 simulation (it adds 1.4 % at 1 MeV, 3.5 % at 1 GeV
     for 100 GeV on lead, but dominates above 2 GeV at 20 GeV where the coherent flux dies).
 
     >>> from semivis.constants import GeV2_to_pb
     >>> from semivis.production.materials import load_material
-    >>> s = dark_brem_sigma(100.0, 0.1, load_material("lead"), inelastic=False) * GeV2_to_pb * 1e-8
+    >>> s = dark_brem_sigma(100.0, 0.1, load_material("lead")) * GeV2_to_pb * 1e-8
     >>> abs(float(s) / 106.04 - 1) < 0.05
     True
     """
     m = _check_mass(m_Ap)
     if not isinstance(material, Material):
         raise ParameterError("material", material, "a semivis.production.Material")
+    cal = _check_calibration(calibration, bool(etl))
     E = np.atleast_1d(check_range("E0", E0, 0.0)).astype(np.float64)
     xm = np.broadcast_to(
         np.maximum(0.01, 2.0 * m) / E if x_min is None else np.asarray(x_min, dtype=np.float64), E.shape
     )
-    r = etl_correction(m, E) if etl else np.ones_like(E)
+    r = etl_correction(m, E) if cal else np.ones_like(E)
     out = np.empty_like(E)
     for k, (e, xl) in enumerate(zip(E, xm, strict=True)):
         lo, hi = max(float(xl), m / float(e)), 1.0 - m_e / float(e)
-        el = _sigma_ww(float(e), m, material, lo, hi, False)
-        tot = _sigma_ww(float(e), m, material, lo, hi, True) if inelastic else el
-        out[k] = el * r[k] + (tot - el)
+        el_ww = _sigma_ww(float(e), m, material, lo, hi, False) if (inelastic or not etl) else 0.0
+        el = _sigma_etl(float(e), m, material, lo, hi) if etl else el_ww * r[k]
+        tot = _sigma_ww(float(e), m, material, lo, hi, True) if inelastic else el_ww
+        out[k] = el + (tot - el_ww)
     return out.reshape(np.shape(E0)) if np.ndim(E0) else out.reshape(())
