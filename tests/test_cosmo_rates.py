@@ -54,7 +54,7 @@ def test_sigma_v_unequal_masses_against_direct_quadrature() -> None:
         lam = (s - (m1 + m2) ** 2) * (s - (m1 - m2) ** 2)
         p2 = lam / (4 * s)
         sig = float(sigma_coannihilation(s, m1, m2, M, G, eps, aD))
-        return sig * p2 * rs * kn(1, rs / T) * 2 * rs / (2 * m1**2 * m2**2 * T * kn(2, m1 / T) * kn(2, m2 / T))
+        return float(sig * p2 * rs * kn(1, rs / T) * 2 * rs / (2 * m1**2 * m2**2 * T * kn(2, m1 / T) * kn(2, m2 / T)))
 
     ref, _ = quad(integrand, m1 + m2, m1 + m2 + 60 * T, points=[M], limit=400, epsrel=1e-10)
     assert sigma_v_thermal(np.array([x]), m1, m1, m2, M, G, eps, aD)[0] == pytest.approx(ref, rel=1e-4)

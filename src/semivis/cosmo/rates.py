@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import kve, roots_laguerre, roots_legendre
+from scipy.special import k1e, kve, roots_laguerre, roots_legendre
 
 from semivis.constants import alpha, m_e, m_mu
 from semivis.models.widths import Gamma_V_to_fermion_pair, Gamma_V_to_hadrons, Gamma_V_to_leptons
@@ -32,6 +32,7 @@ __all__ = [
     "sigma_coannihilation",
     "sigma_v_conversion_22_11",
     "sigma_v_thermal",
+    "sigma_v_thermal_parts",
 ]
 
 _GL_X, _GL_W = roots_legendre(24)
@@ -108,6 +109,45 @@ def _u_nodes(  # noqa: PLR0917
     return u, w
 
 
+def sigma_v_thermal_parts(  # noqa: PLR0917
+    x: ArrayLike,
+    m_ref: float,
+    m_i: float,
+    m_j: float,
+    M: float,
+    Gamma_A: float,
+    eps: float,
+    alpha_D: float,
+    mix: float = 1.0,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The quadrature of :func:`sigma_v_thermal` split at the A' width: ``(num, A)`` with
+    ``<sigma v>(x) = sum(num / (A + M^2 Gamma^2), axis=1)``, A = (s - M^2)^2 at the nodes.
+
+    With Gamma = Gamma_A this is exactly :func:`sigma_v_thermal`; with a nearby Gamma it re-evaluates the same
+    quadrature (nodes placed for Gamma_A) at another A' width, which the fast relic path uses when eps moves
+    Gamma(A' -> SM) (Edsjo & Gondolo, PRD 56 (1997) 1879, Eq. 3.7; see :func:`sigma_v_thermal`).
+
+    >>> import numpy as np
+    >>> num, A = sigma_v_thermal_parts(np.array([20.0]), 0.1, 0.1, 0.11, 0.3, 1e-3, 1e-3, 0.1)
+    >>> sv = sigma_v_thermal(np.array([20.0]), 0.1, 0.1, 0.11, 0.3, 1e-3, 1e-3, 0.1)
+    >>> bool(abs(np.sum(num / (A + 0.3**2 * 1e-3**2)) / sv[0] - 1) < 1e-12)
+    True
+    """
+    x_ = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    T = m_ref / x_
+    u, w = _u_nodes(x_, m_ref, m_i, m_j, M, Gamma_A)
+    Tc = T[:, None]
+    sq = m_i + m_j + Tc * u**2
+    s = sq**2
+    g_in = mix * Gamma_V_to_fermion_pair(sq, m_i, m_j, alpha_D)
+    g_out = Gamma_Ap_SM(sq, eps)
+    # ds = 2 sqrt(s) d sqrt(s) = 2 sqrt(s) 2 T u du; K1(sqrt s/T)/(K2 K2) = k1e/(kve2 kve2) exp(-u^2)
+    # (k1e is the exponentially scaled K1, identical to kve(1, .) to rounding and several times faster)
+    bessel = k1e(sq / Tc) * np.exp(-(u**2)) / (kve(2, m_i / Tc) * kve(2, m_j / Tc))
+    num = 3.0 * math.pi * s * g_in * g_out * sq * bessel * 4.0 * sq * Tc * u / (2.0 * m_i**2 * m_j**2 * Tc) * w
+    return np.asarray(num, dtype=np.float64), np.asarray((s - M**2) ** 2, dtype=np.float64)
+
+
 def sigma_v_thermal(  # noqa: PLR0917
     x: ArrayLike,
     m_ref: float,
@@ -128,20 +168,8 @@ def sigma_v_thermal(  # noqa: PLR0917
     (24 nodes each) with extra panels at +-0.5, 2, 8, 40 A' widths around the pole; Bessel functions
     exponentially scaled so nothing underflows.
     """
-    x_ = np.atleast_1d(np.asarray(x, dtype=np.float64))
-    T = m_ref / x_
-    u, w = _u_nodes(x_, m_ref, m_i, m_j, M, Gamma_A)
-    Tc = T[:, None]
-    sq = m_i + m_j + Tc * u**2
-    s = sq**2
-    g_in = mix * Gamma_V_to_fermion_pair(sq, m_i, m_j, alpha_D)
-    g_out = Gamma_Ap_SM(sq, eps)
-    bw = (s - M**2) ** 2 + M**2 * Gamma_A**2
-    sig_p2 = 3.0 * math.pi * s * g_in * g_out / bw
-    # ds = 2 sqrt(s) d sqrt(s) = 2 sqrt(s) 2 T u du; K1(sqrt s/T)/(K2 K2) = kve1/(kve2 kve2) exp(-u^2)
-    bessel = kve(1, sq / Tc) * np.exp(-(u**2)) / (kve(2, m_i / Tc) * kve(2, m_j / Tc))
-    integrand = sig_p2 * sq * bessel * 4.0 * sq * Tc * u / (2.0 * m_i**2 * m_j**2 * Tc)
-    return np.asarray(np.sum(integrand * w, axis=1), dtype=np.float64)
+    num, A = sigma_v_thermal_parts(x, m_ref, m_i, m_j, M, Gamma_A, eps, alpha_D, mix)
+    return np.asarray(np.sum(num / (A + M**2 * Gamma_A**2), axis=1), dtype=np.float64)
 
 
 def _sigma_coscattering(  # noqa: PLR0917

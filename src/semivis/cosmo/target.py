@@ -62,8 +62,11 @@ def relic_omega_h2(  # noqa: PLR0917
     theta: float | None = None,
     *,
     method: Literal["coupled", "griest-seckel"] = "coupled",
+    solver: Literal["fast", "reference"] = "fast",
 ) -> float:
     """Omega h^2 of chi1 at one model point (see :mod:`semivis.cosmo.boltzmann`).
+
+    ``solver="reference"`` selects the slow reference path of :func:`~semivis.cosmo.boltzmann.solve_relic`.
 
     >>> 0.01 < relic_omega_h2("idm", 0.1, 0.1, 0.3, 1e-3, 0.1) < 0.1
     True
@@ -79,8 +82,8 @@ def relic_omega_h2(  # noqa: PLR0917
         alpha_D=float(alpha_D),
         theta=float(theta) if theta is not None else 0.0,
     )
-    solver = solve_relic if method == "coupled" else solve_griest_seckel
-    return solver(p).omega_h2
+    fn = solve_relic if method == "coupled" else solve_griest_seckel
+    return fn(p, solver=solver).omega_h2
 
 
 def _solve_log(  # noqa: PLR0917
