@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 from semivis import __version__
 from semivis.detector import load_card
 from semivis.production import simulate_ap_production
-from semivis.signal import build_event_sample, expected_signal, response_table
+from semivis.signal import build_event_sample, expected_signal, response_table, reweight
 from semivis.signal.events import EventSample
 
 __all__ = ["main"]
@@ -79,6 +80,7 @@ def main() -> None:
 
         def table(arrays=arrays, meta=meta):  # type: ignore[no-untyped-def]
             s = EventSample.from_arrays(arrays, meta)  # the scan room's cached sample, fresh response
+            reweight._TABLE_MEMO.clear()  # a fresh process: no table memoised from an earlier repeat
             response_table(s, card)
             return s
 
@@ -109,6 +111,8 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "card": card.name,
+        "load_avg_at_end": os.getloadavg(),
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "rows": rows,
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -149,9 +149,8 @@ def test_branching_ratio_reweighting_in_theta(card) -> None:  # type: ignore[no-
 
 def test_stable_chi2_equals_invisible(card) -> None:  # type: ignore[no-untyped-def]
     """dm < 2 m_e: chi2 is stable and the semi-visible yield is the invisible one (same A' events)."""
-    kw = {"n_events": 300, "seed": 8}
-    stable = build_event_sample(card, "idm", 0.3, 0.1, 0.1008, **kw)
-    inv = build_event_sample(card, "invisible", 0.3, 0.1, **kw)
+    stable = build_event_sample(card, "idm", 0.3, 0.1, 0.1008, n_events=300, seed=8)
+    inv = build_event_sample(card, "invisible", 0.3, 0.1, n_events=300, seed=8)
     assert stable.chi2_stable
     eps = np.array([1e-5, 1e-3, 1e-2])
     n_s = expected_signal(stable, card, eps=eps, alpha_D=0.1)
@@ -212,6 +211,61 @@ def test_compact_hcal1_gains_short_lifetimes(card, idm) -> None:  # type: ignore
     n_std = float(expected_signal(idm, card, "s1", eps=eps, eot=5e12))
     n_cmp = float(expected_signal(idm, compact, "s1", eps=eps, eot=5e12))
     assert n_cmp > 1.5 * n_std
+
+
+#: N_sig of the pre-table implementation (exact containment series at every ECAL slice, dense term arrays),
+#: semivis 2026-11-22, for the samples of test_fast_path_reproduces_the_reference_implementation
+_REF_EPS_IDM = np.geomspace(1e-5, 0.1, 200)[[0, 60, 100, 130, 150, 170, 199]]
+_REF_IDM = {
+    "missing-energy": [6.663760990423319e-05, 0.017188584297305107, 0.6636872631022931, 5.325199589539816,
+                       9.258058970750216, 223.81076111119955, 6536.867593816192],
+    "s1": [9.710069463880636e-11, 6.469755132732039e-06, 0.010208741442295213, 1.4450446859919088,
+           4.329271493944388, 0.009638998164115894, 0.0],
+    "s2": [6.663759923666638e-05, 0.017187873006031404, 0.6625318465128026, 5.066376208195234,
+           1.038760309805826, 3.374797887904671e-07, 0.0],
+}  # fmt: skip
+_REF_EPS_I2DM = np.geomspace(1e-5, 0.1, 30)[[0, 10, 15, 20, 25, 29]]
+_REF_I2DM = {
+    "missing-energy": [2.446408162984268e-05, 0.014020280506478178, 0.3288875141241395, 4.87986023005287,
+                       11.72496573752336, 1596.7902579919191],
+    "s1": [1.1659051653018806e-11, 3.8335108323880615e-06, 0.0021634487178674366, 0.8493239580383601,
+           3.1458252174905508, 1.3647393555330208e-08],
+}  # fmt: skip
+
+
+def test_fast_path_reproduces_the_reference_implementation(card) -> None:  # type: ignore[no-untyped-def]
+    """Tabulated containment + exact re-evaluation near thresholds gives the flags, hence N_sig, of the exact
+    series: equal to the pre-table implementation's numbers to 1e-12 relative (only summation rounding),
+    and equal to the exact-containment table of the same code."""
+    s = build_event_sample(card, "idm", 0.3, 0.1, 0.14, n_events=4000, seed=11, ap_sample=stand_in_ap(0.3, 4000, 3))
+    for sel, ref in _REF_IDM.items():
+        np.testing.assert_allclose(expected_signal(s, card, sel, eps=_REF_EPS_IDM, alpha_D=0.1), ref, rtol=1e-12)
+    s2 = build_event_sample(card, "i2dm", 0.45, 0.15, 0.21, n_events=1500, seed=7, ap_sample=stand_in_ap(0.45, 1500, 2))
+    for sel, ref in _REF_I2DM.items():
+        n = expected_signal(s2, card, sel, eps=_REF_EPS_I2DM, alpha_D=0.1, theta=0.3)
+        np.testing.assert_allclose(n, ref, rtol=1e-12)
+    fr = decay_fractions(s2, card, eps=_REF_EPS_I2DM, alpha_D=0.1, theta=0.3)
+    assert fr["hcal2"][2] == pytest.approx(0.0033958260714390003, rel=1e-12)
+    # the flags of the fast and the exact-containment tables agree term by term
+    from semivis.signal.reweight import response_table  # noqa: PLC0415
+
+    fast = response_table(s, card)
+    exact = response_table(s, card, exact_containment=True)
+    for ch, one in fast.one.items():
+        np.testing.assert_array_equal(one.off, exact.one[ch].off)
+        np.testing.assert_array_equal(one.x, exact.one[ch].x)
+        np.testing.assert_array_equal(one.c, exact.one[ch].c)
+
+
+def test_response_table_is_memoised_by_content(card, idm) -> None:  # type: ignore[no-untyped-def]
+    from semivis.signal.reweight import response_table  # noqa: PLC0415
+
+    t1 = response_table(idm, card)
+    again = EventSample.from_arrays(*idm.to_arrays())  # the scan room reloading a cached sample
+    assert response_table(again, card) is t1
+    other = fixed_boost_sample(250.0)
+    other2 = fixed_boost_sample(20.0)  # same content key "fixed", different arrays: not confused
+    assert response_table(other, card) is not response_table(other2, card)
 
 
 def test_bad_couplings(card, idm) -> None:  # type: ignore[no-untyped-def]

@@ -22,27 +22,49 @@ Coupling dependence (contracts.md; physics.md 2.1, 2.2):
 
 The ECAL slicing (``N_ECAL_SLICES`` for one chi2, ``N_ECAL_SLICES_PAIR`` for two) is the only
 approximation with respect to sampling decay points directly (:func:`simulate_fixed_coupling`).
+
+Speed (docs/performance.md, Signal): the ECAL containment P(a, b t) of the slices comes from tables (per-slice
+P(a_nodes, b t_i) interpolated in a = 1 + b (ln(E/E_c) - 0.5), and a global (a, sqrt(b t)) table for the
+vertex slice), both built once with ``scipy.special.gammainc``; their error bound ``CONTAINMENT_TABLE_TOL``
+(E+ + E-) on every deposit sum decides when a segment is near a selection threshold, and such segments are
+re-evaluated with the exact series, so the flags, and N_sig, are those of the exact evaluation. The terms are
+stored compressed per event and indicator; response tables are memoised per sample object and, across
+reloads of the same content, in a small LRU.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import gammainc
 
 from semivis._validation import check_range
 from semivis.detector.cards import ExperimentCard
 from semivis.detector.response import (
+    _TAB_A_MAX,
+    _TAB_H,
+    _TAB_NA,
+    CONTAINMENT_TABLE_TOL,
+    G_B,
+    G_EC,
     G_HCAL_THR,
+    G_X0,
     N_DEP,
     REGION_NAMES,
     SELECTION_FLAGS,
     _deposits_at,
+    _ecal_pair,
     _flags,
+    _lagrange4,
+    _near_threshold,
+    containment_table,
     geometry_vector,
 )
 from semivis.errors import ParameterError
@@ -70,7 +92,6 @@ N_ECAL_SLICES_PAIR = 10
 PROCESS_NAMES: tuple[str, ...] = ("brem_primary", "brem_secondary", "annihilation")
 _N_IND = len(SELECTION_FLAGS) + len(REGION_NAMES)  # indicators: 3 selection flags + 7 regions
 _U_BLOCK = 32
-_TERMS_ROOM = 16  # sum-of-exponential terms per indicator and event before falling back to the full bound
 
 
 # ----------------------------------------------------------------------------------------------- kernels
@@ -116,21 +137,120 @@ def _segment_data(  # noqa: PLR0917
     deps: NDArray[np.float64],
     cats: NDArray[np.int64],
     win: NDArray[np.int64],
+    errs: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
 ) -> int:  # pragma: no cover - numba
-    """Boundaries, deposits, region and S1-window flag of every segment of one chi2's path."""
+    """Boundaries, deposits, region and S1-window flag of every segment of one chi2's path.
+
+    With ``use_tab`` the ECAL containment comes from the table and ``errs[k]`` bounds the error of every
+    deposit (sum) of segment k (CONTAINMENT_TABLE_TOL (E+ + E-) in the ECAL, else 0); callers re-evaluate
+    a segment exactly (:func:`_exact_deps`) when a selection threshold lies within that bound.
+    """
     nb = _boundaries(zv, tx, ty, g, grid, zb)
+    err_ecal = CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]) if use_tab else 0.0
+    # ECAL slices with a fixed midpoint (segments 1..n_in start at grid points): containment interpolated in
+    # a only, from the per-slice table slab[i, :] = P(a_nodes, b t_i)
+    n_in = 0
+    for zg in grid:
+        if zv < zg < g[1]:
+            n_in += 1
+    s0 = grid.size - n_in
+    fast = use_tab and slab.shape[0] == grid.size
+    ia0 = 0
+    ia1 = 0
+    w0 = (0.0, 0.0, 0.0, 0.0)
+    w1 = (0.0, 0.0, 0.0, 0.0)
+    if fast:
+        a0 = max(1.0 + g[G_B] * (math.log(lep[0] / g[G_EC]) - 0.5), 1.0) if lep[0] > 0.0 else 1.0
+        a1 = max(1.0 + g[G_B] * (math.log(lep[3] / g[G_EC]) - 0.5), 1.0) if lep[3] > 0.0 else 1.0
+        if lep[0] <= 0.0 or lep[3] <= 0.0 or a0 >= _TAB_A_MAX or a1 >= _TAB_A_MAX:
+            fast = False
+        else:
+            fa0 = (a0 - 1.0) / _TAB_H
+            fa1 = (a1 - 1.0) / _TAB_H
+            ia0 = int(fa0)
+            ia1 = int(fa1)
+            w0 = _lagrange4(fa0 - ia0)
+            w1 = _lagrange4(fa1 - ia1)
+    h0 = g[2]
     for k in range(nb):
         za = zb[k]
         zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
         for d in range(N_DEP):
             deps[k, d] = 0.0
-        cats[k] = _deposits_at(zm, zv, tx, ty, lep, g, deps[k])
+        if fast and 1 <= k <= n_in:
+            i = s0 + k - 1
+            xc = tx * (zm - zv)
+            yc = ty * (zm - zv)
+            if abs(xc) > h0 or abs(yc) > h0:
+                cats[k] = 5
+            else:
+                f0 = (
+                    w0[0] * slab[i, ia0]
+                    + w0[1] * slab[i, ia0 + 1]
+                    + w0[2] * slab[i, ia0 + 2]
+                    + w0[3] * slab[i, ia0 + 3]
+                )
+                f1 = (
+                    w1[0] * slab[i, ia1]
+                    + w1[1] * slab[i, ia1 + 1]
+                    + w1[2] * slab[i, ia1 + 2]
+                    + w1[3] * slab[i, ia1 + 3]
+                )
+                _ecal_pair(zm, xc, yc, lep, min(max(f0, 0.0), 1.0), min(max(f1, 0.0), 1.0), g, deps[k])
+                cats[k] = 0
+        else:
+            cats[k] = _deposits_at(zm, zv, tx, ty, lep, g, deps[k], tab, use_tab)
         win[k] = 1 if (g[9] <= zm < g[13]) else 0
+        errs[k] = err_ecal if cats[k] == 0 else 0.0
     return nb
 
 
+def _slice_table(g: NDArray[np.float64], grid: NDArray[np.float64]) -> NDArray[np.float64]:
+    """P(a_nodes, b t_i) at the fixed midpoints t_i of the ECAL slices (a nodes of the containment table).
+
+    PDG RPP 2022 Eq. 34.36 integrated (scipy.special.gammainc); cached per geometry and grid.
+    """
+    key = (float(g[1]), float(g[G_X0]), float(g[G_B]), grid.tobytes())
+    tab = _SLICE_TABLES.get(key)
+    if tab is None:
+        nxt = np.append(grid[1:], g[1])
+        t = (g[1] - 0.5 * (grid + nxt)) / g[G_X0]
+        a = 1.0 + (np.arange(_TAB_NA) - 1.0) * _TAB_H
+        tab = np.ascontiguousarray(gammainc(a[None, :], (g[G_B] * t)[:, None]), dtype=np.float64)
+        _SLICE_TABLES[key] = tab
+    return tab
+
+
+_SLICE_TABLES: dict[tuple[float, float, float, bytes], NDArray[np.float64]] = {}
+
+
 @njit(cache=True)
-def _terms_one(  # noqa: PLR0917
+def _exact_deps(  # noqa: PLR0917
+    k: int,
+    nb: int,
+    zv: float,
+    tx: float,
+    ty: float,
+    lep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    zb: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:  # pragma: no cover - numba
+    """Deposits of segment k with the exact containment series (the pre-table evaluation, bit for bit)."""
+    za = zb[k]
+    zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
+    for d in range(N_DEP):
+        out[d] = 0.0
+    _deposits_at(zm, zv, tx, ty, lep, g, out, tab, False)
+
+
+@njit(cache=True)
+def _terms_csr(  # noqa: PLR0917
+    e0: int,
     zv: NDArray[np.float64],
     tx: NDArray[np.float64],
     ty: NDArray[np.float64],
@@ -139,39 +259,67 @@ def _terms_one(  # noqa: PLR0917
     e_base: NDArray[np.float64],
     g: NDArray[np.float64],
     grid: NDArray[np.float64],
-    xs: NDArray[np.float64],
-    cs: NDArray[np.float64],
-    counts: NDArray[np.int64],
-) -> None:  # pragma: no cover - numba
-    """Sum-of-exponentials terms (x_k, c_k) of the 3 selection flags and the 7 region indicators."""
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+    off: NDArray[np.int64],
+    xo: NDArray[np.float64],
+    co: NDArray[np.int8],
+) -> int:  # pragma: no cover - numba
+    """Sum-of-exponentials terms (x_k, c_k) of the 3 selection flags and the 7 region indicators, compressed:
+    the terms of event e and indicator i are xo/co[off[10 e + i] : off[10 e + i + 1]].
+
+    Starts at event ``e0`` and stops before an event that might not fit into ``xo``; returns the next event
+    (the caller grows the buffers and continues). Flags near a threshold are re-evaluated exactly.
+    """
     kmax = grid.size + 16
     zb = np.empty(kmax)
     deps = np.zeros((kmax, N_DEP))
+    dex = np.zeros(N_DEP)
     cats = np.zeros(kmax, dtype=np.int64)
     win = np.zeros(kmax, dtype=np.int64)
+    errs = np.zeros(kmax)
     fl = np.zeros(3, dtype=np.int8)
-    prev = np.zeros(10, dtype=np.int64)
-    cur = np.zeros(10, dtype=np.int64)
-    for e in range(zv.size):
-        nb = _segment_data(zv[e], tx[e], ty[e], lep[e], g, grid, zb, deps, cats, win)
-        for i in range(10):
+    prev = np.zeros(_N_IND, dtype=np.int64)
+    cur = np.zeros(_N_IND, dtype=np.int64)
+    tx_buf = np.empty((_N_IND, kmax))
+    tc_buf = np.empty((_N_IND, kmax), dtype=np.int8)
+    cnt = np.zeros(_N_IND, dtype=np.int64)
+    cap = xo.size
+    for e in range(e0, zv.size):
+        pos = off[_N_IND * e]
+        if pos + _N_IND * kmax > cap:
+            return e
+        le = lep[e]
+        nb = _segment_data(zv[e], tx[e], ty[e], le, g, grid, zb, deps, cats, win, errs, tab, slab, use_tab)
+        for i in range(_N_IND):
             prev[i] = 0
-            counts[e, i] = 0
+            cnt[i] = 0
         for k in range(nb):
-            _flags(e_base[e], deps[k], win[k], 1 if cats[k] == 6 else 0, 1, g, fl)
+            if _near_threshold(e_base[e], deps[k], errs[k], g):
+                _exact_deps(k, nb, zv[e], tx[e], ty[e], le, g, zb, tab, dex)
+                _flags(e_base[e], dex, win[k], 1 if cats[k] == 6 else 0, 1, g, fl)
+            else:
+                _flags(e_base[e], deps[k], win[k], 1 if cats[k] == 6 else 0, 1, g, fl)
             for i in range(3):
                 cur[i] = fl[i]
             for i in range(7):
                 cur[3 + i] = 1 if cats[k] == i else 0
             x = (zb[k] - zv[e]) * xscale[e]
-            for i in range(10):
+            for i in range(_N_IND):
                 if cur[i] != prev[i]:
-                    j = counts[e, i]
-                    if j < xs.shape[2]:  # the caller re-runs with more room if any count overflows
-                        xs[e, i, j] = x
-                        cs[e, i, j] = cur[i] - prev[i]
-                    counts[e, i] = j + 1
+                    j = cnt[i]
+                    tx_buf[i, j] = x
+                    tc_buf[i, j] = cur[i] - prev[i]
+                    cnt[i] = j + 1
                     prev[i] = cur[i]
+        for i in range(_N_IND):
+            for j in range(cnt[i]):
+                xo[pos + j] = tx_buf[i, j]
+                co[pos + j] = tc_buf[i, j]
+            pos += cnt[i]
+            off[_N_IND * e + i + 1] = pos
+    return zv.size
 
 
 @njit(cache=True)
@@ -186,10 +334,15 @@ def _pair_table(  # noqa: PLR0917
     grid: NDArray[np.float64],
     xb: NDArray[np.float64],
     passes: NDArray[np.int8],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
 ) -> None:  # pragma: no cover - numba
     """Joint pass table of two chi2 per event: xb (n, 2, K) right-aligned segment starts, passes (n, 3, K, K)."""
     kmax = xb.shape[2]
-    zb = np.empty(kmax + 1)
+    zb = np.empty((2, kmax + 1))
+    errs = np.zeros((2, kmax + 1))
+    dex = np.zeros((2, N_DEP))
     deps = np.zeros((2, kmax + 1, N_DEP))
     cats = np.zeros((2, kmax + 1), dtype=np.int64)
     win = np.zeros((2, kmax + 1), dtype=np.int64)
@@ -198,13 +351,16 @@ def _pair_table(  # noqa: PLR0917
     fl = np.zeros(3, dtype=np.int8)
     for e in range(zv.shape[0]):
         for s in range(2):
-            nb = _segment_data(zv[e], tx[e, s], ty[e, s], lep[e, s], g, grid, zb, deps[s], cats[s], win[s])
+            nb = _segment_data(
+                zv[e], tx[e, s], ty[e, s], lep[e, s], g, grid, zb[s], deps[s], cats[s], win[s], errs[s], tab, slab,
+                use_tab,
+            )  # fmt: skip
             nbs[s] = nb
             off = kmax - nb
             for k in range(off):
                 xb[e, s, k] = 0.0
             for k in range(nb):
-                xb[e, s, off + k] = (zb[k] - zv[e]) * xscale[e, s]
+                xb[e, s, off + k] = (zb[s, k] - zv[e]) * xscale[e, s]
         off1 = kmax - nbs[0]
         off2 = kmax - nbs[1]
         for i in range(3):
@@ -216,6 +372,11 @@ def _pair_table(  # noqa: PLR0917
                 for d in range(N_DEP):
                     tot[d] = deps[0, a, d] + deps[1, b, d]
                 nbey = (1 if cats[0, a] == 6 else 0) + (1 if cats[1, b] == 6 else 0)
+                if _near_threshold(e_base[e], tot, errs[0, a] + errs[1, b], g):
+                    _exact_deps(a, nbs[0], zv[e], tx[e, 0], ty[e, 0], lep[e, 0], g, zb[0], tab, dex[0])
+                    _exact_deps(b, nbs[1], zv[e], tx[e, 1], ty[e, 1], lep[e, 1], g, zb[1], tab, dex[1])
+                    for d in range(N_DEP):
+                        tot[d] = dex[0, d] + dex[1, d]
                 _flags(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl)
                 for i in range(3):
                     passes[e, i, off1 + a, off2 + b] = fl[i]
@@ -223,11 +384,16 @@ def _pair_table(  # noqa: PLR0917
 
 @njit(cache=True)
 def _fused(  # noqa: PLR0917
-    xs: NDArray[np.float64],
-    cs: NDArray[np.float64],
-    grp: NDArray[np.int64],
+    offs: NDArray[np.int64],
+    xall: NDArray[np.float64],
+    call: NDArray[np.int8],
+    base_flags: NDArray[np.float64],
+    item_src: NDArray[np.int64],
+    item_ind: NDArray[np.int64],
+    item_grp: NDArray[np.int64],
     coefs: NDArray[np.float64],
     u: NDArray[np.float64],
+    order: NDArray[np.int64],
     w: NDArray[np.float64],
     proc: NDArray[np.int64],
     extra: NDArray[np.float64],
@@ -238,36 +404,72 @@ def _fused(  # noqa: PLR0917
     s2: NDArray[np.float64],
     bp: NDArray[np.float64],
 ) -> None:  # pragma: no cover - numba
-    """For couplings j0..j1: t_e = w_e (Sum_k coefs[grp_k, j] cs[e, k] exp(-xs[e, k] u_j) + extra[e, j - j0]);
-    accumulate Sum t, Sum t^2 and Sum t per production process. Event-outer loop: each event's few non-zero
-    terms stay in registers while the couplings run; terms with x u > 46 (< 1e-20) are skipped."""
-    n, m = xs.shape
-    tx = np.empty(m)
-    tc = np.empty(m)
-    tg = np.empty(m, dtype=np.int64)
+    """For couplings j0..j1: t_e = w_e (Sum_k coefs[grp_k, j] c_k exp(-x_k u_j) + extra[e, j - j0]); accumulate
+    Sum t, Sum t^2 and Sum t per production process.
+
+    The terms of event e are gathered item by item (item = indicator x channel source; source -1: the
+    chi1chi1 base flag with x = 0) from the compressed tables; ``order`` sorts u[j0:j1] ascending so that the
+    coupling loop of a term stops at the first x u > 46 (< 1e-20, skipped). Per (event, coupling) the terms
+    are summed in item order, so the result does not depend on ``order``.
+    """
+    n = w.size
+    nj = j1 - j0
+    cap = 0
+    for it in range(item_src.size):
+        src = item_src[it]
+        if src < 0:
+            cap += 1
+        else:
+            mx = 0
+            for e in range(n):
+                r = _N_IND * e + item_ind[it]
+                mx = max(mx, offs[src, r + 1] - offs[src, r])
+            cap += mx
+    tx = np.empty(cap)
+    tc = np.empty(cap)
+    tg = np.empty(cap, dtype=np.int64)
+    acc = np.empty(nj)
     for e in range(n):
         nt = 0
-        for k in range(m):
-            c = cs[e, k]
-            if c != 0.0:
-                tx[nt] = xs[e, k]
-                tc[nt] = c
-                tg[nt] = grp[k]
-                nt += 1
+        for it in range(item_src.size):
+            src = item_src[it]
+            ind = item_ind[it]
+            if src < 0:
+                c = base_flags[e, ind]
+                if c != 0.0:
+                    tx[nt] = 0.0
+                    tc[nt] = c
+                    tg[nt] = item_grp[it]
+                    nt += 1
+            else:
+                r = _N_IND * e + ind
+                for k in range(offs[src, r], offs[src, r + 1]):
+                    tx[nt] = xall[k]
+                    tc[nt] = float(call[k])
+                    tg[nt] = item_grp[it]
+                    nt += 1
+        for jj in range(nj):
+            acc[jj] = 0.0
+        for q in range(nt):
+            xq = tx[q]
+            cq = tc[q]
+            gq = tg[q]
+            for jj in range(nj):
+                j = j0 + order[jj]
+                a = xq * u[j]
+                if a == 0.0:
+                    acc[j - j0] += cq * coefs[gq, j]
+                elif a < 46.0:
+                    acc[j - j0] += cq * coefs[gq, j] * math.exp(-a)
+                else:
+                    break
         we = w[e]
         pe = proc[e]
         for j in range(j0, j1):
-            uj = u[j]
-            acc = 0.0
-            for q in range(nt):
-                a = tx[q] * uj
-                if a == 0.0:
-                    acc += tc[q] * coefs[tg[q], j]
-                elif a < 46.0:
-                    acc += tc[q] * coefs[tg[q], j] * math.exp(-a)
+            t_acc = acc[j - j0]
             if has_extra:
-                acc += extra[e, j - j0]
-            t = we * acc
+                t_acc += extra[e, j - j0]
+            t = we * t_acc
             s[j] += t
             s2[j] += t * t
             bp[pe, j] += t
@@ -324,8 +526,10 @@ def _direct(  # noqa: PLR0917
     e_base: NDArray[np.float64],
     g: NDArray[np.float64],
     out: NDArray[np.int8],
+    tab: NDArray[np.float64],
 ) -> None:  # pragma: no cover - numba
-    """Selection flags for sampled decay positions zd (n, s) of s chi2 per event (validation path)."""
+    """Selection flags for sampled decay positions zd (n, s) of s chi2 per event (validation path, exact
+    containment)."""
     n, ns = zd.shape
     dep = np.zeros(N_DEP)
     fl = np.zeros(3, dtype=np.int8)
@@ -335,7 +539,7 @@ def _direct(  # noqa: PLR0917
         nw = 0
         nbey = 0
         for s in range(ns):
-            c = _deposits_at(zd[e, s], zv[e], tx[e, s], ty[e, s], lep[e, s], g, dep)
+            c = _deposits_at(zd[e, s], zv[e], tx[e, s], ty[e, s], lep[e, s], g, dep, tab, False)
             if g[9] <= zd[e, s] < g[13]:
                 nw += 1
             if c == 6:
@@ -348,8 +552,9 @@ def _direct(  # noqa: PLR0917
 # ------------------------------------------------------------------------------------------ tables
 @dataclass
 class _OneChi2:
-    xs: list[NDArray[np.float64]]  # per indicator (n, m_i)
-    cs: list[NDArray[np.float64]]
+    off: NDArray[np.int64]  # (10 n + 1,): terms of event e, indicator i at [off[10 e + i], off[10 e + i + 1])
+    x: NDArray[np.float64]  # flight-path coordinate x_k of each term
+    c: NDArray[np.int8]  # +-1
 
 
 @dataclass
@@ -399,47 +604,80 @@ def _e_base(sample: EventSample) -> NDArray[np.float64]:
 
 
 def _one_terms(  # noqa: PLR0917
-    sample: EventSample, ch: str, i: int, g: NDArray[np.float64], grid: NDArray[np.float64], e_base: NDArray[np.float64]
+    sample: EventSample,
+    ch: str,
+    i: int,
+    g: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    e_base: NDArray[np.float64],
+    use_tab: bool = True,
 ) -> _OneChi2:
     tx, ty, xscale, lep = _chi2_kinematics(sample, ch, i)
     zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[0])
     n = zv.size
-    chunk = 8192
-    chunks = []
-    for a in range(0, n, chunk):
-        b = min(n, a + chunk)
-        for room in (_TERMS_ROOM, grid.size + 16):
-            xs = np.zeros((b - a, _N_IND, room))
-            cs = np.zeros((b - a, _N_IND, room))
-            counts = np.zeros((b - a, _N_IND), dtype=np.int64)
-            _terms_one(
-                zv[a:b], tx[a:b], ty[a:b], xscale[a:b], np.ascontiguousarray(lep[a:b]), e_base[a:b], g, grid, xs, cs,
-                counts,
-            )  # fmt: skip
-            if counts.size == 0 or int(counts.max()) <= room:
-                break
-        chunks.append((a, b, xs, cs, counts))
-    out_x, out_c = [], []
-    for ind in range(_N_IND):
-        m = max((int(c[4][:, ind].max()) for c in chunks if c[1] > c[0]), default=0)
-        ox = np.zeros((n, m))
-        oc = np.zeros((n, m))
-        for a, b, xs, cs, _ in chunks:
-            ox[a:b] = xs[:, ind, :m]
-            oc[a:b] = cs[:, ind, :m]
-        out_x.append(ox)
-        out_c.append(oc)
-    return _OneChi2(out_x, out_c)
+    lep = np.ascontiguousarray(lep)
+    tab = containment_table()
+    slab = _slice_table(g, grid)
+    kmax = grid.size + 16
+    off = np.zeros(_N_IND * n + 1, dtype=np.int64)
+    cap = 32 * n + _N_IND * kmax  # ~25 terms per event in practice; grown below if needed
+    xo = np.empty(cap)
+    co = np.empty(cap, dtype=np.int8)
+    e = 0
+    while True:
+        e = _terms_csr(e, zv, tx, ty, xscale, lep, e_base, g, grid, tab, slab, use_tab, off, xo, co)
+        if e >= n:
+            break
+        cap = max(2 * cap, int(off[_N_IND * e]) + _N_IND * kmax)  # grow and go on
+        xo = np.concatenate([xo, np.empty(cap - xo.size)])
+        co = np.concatenate([co, np.empty(cap - co.size, dtype=np.int8)])
+    m = int(off[-1])
+    return _OneChi2(off, xo[:m].copy(), co[:m].copy())
 
 
-def response_table(sample: EventSample, card: ExperimentCard) -> ResponseTable:
-    """Build (or fetch from the sample's in-memory cache) the response of ``sample`` in ``card``'s detector."""
+#: response tables of recently seen samples, keyed by content (sample content key, array digest, card)
+_TABLE_MEMO: OrderedDict[str, ResponseTable] = OrderedDict()
+_TABLE_MEMO_SIZE = 6
+
+
+def _memo_key(sample: EventSample, card_key: str, use_tab: bool) -> str:
+    """Content key of (sample, card): the sample's input key plus a digest of its arrays (cheap, ~10 ms/1e5)."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{sample.meta.get('content_key')}|{card_key}|{use_tab}|{sample.m_chi2!r}".encode())
+    for k in sorted(sample.arrays):
+        a = np.ascontiguousarray(sample.arrays[k])
+        h.update(f"{k}:{a.dtype.str}:{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def response_table(sample: EventSample, card: ExperimentCard, *, exact_containment: bool = False) -> ResponseTable:
+    """Build (or fetch from the sample's in-memory cache) the response of ``sample`` in ``card``'s detector.
+
+    Memoised on the sample object and, across sample objects with the same content (a sample reloaded from
+    the scan cache), in a small module-level LRU. The ECAL containment comes from a table
+    (:func:`semivis.detector.response.containment_table`); a segment whose deposits lie within the table's
+    error bound of a selection threshold is re-evaluated with the exact series, so the flags, and N_sig, are
+    those of the exact evaluation. ``exact_containment=True`` uses the exact series everywhere (reference).
+    """
     s1 = card.selections.get("s1")
     s1_min = None if s1 is None else s1.min_hcal_GeV
-    key = card.geometry_key()
+    key = card.geometry_key() + ("|exact" if exact_containment else "")
     cached = sample._cache.get(key)
     if isinstance(cached, ResponseTable):
+        mkey = str(sample._cache.get(key + "|memo-key", ""))
+        if mkey:  # keep it fresh in the LRU
+            _TABLE_MEMO[mkey] = cached
+            _TABLE_MEMO.move_to_end(mkey)
         return cached
+    mkey = _memo_key(sample, key, not exact_containment)
+    sample._cache[key + "|memo-key"] = mkey
+    memo = _TABLE_MEMO.get(mkey)
+    if memo is not None:
+        _TABLE_MEMO.move_to_end(mkey)
+        sample._cache[key] = memo
+        return memo
+    use_tab = not exact_containment
     g = geometry_vector(card, s1_min)
     e_base = _e_base(sample)
     base = np.zeros((sample.n_events, 3))
@@ -449,7 +687,7 @@ def response_table(sample: EventSample, card: ExperimentCard) -> ResponseTable:
     pair: dict[str, _PairChi2] = {}
     for ch in sample.channels:
         if N_CHI2[ch] == 1:
-            one[ch] = _one_terms(sample, ch, 0, g, _ecal_grid(card, N_ECAL_SLICES), e_base)
+            one[ch] = _one_terms(sample, ch, 0, g, _ecal_grid(card, N_ECAL_SLICES), e_base, use_tab)
         elif N_CHI2[ch] == 2:
             grid = _ecal_grid(card, N_ECAL_SLICES_PAIR)
             kin = [_chi2_kinematics(sample, ch, i) for i in range(2)]
@@ -462,11 +700,16 @@ def response_table(sample: EventSample, card: ExperimentCard) -> ResponseTable:
             xb = np.zeros((n, 2, kmax))
             passes = np.zeros((n, 3, kmax, kmax), dtype=np.int8)
             zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[0])
-            _pair_table(zv, tx, ty, xsc, lep, e_base, g, grid, xb, passes)
-            slots = [_one_terms(sample, ch, i, g, _ecal_grid(card, N_ECAL_SLICES), e_base) for i in range(2)]
+            _pair_table(
+                zv, tx, ty, xsc, lep, e_base, g, grid, xb, passes, containment_table(), _slice_table(g, grid), use_tab
+            )
+            slots = [_one_terms(sample, ch, i, g, _ecal_grid(card, N_ECAL_SLICES), e_base, use_tab) for i in range(2)]
             pair[ch] = _PairChi2(xb, passes, slots)
     table = ResponseTable(key, base, one, pair)
     sample._cache[key] = table
+    _TABLE_MEMO[mkey] = table
+    while len(_TABLE_MEMO) > _TABLE_MEMO_SIZE:
+        _TABLE_MEMO.popitem(last=False)
     return table
 
 
@@ -522,45 +765,65 @@ def _flag_index(flag: str) -> int:
     return SELECTION_FLAGS.index(flag)
 
 
-def _flat_terms(
+def _items(
     table: ResponseTable, sample: EventSample, indicators: list[tuple[int, float]], slot_channels: bool
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64], list[tuple[str, float]]]:
-    """Concatenate the (x, c) terms of all one-chi2 channels (and chi1chi1 base flags) for the indicators.
+) -> tuple[
+    NDArray[np.int64], NDArray[np.float64], NDArray[np.int8], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64],
+    list[tuple[str, float]],
+]:  # fmt: skip
+    """Term sources of the indicators in the order of the reference evaluation (indicator, channel, slot).
 
-    Returns X (n, M), C (n, M), the group index of each column and the groups (channel, factor).
+    Returns the stacked offsets (S, 10 n + 1) into the concatenated (x, c) of the S sources used, and per
+    item its source (-1: the chi1chi1 base flag), indicator and group; groups are (channel, factor).
     ``slot_channels``: also include each chi2 of the two-chi2 channels (region indicators only).
     """
-    xs_l: list[NDArray[np.float64]] = []
-    cs_l: list[NDArray[np.float64]] = []
-    grp_l: list[NDArray[np.int64]] = []
+    srcs: list[_OneChi2] = []
+    src_of: dict[int, int] = {}
+    isrc: list[int] = []
+    iind: list[int] = []
+    igrp: list[int] = []
     groups: list[tuple[str, float]] = []
-    n = sample.n_events
     for ind, factor in indicators:
         for ch in sample.channels:
             k = N_CHI2[ch]
             if k == 0:
                 if ind >= len(SELECTION_FLAGS):
                     continue
-                x_arr = np.zeros((n, 1))
-                c_arr = table.base_flags[:, ind : ind + 1].copy()
-                blocks = [(x_arr, c_arr)]
+                blocks: list[_OneChi2 | None] = [None]
             elif k == 1:
-                blocks = [(table.one[ch].xs[ind], table.one[ch].cs[ind])]
+                blocks = [table.one[ch]]
             elif slot_channels:
-                blocks = [(sl.xs[ind], sl.cs[ind]) for sl in table.pair[ch].slots]
+                blocks = list(table.pair[ch].slots)
             else:
                 continue
             groups.append((ch, factor))
-            for x_arr, c_arr in blocks:
-                xs_l.append(x_arr)
-                cs_l.append(c_arr)
-                grp_l.append(np.full(x_arr.shape[1], len(groups) - 1, dtype=np.int64))
-    if not xs_l:
-        return np.zeros((n, 0)), np.zeros((n, 0)), np.zeros(0, dtype=np.int64), groups
+            for blk in blocks:
+                if blk is None:
+                    isrc.append(-1)
+                else:
+                    if id(blk) not in src_of:
+                        src_of[id(blk)] = len(srcs)
+                        srcs.append(blk)
+                    isrc.append(src_of[id(blk)])
+                iind.append(ind)
+                igrp.append(len(groups) - 1)
+    n = sample.n_events
+    if srcs:
+        shifts = np.cumsum([0] + [sr.x.size for sr in srcs[:-1]])
+        offs = np.ascontiguousarray(np.stack([sr.off + sh for sr, sh in zip(srcs, shifts, strict=True)]))
+        xall = np.concatenate([sr.x for sr in srcs]) if len(srcs) > 1 else srcs[0].x
+        call = np.concatenate([sr.c for sr in srcs]) if len(srcs) > 1 else srcs[0].c
+    else:
+        offs = np.zeros((1, _N_IND * n + 1), dtype=np.int64)
+        xall = np.zeros(0)
+        call = np.zeros(0, dtype=np.int8)
     return (
-        np.ascontiguousarray(np.concatenate(xs_l, axis=1)),
-        np.ascontiguousarray(np.concatenate(cs_l, axis=1)),
-        np.concatenate(grp_l),
+        offs,
+        xall,
+        call,
+        np.asarray(isrc, dtype=np.int64),
+        np.asarray(iind, dtype=np.int64),
+        np.asarray(igrp, dtype=np.int64),
         groups,
     )
 
@@ -574,13 +837,14 @@ def _accumulate(  # noqa: PLR0917
     slot_channels: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Sum_e t_e, Sum_e t_e^2 and Sum_e t_e per process, t_e = w_e Sum_ch BR_ch Sum_ind factor P_ind,ch,e."""
-    X, C, G, groups = _flat_terms(table, sample, indicators, slot_channels)
+    offs, xall, call, isrc, iind, igrp, groups = _items(table, sample, indicators, slot_channels)
     nj = u.size
     coefs = np.zeros((max(len(groups), 1), nj))
     for gi, (ch, factor) in enumerate(groups):
         coefs[gi] = br[ch] * factor
     w = np.ascontiguousarray(sample.arrays["ap.weight"], dtype=np.float64)
     proc = np.ascontiguousarray(sample.arrays["ap.process"], dtype=np.int64)
+    u = np.ascontiguousarray(u, dtype=np.float64)
     s = np.zeros(nj)
     s2 = np.zeros(nj)
     bp = np.zeros((len(PROCESS_NAMES), nj))
@@ -594,7 +858,11 @@ def _accumulate(  # noqa: PLR0917
             for ind, factor in indicators:
                 coef = np.ascontiguousarray(br[ch][j0:j1] * factor)
                 _eval_pair(pr.xb, np.ascontiguousarray(pr.passes[:, ind]), uu, coef, extra)
-        _fused(X, C, G, coefs, u, w, proc, extra, bool(pair_chs), j0, j1, s, s2, bp)
+        order = np.argsort(uu, kind="stable").astype(np.int64)
+        _fused(
+            offs, xall, call, table.base_flags, isrc, iind, igrp, coefs, u, order, w, proc, extra, bool(pair_chs),
+            j0, j1, s, s2, bp,
+        )  # fmt: skip
     return s, s2, bp
 
 
@@ -729,7 +997,7 @@ def simulate_fixed_coupling(  # noqa: PLR0917
                     zd[:, i] = np.inf
             zd = np.where(np.isfinite(zd), zd, 1e30)
             fl8 = np.zeros((n, 3), dtype=np.int8)
-            _direct(zv, tx, ty, zd, lep, e_base, g, fl8)
+            _direct(zv, tx, ty, zd, lep, e_base, g, fl8, containment_table())
             flags = fl8.astype(np.float64)
         for flag, eff in sel.parts:
             tot += br[ch][0] * eff * flags[:, _flag_index(flag)]
