@@ -109,3 +109,36 @@ def test_end_to_end_on_toy_evaluator(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert data["meta"]["resolution"] == {"n_x": 4, "n_y": 12, "n_events": 200, "n_curve": 4}
     assert "relic" in data["meta"]["missing"]
     assert "relic" in res.output  # the warning line
+
+
+@pytest.mark.parametrize("name", ["epjc2021-fig5a", "epjc2023-fig4b"])
+def test_eps_g2_figure_is_one_scan_per_curve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """eps = eps_(g-2)(m_A') figures: one scan per NA64 curve with the rule g2:fnal2021:central over the
+    recipe's whole x grid (no per-column scans), on the toy evaluator."""
+    scan = pytest.importorskip("semivis.scan")
+    specs: list[object] = []
+    original = scan.run_scan
+
+    def counting(spec: object, **kwargs: object) -> object:
+        specs.append(spec)
+        return original(spec, evaluator=scan.ToyEvaluator(), **kwargs)
+
+    monkeypatch.setattr(scan, "run_scan", counting)
+    res_ = Resolution(n_x=5, n_y=8, n_events=200, n_curve=4)
+
+    def skipped(*_args: object) -> None:
+        raise SemivisError("skipped in this test")
+
+    monkeypatch.setattr(build, "_relic_line", skipped)
+    monkeypatch.setattr(build, "_constraint_lines", skipped)
+    data = build.build_figure_data(name, resolution=res_, executor="serial", cache_dir=tmp_path)
+    recipe = get_recipe(name)
+    assert len(specs) == len(recipe.na64)
+    for spec, curve in zip(specs, recipe.na64, strict=True):
+        assert isinstance(spec, scan.ScanSpec)
+        assert spec.fixed["eps"] == "g2:fnal2021:central"
+        assert len(spec.x) == res_.n_x
+        assert spec.x[0] == pytest.approx(recipe.x.lim[0])
+        assert spec.x[-1] == pytest.approx(recipe.x.lim[1])
+        assert spec.eot == (curve.eot,)
+        assert f"na64/{curve.key}" in data.curves

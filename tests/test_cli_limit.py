@@ -126,3 +126,27 @@ def test_killed_scan_resumes(tmp_path: Path) -> None:
     assert (info["columns_resumed"], info["columns_computed"]) == (n_done, 6 - n_done)
     reference = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "fresh")
     xr.testing.assert_identical(ds, reference)
+
+
+def test_limit_accepts_a_g2_rule_for_eps(tmp_path: Path) -> None:
+    args = [*BASE, "--plane", "mAp-alphaD", "--eps", "g2:fnal2021:central", "--cache-dir", str(tmp_path / "c")]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "r.nc"), "--json", "-"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["fixed"]["eps"] == "g2:fnal2021:central"
+    ds = load_result(tmp_path / "r.nc")
+    eps = summary["fixed_along_x"]["eps"]
+    assert np.array_equal(ds["fixed_eps"].values, eps)
+    for m_ap, e in zip(ds["m_Ap"].values, eps, strict=True):  # the numbers `semivis g2` prints
+        g2 = CliRunner().invoke(main, ["g2", "--mA", repr(float(m_ap)), "--json"])
+        assert json.loads(g2.output)["eps_central"] == pytest.approx(e, rel=1e-12)
+
+
+@pytest.mark.parametrize("rule", ["g2:fnal2021:middle", "g2:nope:central", "abc"])
+def test_limit_bad_rule_one_line(tmp_path: Path, rule: str) -> None:
+    res = CliRunner().invoke(main, [*BASE, "--plane", "mAp-alphaD", "--eps", rule, "--out", str(tmp_path / "r.nc")])
+    assert res.exit_code == 2
+    assert res.output.startswith(f"semivis: error: --eps = '{rule}'")
+    assert "g2:fnal2021:central" in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "r.nc").exists()

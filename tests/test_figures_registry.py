@@ -68,13 +68,28 @@ def test_recipe_is_consistent(name: str) -> None:
 def test_scan_accepts_the_fixed_parameters() -> None:
     planes = pytest.importorskip("semivis.scan.planes")
     for r in FIGURES.values():
-        given = {k: float(v) for k, v in r.fixed.items() if not isinstance(v, str) and k != "tan_theta"}
+        given = {k: v for k, v in r.fixed.items() if k != "tan_theta"}
         if "tan_theta" in r.fixed:
             given["theta"] = float(r.fixed["tan_theta"])
-        fixed = planes.resolve_fixed(
-            planes.PLANES[r.plane], r.model, given | ({"eps": 1e-3} if "eps" in r.fixed else {})
-        )
-        assert fixed
+        fixed = planes.resolve_fixed(planes.PLANES[r.plane], r.model, given)
+        assert fixed == {k: (v if isinstance(v, str) else float(v)) for k, v in given.items()}
+
+
+G2_FIGURES = ["epjc2023-fig4a", "epjc2023-fig4b", "epjc2021-fig5a", "epjc2021-fig5b"]
+
+
+def test_eps_g2_figures_use_the_scan_rule() -> None:
+    """The papers' eps = eps_(g-2) ("the value in the central band of the (g_mu - 2) anomaly") is the scan
+    rule g2:fnal2021:central, and exactly those four figures use a mass-dependent fixed parameter."""
+    scan = pytest.importorskip("semivis.scan")
+    rules = {n for n, r in FIGURES.items() if any(isinstance(v, str) for v in r.fixed.values())}
+    assert rules == set(G2_FIGURES)
+    for name in G2_FIGURES:
+        r = get_recipe(name)
+        assert r.fixed["eps"] == "g2:fnal2021:central"
+        spec = scan.ScanSpec(r.model, r.plane, r.x.lim, r.y.lim, fixed=dict(r.fixed))
+        assert spec.fixed["eps"] == "g2:fnal2021:central"
+        assert all(0 < e < 0.1 for e in spec.fixed_values()["eps"])
 
 
 def test_statistics_of_the_papers() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 
 from semivis.errors import ParameterError
 from semivis.scan import PLANES, ScanSpec
+from semivis.scan.planes import parse_rule
 
 FIX = {"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4, "eps": 1e-3, "theta": 0.08, "m_chi1": 0.05}
 
@@ -25,7 +27,8 @@ def test_mass_points_and_couplings() -> None:
     assert np.array_equal(p.couplings(0.3, y, FIX)["eps"], y)
     p = PLANES["R-y"]
     ((m_ap, m1, _m2),) = p.mass_points(4.0, y, FIX)
-    assert (m_ap, m1) == (pytest.approx(0.2), 0.05)
+    assert m_ap == pytest.approx(0.2)
+    assert m1 == 0.05
     c = p.couplings(4.0, y, FIX)
     # y = eps^2 alpha_D (m_chi1/m_A')^4 (EPJC 2023, Sect. 6) is recovered
     assert np.allclose(c["eps"] ** 2 * c["alpha_D"] * (m1 / m_ap) ** 4, y, rtol=1e-12)
@@ -72,5 +75,104 @@ def test_spec_validation_names_option(kwargs: dict[str, object], option: str) ->
 
 def test_spec_json_roundtrip_is_stable() -> None:
     a = ScanSpec.from_ranges("i2dm", "mchi1-tantheta", nx=3, ny=4, fixed={"eps": 1e-3})
-    b = ScanSpec(**{**a.to_dict(), "x": tuple(a.x), "y": tuple(a.y)})  # type: ignore[arg-type]
+    b = ScanSpec(**{**a.to_dict(), "x": tuple(a.x), "y": tuple(a.y)})
     assert a.to_json() == b.to_json()
+
+
+# --------------------------------------------------------------------------------------------------
+# mass-dependent fixed eps: eps = eps_(g-2)(m_A') as a named rule
+# --------------------------------------------------------------------------------------------------
+G2_FIX: dict[str, float | str] = {"eps": "g2:fnal2021:central", "ratio": 3.0, "delta": 0.4, "alpha_D": 0.1}
+
+
+def _semivis_g2(m_ap: float, band: str = "fnal2021") -> dict[str, float]:
+    """What `semivis g2 --mA m_ap --band band --json` prints."""
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from semivis.cli import main  # noqa: PLC0415
+
+    res = CliRunner().invoke(main, ["g2", "--mA", repr(m_ap), "--band", band, "--json"])
+    assert res.exit_code == 0, res.output
+    out: dict[str, float] = json.loads(res.output)
+    return out
+
+
+@pytest.mark.parametrize("m_ap", [0.003, 0.02, 0.105, 0.5, 2.0])
+def test_g2_rule_is_the_central_g2_eps_at_each_mass(m_ap: float) -> None:
+    ref = _semivis_g2(m_ap)
+    # (m_A', alpha_D): the column is m_A' itself
+    assert PLANES["mAp-alphaD"].fixed_at(m_ap, G2_FIX)["eps"] == pytest.approx(ref["eps_central"], rel=1e-12)
+    # (m_chi1, Delta/m_chi1): the column is m_chi1 = m_A'/R, and every cell (any Delta) shares the column's eps
+    c = PLANES["mchi1-delta"].couplings(m_ap / 3.0, [0.1, 0.4, 1.0], G2_FIX)
+    assert np.allclose(c["eps"], ref["eps_central"], rtol=1e-12)
+    assert np.allclose(c["alpha_D"], 0.1)
+    for edge in ("low", "high"):
+        fx = {**G2_FIX, "eps": f"g2:fnal2021:{edge}"}
+        assert PLANES["mAp-alphaD"].fixed_at(m_ap, fx)["eps"] == pytest.approx(ref[f"eps_{edge}"], rel=1e-12)
+
+
+def test_g2_rule_other_bands_and_physics_limits() -> None:
+    bnl = _semivis_g2(0.1, "bnl2006")
+    fx = {**G2_FIX, "eps": "g2:bnl2006:high"}
+    assert PLANES["mAp-alphaD"].fixed_at(0.1, fx)["eps"] == pytest.approx(bnl["eps_high"], rel=1e-12)
+    wp = _semivis_g2(0.1, "wp2025")
+    fx = {**G2_FIX, "eps": "G2:WP2025:Max"}
+    assert PLANES["mAp-alphaD"].fixed_at(0.1, fx)["eps"] == pytest.approx(wp["eps_max"], rel=1e-12)
+    # Pospelov 2009 limits: Delta a_mu = alpha eps^2/(2 pi) for m_A' << m_mu, alpha eps^2 m_mu^2/(3 pi m_A'^2) above
+    from semivis.constants import alpha, m_mu  # noqa: PLC0415
+
+    rule = parse_rule("--eps", "g2:fnal2021:central")
+    assert float(rule(1e-5)) == pytest.approx(math.sqrt(251e-11 * 2 * math.pi / alpha), rel=1e-3)
+    assert float(rule(30.0)) == pytest.approx(math.sqrt(251e-11 * 3 * math.pi / alpha) * 30.0 / m_mu, rel=1e-3)
+
+
+def test_spec_stores_the_rule_by_name_and_resolves_per_column() -> None:
+    spec = ScanSpec.from_ranges(
+        "idm", "mAp-alphaD", nx=4, ny=3, x_range=(0.01, 1.0), fixed={"eps": " g2:FNAL2021:central"}
+    )
+    assert spec.fixed == {"eps": "g2:fnal2021:central", "ratio": 3.0, "delta": 0.4}
+    vals = spec.fixed_values()["eps"]
+    assert vals == pytest.approx([_semivis_g2(x)["eps_central"] for x in spec.x], rel=1e-12)
+    assert np.all(np.diff(vals) > 0)  # eps_(g-2) grows with m_A'
+    d = json.loads(spec.to_json())
+    assert d["fixed"]["eps"] == "g2:fnal2021:central"
+    again = ScanSpec(**{**d, "x": tuple(d["x"]), "y": tuple(d["y"]), "eot": None, "n_obs": tuple(d["n_obs"])})
+    assert again.to_json() == spec.to_json()
+    other = ScanSpec.from_ranges(
+        "idm", "mAp-alphaD", nx=4, ny=3, x_range=(0.01, 1.0), fixed={"eps": "g2:fnal2021:high"}
+    )
+    assert other.to_json() != spec.to_json()
+    number = ScanSpec.from_ranges("idm", "mAp-alphaD", nx=4, ny=3, x_range=(0.01, 1.0), fixed={"eps": 1e-3})
+    assert number.fixed_values() == {}
+    # per-cell plane: m_A' = R m_chi1
+    s2 = ScanSpec.from_ranges("idm", "mchi1-delta", nx=3, ny=3, x_range=(0.01, 0.1), fixed={"eps": "g2:fnal2021:low"})
+    assert s2.fixed_values()["eps"] == pytest.approx([_semivis_g2(3 * x)["eps_low"] for x in s2.x], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("fixed", "option", "words"),
+    [
+        ({"eps": "g2:nope:central"}, "--eps", "g2:fnal2021:central"),
+        ({"eps": "g2:fnal2021:middle"}, "--eps", "central | low | high"),
+        ({"eps": "g2:fnal2021:max"}, "--eps", "band fnal2021 offers central | low | high only"),
+        ({"eps": "g2:wp2025:central"}, "--eps", "band wp2025 offers max only"),
+        ({"eps": "g2:fnal2021"}, "--eps", "bnl2006 | fnal2021 | wp2025"),
+        ({"eps": "__import__('os')"}, "--eps", "g2:<band>:<edge>"),
+        ({"eps": "1e-3"}, "--eps", "a number (0 < eps < 1)"),
+        ({"eps": ""}, "--eps", "g2:<band>:<edge>"),
+        ({"eps": "g2:fnal2021:central", "ratio": "g2:fnal2021:central"}, "--ratio", "only --eps may be a rule"),
+    ],
+)
+def test_bad_rules_are_one_clear_error(fixed: dict[str, object], option: str, words: str) -> None:
+    with pytest.raises(ParameterError) as err:
+        ScanSpec.from_ranges("idm", "mAp-alphaD", nx=3, ny=3, fixed=fixed)
+    assert err.value.name == option
+    assert words in str(err.value)
+
+
+def test_rule_giving_eps_above_one_on_the_grid_is_an_error() -> None:
+    # eps_(g-2) ~ m_A'/m_mu sqrt(3 pi Delta a/alpha) reaches 1 near m_A' ~ 50 GeV
+    with pytest.raises(ParameterError, match=r"--eps = 'g2:fnal2021:central'.*gives eps = .* at m_Ap = 100"):
+        ScanSpec.from_ranges(
+            "idm", "mAp-alphaD", nx=3, ny=3, x_range=(1.0, 100.0), fixed={"eps": "g2:fnal2021:central"}
+        )

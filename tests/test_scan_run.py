@@ -216,3 +216,63 @@ def test_real_signal_evaluator_small(tmp_path: Path) -> None:
     info2: dict[str, int] = {}
     xr.testing.assert_identical(run_scan(spec, cache_dir=tmp_path, info=info2), ds)
     assert info2["cache_hits"] == 2
+
+
+# --------------------------------------------------------------------------------------------------
+# mass-dependent fixed eps (eps = eps_(g-2)(m_A')) in a scan
+# --------------------------------------------------------------------------------------------------
+G2 = "g2:fnal2021:central"
+
+
+@pytest.mark.parametrize(("plane", "fixed"), [("mAp-alphaD", {}), ("mchi1-delta", {"alpha_D": 0.1})])
+def test_rule_scan_equals_one_fixed_eps_per_column(tmp_path: Path, plane: str, fixed: dict[str, float]) -> None:
+    """One scan with the rule gives, column by column, what a scan at that column's fixed eps gives (the old
+    one-scan-per-column workaround of the figures), and records the rule and its values."""
+    spec = ScanSpec.from_ranges("idm", plane, nx=3, ny=6, n_events=200, fixed={**fixed, "eps": G2})
+    ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path)
+    eps = spec.fixed_values()["eps"]
+    p = PLANES[plane]
+    assert np.array_equal(ds["fixed_eps"].values, eps)
+    assert ds["fixed_eps"].dims == (p.x,)
+    prov = provenance(ds)
+    assert prov["fixed_parameters"]["eps"] == G2
+    assert prov["fixed_parameters_along_x"] == {"eps": eps}
+    assert prov["spec"]["fixed"]["eps"] == G2
+    for i, (x, e) in enumerate(zip(spec.x, eps, strict=True)):
+        col = ScanSpec(
+            "idm", plane, (x, x * 1.5), spec.y, fixed={**fixed, "eps": e}, n_events=200
+        )  # column 0 has the same masses, hence the same sample
+        ref = run_scan(col, evaluator=ToyEvaluator(), cache_dir=tmp_path)
+        assert np.allclose(ds["n_sig"].values[..., i], ref["n_sig"].values[..., 0], rtol=1e-12, atol=0)
+    assert ds["n_sig"].values.max() > 0
+
+
+def test_rule_scan_resumes_only_its_own_checkpoint(tmp_path: Path) -> None:
+    spec = ScanSpec.from_ranges("idm", "mAp-alphaD", nx=6, ny=8, n_events=200, fixed={"eps": G2})
+    out = tmp_path / "scan.nc"
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_scan(
+            spec, evaluator=ToyEvaluator(marker_dir=str(markers), fail_after=2), cache_dir=tmp_path / "c1", out=out
+        )
+    partial = [p for p in tmp_path.iterdir() if p.name.startswith("scan.nc.partial-")]
+    assert len(partial) == 1
+    assert len(list(partial[0].glob("column-*.npy"))) == 2
+    # another rule is another scan (another spec hash): at the same --out it must not reuse these columns
+    other = ScanSpec(
+        **{**spec.to_dict(), "x": spec.x, "y": spec.y, "n_obs": spec.n_obs, "fixed": {"eps": "g2:fnal2021:high"}}
+    )
+    info_o: dict[str, int] = {}
+    run_scan(other, evaluator=ToyEvaluator(), cache_dir=tmp_path / "c0", out=out, info=info_o)
+    assert info_o["columns_resumed"] == 0
+    assert partial[0].exists()
+    # the same rule resumes and gives the same result as an uninterrupted run
+    info: dict[str, int] = {}
+    ds = run_scan(spec, evaluator=ToyEvaluator(marker_dir=str(markers)), cache_dir=tmp_path / "c2", out=out, info=info)
+    assert (info["columns_resumed"], info["columns_computed"], info["samples_built"]) == (2, 4, 4)
+    assert not partial[0].exists()
+    reference = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "c3")
+    xr.testing.assert_identical(ds, reference)
+    xr.testing.assert_identical(load_result(out), reference)
+    assert load_result(out).attrs["fixed_parameters"] == '{"delta": 0.4, "eps": "g2:fnal2021:central", "ratio": 3.0}'

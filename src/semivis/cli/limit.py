@@ -15,6 +15,20 @@ __all__ = ["command"]
 _PLANES = ("mAp-eps", "mAp-alphaD", "mchi1-delta", "mchi1-y", "R-y", "mchi1-tantheta")
 
 
+def _number_or_rule(text: str | None) -> float | str | None:
+    """A number if ``text`` parses as one, else the text itself (a rule name, checked by ScanSpec).
+
+    >>> _number_or_rule("1e-3"), _number_or_rule("g2:fnal2021:central")
+    (0.001, 'g2:fnal2021:central')
+    """
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 @click.command(name="limit")
 @click.option("--model", required=True, type=click.Choice(["idm", "i2dm", "invisible"], case_sensitive=False))
 @click.option("--experiment", default="na64-2016-2018", show_default=True, help="experiment card name or path")
@@ -29,7 +43,13 @@ _PLANES = ("mAp-eps", "mAp-alphaD", "mchi1-delta", "mchi1-y", "R-y", "mchi1-tant
 @click.option("--ratio", type=float, default=None, help="R = m_A'/m_chi1 (fixed axis) [default 3]")
 @click.option("--delta", type=float, default=None, help="Delta/m_chi1 (fixed axis) [default 0.4]")
 @click.option("--theta", type=float, default=None, help="i2DM mixing angle [rad] (fixed axis)")
-@click.option("--eps", type=float, default=None, help="kinetic mixing (fixed axis)")
+@click.option(
+    "--eps",
+    type=str,
+    default=None,
+    help="kinetic mixing (fixed axis): a number, or a mass-dependent rule g2:BAND:EDGE, e.g. g2:fnal2021:central "
+    "(eps explaining the (g-2)_mu band at each m_A'; EDGE central | low | high, 2 sigma; max for wp2025)",
+)
 @click.option("--mchi1", "m_chi1", type=float, default=None, help="m_chi1 [GeV] (fixed axis of the R-y plane)")
 @click.option("--eot", type=float, multiple=True, help="electrons on target; repeat for projections [card's]")
 @click.option("--executor", default="processes", show_default=True, type=click.Choice(["serial", "processes", "dask"]))
@@ -83,7 +103,8 @@ def command(**opts: Any) -> None:
         opts["y_min"] if opts["y_min"] is not None else plane.y_range[0],
         opts["y_max"] if opts["y_max"] is not None else plane.y_range[1],
     )
-    fixed = {k: opts[k] for k in ("alpha_D", "ratio", "delta", "theta", "eps", "m_chi1")}
+    fixed = {k: opts[k] for k in ("alpha_D", "ratio", "delta", "theta", "m_chi1")}
+    fixed["eps"] = _number_or_rule(opts["eps"])
     if opts["workers"] is not None and opts["workers"] < 1:
         raise ParameterError("--workers", opts["workers"], "an integer >= 1")
     if opts["scheduler"] and opts["executor"] != "dask":
@@ -125,6 +146,8 @@ def command(**opts: Any) -> None:
         "x": plane.x,
         "y": plane.y,
         "selection": spec.selection,
+        "fixed": dict(spec.fixed),
+        **({"fixed_along_x": spec.fixed_values()} if spec.fixed_values() else {}),
         "eot": [float(e) for e in ds["eot"].values],
         "contours": next(iter(lines.values())) if len(lines) == 1 else {f"{e:.6g}": v for e, v in lines.items()},
         "s_up": prov["s_up"],

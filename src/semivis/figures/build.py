@@ -36,7 +36,8 @@ __all__ = ["build_figure_data", "compute_summary", "resolve_resolution"]
 
 FloatArray = NDArray[np.float64]
 
-#: the (g-2) band the figures' eps = eps_(g-2) convention refers to (its central value)
+#: the (g-2) band of the summary number ``g2_band_excluded_up_to_GeV`` (the recipes' eps = eps_(g-2) is the
+#: scan rule ``"g2:fnal2021:central"``, central value of the same band)
 G2_CENTRAL_BAND = "fnal2021"
 
 
@@ -141,24 +142,24 @@ def _ratio_grid(ds: Any, eot: float) -> tuple[FloatArray, FloatArray, FloatArray
     return x, y, np.nan_to_num(ratio, nan=0.0, posinf=1e300)
 
 
-def _g2_central_eps(m_ap: FloatArray) -> FloatArray:
-    """eps on the central value of the fnal2021 band at m_A' (the papers' eps = eps_(g-2) convention)."""
-    g2_band = _optional("semivis.constraints", "g2_band")
-    g2_eps = _optional("semivis.constraints", "g2_eps")
-    if g2_band is None or g2_eps is None:
-        raise SemivisError("eps = eps_(g-2) needs semivis.constraints.g2_band/g2_eps, not available yet")
-    return np.asarray(g2_eps(m_ap, g2_band(G2_CENTRAL_BAND))["eps_central"], dtype=np.float64)
+def _rule(text: str) -> Callable[[float], float]:
+    """A recipe's mass-dependent fixed coupling (e.g. ``eps = "g2:fnal2021:central"``, the papers'
+    eps = eps_(g-2)) as a function of m_A' [GeV], from :func:`semivis.scan.planes.parse_rule`."""
+    parse_rule = _optional("semivis.scan.planes", "parse_rule")
+    if parse_rule is None:
+        raise SemivisError(f"eps = {text} needs semivis.scan.planes.parse_rule, not available yet")
+    rule = parse_rule("eps", text)
+    return lambda m_ap: float(rule(m_ap))
 
 
-def _scan_fixed(recipe: FigureRecipe) -> dict[str, float]:
-    fixed: dict[str, float] = {}
+def _scan_fixed(recipe: FigureRecipe) -> dict[str, float | str]:
+    """The recipe's fixed parameters as ScanSpec takes them: theta from tan_theta; rules passed by name."""
+    fixed: dict[str, float | str] = {}
     for k, v in recipe.fixed.items():
-        if isinstance(v, str):
-            continue
         if k == "tan_theta":
-            fixed["theta"] = math.atan(v)
+            fixed["theta"] = math.atan(float(v))
         else:
-            fixed[k] = float(v)
+            fixed[k] = v if isinstance(v, str) else float(v)
     return fixed
 
 
@@ -186,20 +187,9 @@ def _na64_grid(
         kwargs["executor"] = executor
     if cache_dir is not None:
         kwargs["cache_dir"] = cache_dir
-    if recipe.fixed.get("eps") != "g2-central":
-        spec = scan_spec(model=recipe.model, plane=recipe.plane, x=tuple(x), y=tuple(y), fixed=fixed, **common)
-        return _ratio_grid(run_scan(spec, **kwargs), curve.eot)
-    # eps = eps_(g-2)(m_A') varies along x: one scan per column (the plane's eps is a single fixed value)
-    ratio = np.zeros((len(y), len(x)))
-    r_fix = float(recipe.fixed["ratio"])
-    for i, xv in enumerate(x):
-        m_ap = xv if recipe.x.var == "m_Ap" else xv * r_fix
-        col_fixed = {**fixed, "eps": float(_g2_central_eps(np.array([m_ap]))[0])}
-        pair = (float(xv), float(xv) * (1.0 + 1e-6))
-        spec = scan_spec(model=recipe.model, plane=recipe.plane, x=pair, y=tuple(y), fixed=col_fixed, **common)
-        _, _, r = _ratio_grid(run_scan(spec, **kwargs), curve.eot)
-        ratio[:, i] = r[:, 0]
-    return x, y, ratio
+    # one scan per curve; a mass-dependent eps (eps = eps_(g-2)(m_A')) is a rule the scan resolves per column
+    spec = scan_spec(model=recipe.model, plane=recipe.plane, x=tuple(x), y=tuple(y), fixed=fixed, **common)
+    return _ratio_grid(run_scan(spec, **kwargs), curve.eot)
 
 
 def _model_params(recipe: FigureRecipe, extra: Mapping[str, float] | None = None) -> dict[str, Any]:
@@ -208,8 +198,8 @@ def _model_params(recipe: FigureRecipe, extra: Mapping[str, float] | None = None
     for k, v in {**recipe.fixed, **(extra or {})}.items():
         if k == "tan_theta":
             params["theta"] = math.atan(float(v))
-        elif v == "g2-central":
-            params[k] = lambda m_ap: float(_g2_central_eps(np.array([m_ap]))[0])
+        elif isinstance(v, str):
+            params[k] = _rule(v)
         else:
             params[k] = v
     return params

@@ -51,7 +51,7 @@ def recipe_markdown(r: FigureRecipe) -> str:
             f"{' (log)' if r.x.log else ''}, y = {r.y.var} in [{r.y.lim[0]:g}, {r.y.lim[1]:g}]"
             f"{' (log)' if r.y.log else ''}"
         ),
-        f"* fixed: {fixed}" + (" (eps = g2-central: central value of the fnal2021 band)" if "g2" in fixed else ""),
+        f"* fixed: {fixed}" + (" (eps = eps_(g-2)(m_A'), central value of the fnal2021 band)" if "g2" in fixed else ""),
     ]
     lines.extend(
         f"* NA64 `{c.key}` ({c.role}): card `{c.card}`, selection `{c.selection}`, {c.eot:.3g} EOT,"

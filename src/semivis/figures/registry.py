@@ -178,7 +178,7 @@ class FigureRecipe:
     plane: str  # key of PLANES
     x: Axis
     y: Axis
-    fixed: Mapping[str, float | str]
+    fixed: Mapping[str, float | str]  # a string is a scan rule by name (eps = "g2:fnal2021:central")
     na64: tuple[NA64Curve, ...]
     overlays: tuple[Overlay, ...]
     summary: tuple[str, ...] = ()
@@ -289,7 +289,9 @@ DELTA = r"$\Delta/m_{\chi_1}$"
 Y_VAR = r"$y = \varepsilon^2\alpha_D\,(m_{\chi_1}/m_{A'})^4$"
 R_VAR = r"$R = m_{A'}/m_{\chi_1}$"
 TAN = r"$\tan\theta$"
-EPS_G2 = "g2-central"  # eps fixed to the central value of the (g-2)_mu band (fnal2021)
+#: eps = eps_(g-2)(m_A'): the scan rule giving, at each m_A', the eps on the central value of the fnal2021
+#: (g-2)_mu band (semivis.scan.planes.parse_rule; the papers' "value in the central band of the anomaly")
+EPS_G2 = "g2:fnal2021:central"
 
 _PT_G2 = r"iDM, $\Delta = 0.4\,m_{\chi_1}$, $m_{A'} = 3\,m_{\chi_1}$, $\varepsilon = \varepsilon_{(g-2)_\mu}$"
 _I2DM_BENCH = "alpha_D = 0.1 and m_A' = 3 m_chi1 (benchmarks of arXiv:2201.08409; not in the text)"

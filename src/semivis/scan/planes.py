@@ -27,6 +27,21 @@ name               x (columns)   y                 fixed parameters            m
 [0.03, 0.01, 0.014]
 >>> round(float(p.couplings(0.01, [0.1 * 1e-6 / 81], {"alpha_D": 0.1, "ratio": 3.0})["eps"][0]), 9)
 0.001
+
+A fixed ``eps`` may also be a named, declarative mass-dependent rule (no code is evaluated), resolved at each
+column's m_A' (which depends only on x and the fixed ``ratio``/``m_chi1``, so one value per column):
+``"g2:<band>:<edge>"``, eps explaining the (g-2)_mu band ``<band>`` of :data:`semivis.constraints.G2_BANDS`
+at its central value or its 2 sigma edges (``central`` | ``low`` | ``high``; ``max`` for a band that is an
+upper limit only, e.g. ``wp2025``), from :func:`semivis.constraints.g2_eps` (one-loop Delta a_mu, Pospelov,
+PRD 80 (2009) 095002, Eq. 3). ``"g2:fnal2021:central"`` is the papers' eps = eps_(g-2) (2021 paper Fig. 5;
+EPJC 2023 Fig. 4: "the value in the central band of the (g_mu - 2) anomaly").
+
+>>> rule = parse_rule("--eps", "g2:fnal2021:central")
+>>> str(rule), 3e-3 < float(rule(0.1)) < 4e-3
+('g2:fnal2021:central', True)
+>>> fixed = {"eps": "g2:fnal2021:central", "ratio": 3.0, "delta": 0.4}
+>>> PLANES["mAp-alphaD"].fixed_at(0.1, fixed)["eps"] == float(rule(0.1))
+True
 """
 
 from __future__ import annotations
@@ -41,13 +56,97 @@ from numpy.typing import NDArray
 from semivis._validation import check_range
 from semivis.errors import ParameterError
 
-__all__ = ["FIXED_DEFAULTS", "MODELS", "PLANES", "MassPoint", "Plane", "resolve_fixed"]
+__all__ = [
+    "FIXED_DEFAULTS",
+    "MODELS",
+    "PLANES",
+    "RULE_FORMS",
+    "RULE_PARAMETERS",
+    "CouplingRule",
+    "FixedValue",
+    "MassPoint",
+    "Plane",
+    "parse_rule",
+    "resolve_fixed",
+]
 
 #: models the scans know
 MODELS: tuple[str, ...] = ("idm", "i2dm", "invisible")
 
 #: (m_A', m_chi1, m_chi2) in GeV
 MassPoint = tuple[float, float, float]
+
+#: a fixed parameter's value: a number, or (for :data:`RULE_PARAMETERS`) a mass-dependent rule's name
+FixedValue = float | str
+
+#: fixed parameters that may be given as a mass-dependent rule instead of a number
+RULE_PARAMETERS: tuple[str, ...] = ("eps",)
+
+#: the allowed forms of a rule, for error messages
+RULE_FORMS = (
+    "a number (0 < eps < 1), or a rule g2:<band>:<edge> (eps explaining a (g-2)_mu band at m_A'), "
+    "<band> one of {bands}, <edge> central | low | high (2 sigma edges; max for an upper-limit-only band), "
+    "e.g. g2:fnal2021:central"
+)
+_G2_EDGES: tuple[str, ...] = ("central", "low", "high", "max")
+_G2_NSIGMA = 2.0  # width of the band whose edges low/high/max refer to (both papers: 2 sigma)
+
+
+@dataclass(frozen=True)
+class CouplingRule:
+    """A named mass-dependent value of a fixed coupling: ``g2:<band>:<edge>`` (see the module docstring).
+
+    Calling it with m_A' [GeV] gives eps from :func:`semivis.constraints.g2_eps` (Delta a_mu proportional to
+    eps^2, one loop, Pospelov 2009 Eq. 3): ``eps_central`` of the band, its 2 sigma ``eps_low``/``eps_high``
+    edges, or ``eps_max`` of an upper-limit-only band. ``str(rule)`` is its canonical name, which is what a
+    :class:`~semivis.scan.ScanSpec` stores (and so what enters the scan's hash and provenance).
+    """
+
+    band: str
+    edge: str
+
+    def __str__(self) -> str:
+        return f"g2:{self.band}:{self.edge}"
+
+    def __call__(self, m_ap: float | Sequence[float] | NDArray[np.float64]) -> NDArray[np.float64]:
+        """eps of this rule at m_A' [GeV] (array in, array out)."""
+        from semivis.constraints.g2 import g2_band, g2_eps  # noqa: PLC0415 - lower room, imported on use
+
+        out = g2_eps(np.asarray(m_ap, dtype=np.float64), g2_band(self.band), _G2_NSIGMA)
+        return np.asarray(out[f"eps_{self.edge}"], dtype=np.float64)
+
+
+def _g2_edges(band: str) -> tuple[str, ...]:
+    """Edges a band offers at 2 sigma: central/low/high, or only max (upper limit; lower edge <= 0)."""
+    from semivis.constraints.g2 import G2_BANDS  # noqa: PLC0415
+
+    b = G2_BANDS[band]
+    if b.upper_limit_only or b.central - _G2_NSIGMA * b.sigma <= 0:
+        return ("max",)
+    return ("central", "low", "high")
+
+
+def parse_rule(option: str, text: str) -> CouplingRule:
+    """The :class:`CouplingRule` named by ``text``; anything else raises ParameterError naming ``option``.
+
+    >>> parse_rule("--eps", " G2:fnal2021:High ")
+    CouplingRule(band='fnal2021', edge='high')
+    >>> parse_rule("--eps", "g2:fnal2021:max")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: --eps = 'g2:fnal2021:max' is out of range: allowed ... (band fnal2021 offers ...
+    """
+    from semivis.constraints.g2 import G2_BANDS  # noqa: PLC0415
+
+    allowed = RULE_FORMS.format(bands=" | ".join(sorted(G2_BANDS)))
+    parts = text.strip().lower().split(":") if isinstance(text, str) else []
+    if len(parts) != 3 or parts[0] != "g2" or parts[1] not in G2_BANDS or parts[2] not in _G2_EDGES:
+        raise ParameterError(option, text, allowed)
+    edges = _g2_edges(parts[1])
+    if parts[2] not in edges:
+        raise ParameterError(option, text, allowed, f"band {parts[1]} offers {' | '.join(edges)} only")
+    return CouplingRule(parts[1], parts[2])
+
 
 #: benchmark values of the papers (alpha_D = 0.1, R = 3, Delta/m_chi1 = 0.4); the rest must be given
 FIXED_DEFAULTS: dict[str, float] = {"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4}
@@ -80,22 +179,37 @@ class Plane:
     description: str = field(default="", compare=False)
 
     # ----------------------------------------------------------------------------------------------
-    def _masses(self, x: float, y: float, fx: Mapping[str, float], kind: str = "idm") -> MassPoint:
+    def _masses(self, x: float, y: float, fx: Mapping[str, FixedValue], kind: str = "idm") -> MassPoint:
         if self.x == "m_Ap":
             m_ap = x
-            m1 = x / fx["ratio"]
+            m1 = x / float(fx["ratio"])
         elif self.x == "R":
-            m1 = fx["m_chi1"]
+            m1 = float(fx["m_chi1"])
             m_ap = x * m1
         else:  # m_chi1
             m1 = x
-            m_ap = x * fx["ratio"]
-        delta = y if self.y == "delta" else fx.get("delta", 0.0)
+            m_ap = x * float(fx["ratio"])
+        delta = y if self.y == "delta" else float(fx.get("delta", 0.0))
         m2 = m1 if kind == "invisible" else m1 * (1.0 + delta)
         return (float(m_ap), float(m1), float(m2))
 
+    def m_ap(self, x: float, fixed: Mapping[str, FixedValue]) -> float:
+        """m_A' [GeV] of column x (it never depends on y: Delta changes m_chi2 only)."""
+        return self._masses(x, float("nan"), fixed)[0]
+
+    def fixed_at(self, x: float, fixed: Mapping[str, FixedValue]) -> dict[str, float]:
+        """The fixed parameters as numbers at column x: rules (e.g. ``eps = "g2:fnal2021:central"``) resolved
+        at the column's m_A'."""
+        out: dict[str, float] = {}
+        for key, value in fixed.items():
+            if isinstance(value, str):
+                out[key] = float(parse_rule(OPTION.get(key, key), value)(self.m_ap(x, fixed)))
+            else:
+                out[key] = float(value)
+        return out
+
     def mass_points(
-        self, x: float, y: Sequence[float] | NDArray[np.float64], fixed: Mapping[str, float], kind: str = "idm"
+        self, x: float, y: Sequence[float] | NDArray[np.float64], fixed: Mapping[str, FixedValue], kind: str = "idm"
     ) -> list[MassPoint]:
         """Mass points of one column: a single one, or one per y cell for a per-cell plane."""
         if self.per_cell:
@@ -103,9 +217,10 @@ class Plane:
         return [self._masses(x, float("nan"), fixed, kind)]
 
     def couplings(
-        self, x: float, y: Sequence[float] | NDArray[np.float64], fixed: Mapping[str, float]
+        self, x: float, y: Sequence[float] | NDArray[np.float64], fixed: Mapping[str, FixedValue]
     ) -> dict[str, NDArray[np.float64]]:
-        """Couplings along the column: arrays ``eps``, ``alpha_D``, ``theta`` over y."""
+        """Couplings along the column: arrays ``eps``, ``alpha_D``, ``theta`` over y (rules resolved at x)."""
+        fixed = self.fixed_at(x, fixed)
         yv = np.asarray(y, dtype=np.float64)
         ones = np.ones_like(yv)
         alpha_d = ones * fixed.get("alpha_D", float("nan"))
@@ -219,8 +334,11 @@ _RANGES: dict[str, tuple[float, float | None, str]] = {
 }
 
 
-def resolve_fixed(plane: Plane, model: str, given: Mapping[str, float | None]) -> dict[str, float]:
+def resolve_fixed(plane: Plane, model: str, given: Mapping[str, FixedValue | None]) -> dict[str, FixedValue]:
     """Fixed parameters of a plane for a model: defaults filled in, ranges checked, unknown/missing named.
+
+    Numbers are returned as floats; a rule (a string, for :data:`RULE_PARAMETERS` only) as its canonical
+    name. A rule's values along the grid are checked by :class:`~semivis.scan.ScanSpec`, which knows the grid.
 
     >>> resolve_fixed(PLANES["mAp-eps"], "idm", {})
     {'alpha_D': 0.1, 'ratio': 3.0, 'delta': 0.4}
@@ -234,7 +352,7 @@ def resolve_fixed(plane: Plane, model: str, given: Mapping[str, float | None]) -
     needed = [k for k in plane.fixed if not (k == "theta" and model != "i2dm")]
     if model == "invisible":
         needed = [k for k in needed if k != "delta"]
-    out: dict[str, float] = {}
+    out: dict[str, FixedValue] = {}
     for key in needed:
         value = given.get(key)
         if value is None:
@@ -242,6 +360,12 @@ def resolve_fixed(plane: Plane, model: str, given: Mapping[str, float | None]) -
         low, high, words = _RANGES[key]
         if value is None:
             raise ParameterError(OPTION[key], None, words, f"required by plane {plane.name}")
+        if isinstance(value, str):
+            if key not in RULE_PARAMETERS:
+                only = ", ".join(OPTION[k] for k in RULE_PARAMETERS)
+                raise ParameterError(OPTION[key], value, f"a number, {words} (only {only} may be a rule)")
+            out[key] = str(parse_rule(OPTION[key], value))
+            continue
         out[key] = float(check_range(OPTION[key], value, low, high))
     for key, value in given.items():
         if value is not None and key not in out:

@@ -14,7 +14,9 @@ Resume
 ------
 With ``out`` given, each finished column is written atomically to ``<out>.partial-<spec key>/`` as it
 arrives; a rerun of the same spec (same key) loads those and computes only the missing columns. The final
-netCDF is written atomically and the checkpoint directory removed. For dask, ``out`` and the cache
+netCDF is written atomically and the checkpoint directory removed. The key hashes the whole spec, a
+mass-dependent fixed coupling by its rule's name (``eps = "g2:fnal2021:central"``), so a different rule
+never resumes from another's columns. For dask, ``out`` and the cache
 directory must be on a file system the workers share.
 
 >>> from semivis.scan import ScanSpec, ToyEvaluator, run_scan
@@ -363,6 +365,7 @@ def _assemble(
     lines = {float(e): contour_lines(np.asarray(spec.x), np.asarray(spec.y), z[k]) for k, e in enumerate(eots)}
     rag = ragged(lines)
     dims3 = ("eot", plane.y, plane.x)
+    rules = spec.fixed_values()  # mass-dependent fixed parameters (e.g. eps = "g2:fnal2021:central") per column
     prov = {
         "semivis_version": __version__,
         "model": spec.model,
@@ -380,6 +383,7 @@ def _assemble(
         "seed": spec.seed,
         "n_events": spec.n_events,
         "fixed_parameters": dict(spec.fixed),
+        **({"fixed_parameters_along_x": rules} if rules else {}),
         "evaluator": evaluator.identity(),
         "scan_key": key,
         "statistics": "exact Poisson CLs (semivis.stats), background marginalised",
@@ -403,8 +407,13 @@ def _assemble(
         "fixed_parameters": json.dumps(dict(spec.fixed), sort_keys=True),
         "provenance": json.dumps(to_jsonable(prov), sort_keys=True),
     }
+    rule_vars = {
+        f"fixed_{k}": ((plane.x,), np.asarray(v), {"long_name": f"{k} at each column, rule {spec.fixed[k]}"})
+        for k, v in rules.items()
+    }
     return xr.Dataset(
         {
+            **rule_vars,
             "n_sig": (dims3, n_sig, {"long_name": "expected signal events", "units": "1"}),
             "n_sig_bin": (("eot", "bin", plane.y, plane.x), n_bin, {"long_name": "expected signal per bin"}),
             "s_up": ((plane.y, plane.x), s_up, {"long_name": f"{spec.cl:.0%} CL upper limit on the signal (CLs)"}),

@@ -9,6 +9,13 @@
 Traceback (most recent call last):
 ...
 semivis.errors.ParameterError: --n-events = 0 is out of range: allowed an integer >= 1
+
+A fixed eps may be a mass-dependent rule (:func:`semivis.scan.planes.parse_rule`), stored by its name:
+
+>>> g2 = {"eps": "g2:fnal2021:central"}
+>>> spec = ScanSpec.from_ranges("idm", "mAp-alphaD", nx=3, ny=4, x_range=(0.01, 0.1), fixed=g2)
+>>> spec.fixed["eps"], [round(e, 6) for e in spec.fixed_values()["eps"]]
+('g2:fnal2021:central', [0.001662, 0.00203, 0.003125])
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import numpy as np
 from semivis._validation import as_float_array
 from semivis.errors import ParameterError
 from semivis.scan.evaluators import selection_bins
-from semivis.scan.planes import MODELS, PLANES, resolve_fixed
+from semivis.scan.planes import MODELS, PLANES, FixedValue, resolve_fixed
 from semivis.stats import PRIORS
 
 __all__ = ["ScanSpec", "log_grid"]
@@ -69,8 +76,10 @@ class ScanSpec:
 
     ``x``/``y`` are the grid values of the plane's axes (see :data:`semivis.scan.PLANES`); ``fixed`` the
     model parameters of the fixed axes (``alpha_D``, ``ratio``, ``delta``, ``theta``, ``eps``, ``m_chi1``),
-    defaults filled in; ``eot`` the EOT values (``None``: the card's); ``n_obs`` the observed counts per
-    bin (default 0, as in NA64 2016-2018).
+    defaults filled in: numbers, or for ``eps`` the name of a mass-dependent rule such as
+    ``"g2:fnal2021:central"`` (resolved per column, see :mod:`semivis.scan.planes`; the name is part of the
+    spec's identity, so of its hash, checkpoints and provenance); ``eot`` the EOT values (``None``: the
+    card's); ``n_obs`` the observed counts per bin (default 0, as in NA64 2016-2018).
     """
 
     model: str
@@ -79,7 +88,7 @@ class ScanSpec:
     y: tuple[float, ...]
     experiment: str = "na64-2016-2018"
     selection: str = "missing-energy"
-    fixed: Mapping[str, float] = field(default_factory=dict)
+    fixed: Mapping[str, FixedValue] = field(default_factory=dict)
     eot: tuple[float, ...] | None = None
     n_events: int = 20000
     seed: int = 20231
@@ -98,6 +107,7 @@ class ScanSpec:
         object.__setattr__(self, "fixed", resolve_fixed(plane, model, dict(self.fixed)))
         object.__setattr__(self, "x", _axis("x", self.x))
         object.__setattr__(self, "y", _axis("y", self.y, _Y_MAX[plane.y]))
+        self._check_rules()
         bins = selection_bins(self.selection)
         if self.eot is not None:
             eots = as_float_array("--eot", list(self.eot)).reshape(-1)
@@ -136,6 +146,29 @@ class ScanSpec:
         xr = x_range or p.x_range
         yr = y_range or p.y_range
         return cls(model, plane, log_grid(xr[0], xr[1], nx, "x"), log_grid(yr[0], yr[1], ny, "y"), **kwargs)
+
+    def _check_rules(self) -> None:
+        """Every rule-valued fixed parameter must give an allowed value at every column (eps in (0, 1))."""
+        plane = PLANES[self.plane]
+        for key, values in self.fixed_values().items():
+            bad = [(x, v) for x, v in zip(self.x, values, strict=True) if not (math.isfinite(v) and 0.0 < v < 1.0)]
+            if bad:
+                x, v = bad[0]
+                raise ParameterError(
+                    f"--{key}",
+                    self.fixed[key],
+                    "a rule giving 0 < eps < 1 over the grid",
+                    f"it gives {key} = {v:.6g} at {plane.x} = {x:.6g}",
+                )
+
+    def fixed_values(self) -> dict[str, list[float]]:
+        """Values along x (one per column) of the fixed parameters given as mass-dependent rules."""
+        plane = PLANES[self.plane]
+        rules = [k for k, v in self.fixed.items() if isinstance(v, str)]
+        if not rules:
+            return {}
+        per_x = [plane.fixed_at(x, self.fixed) for x in self.x]
+        return {k: [col[k] for col in per_x] for k in rules}
 
     @property
     def bins(self) -> tuple[str, ...]:
