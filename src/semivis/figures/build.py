@@ -220,8 +220,11 @@ def _relic_line(recipe: FigureRecipe, ov: Overlay, n: int) -> list[FloatArray]:
     if recipe.model == "idm":
         params.pop("theta", None)
     x = _axis_grid(recipe.x.lim, n)
+    # the relic solver refuses m_chi1 < 1 MeV (freeze-out before BBN): draw the line where it is defined
     if recipe.x.var == "m_chi1":
         x = x[x >= 1e-3]
+    elif recipe.x.var == "m_Ap" and isinstance(params.get("ratio"), float | int):
+        x = x[x / float(params["ratio"]) >= 1e-3]
     yv = np.ma.filled(np.ma.masked_invalid(planes[recipe.plane](x, on_failure="mask", **params)), np.nan)
     yv = np.asarray(yv, dtype=np.float64)
     ok = np.isfinite(yv) & (yv > 0)
