@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.ticker import NullFormatter
 from numpy.typing import NDArray
 
 from semivis.errors import ParameterError
@@ -156,6 +157,10 @@ def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
         ax.set_yscale("log" if recipe.y.log else "linear")
         ax.set_xlim(*recipe.x.lim)
         ax.set_ylim(*recipe.y.lim)
+        # matplotlib labels minor log ticks on short axes; they collide (e.g. "3x10^-2 4x10^-2"), keep majors only
+        for axis, spec in ((ax.xaxis, recipe.x), (ax.yaxis, recipe.y)):
+            if spec.log:
+                axis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(recipe.x.label)
         ax.set_ylabel(recipe.y.label)
         ax.set_title(recipe.panel_title or recipe.title, fontsize=12, loc="left")
