@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from semivis.cli._common import echo_json
+from semivis.cli._common import check_one_of_mchi1_ratio, echo_json, model_options
 from semivis.errors import ParameterError
 from semivis.models import make_model
 
@@ -93,14 +93,7 @@ def _print_table(model: str, report: dict[str, Any]) -> None:
 
 
 @click.command(name="widths")
-@click.option("--model", "model", type=click.Choice(["idm", "i2dm", "invisible"], case_sensitive=False), required=True)
-@click.option("--mA", "m_Ap", type=float, required=True, help="dark-photon mass m_A' [GeV]")
-@click.option("--eps", type=float, required=True, help="kinetic mixing eps")
-@click.option("--alphaD", "alpha_D", type=float, required=True, help="dark coupling alpha_D")
-@click.option("--mchi1", "m_chi1", type=float, default=None, help="m_chi1 [GeV] (or --ratio)")
-@click.option("--ratio", type=float, default=None, help="R = m_A'/m_chi1 (or --mchi1)")
-@click.option("--delta", type=float, default=None, help="(m_chi2 - m_chi1)/m_chi1 (not for invisible)")
-@click.option("--theta", type=float, default=None, help="i2DM mixing angle [rad], 0..pi/2")
+@model_options
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of a table")
 def command(  # noqa: PLR0917
     model: str,
@@ -114,8 +107,7 @@ def command(  # noqa: PLR0917
     as_json: bool,
 ) -> None:
     """A' widths and branching ratios, chi2 width (exact and approximate), K and c*tau of chi2."""
-    if (m_chi1 is None) == (ratio is None):
-        raise ParameterError("--mchi1/--ratio", None if m_chi1 is None else "both", "exactly one of --mchi1, --ratio")
+    check_one_of_mchi1_ratio(m_chi1, ratio)
     report = widths_report(model, m_Ap, eps, alpha_D, m_chi1=m_chi1, ratio=ratio, delta=delta, theta=theta)
     if as_json:
         echo_json(report)

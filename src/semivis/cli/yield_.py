@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from semivis.cli._common import check_one_of_mchi1_ratio, model_options
 from semivis.errors import ParameterError
 
 __all__ = ["command", "yield_report"]
@@ -44,8 +45,7 @@ def yield_report(  # noqa: PLR0917
         raise ParameterError("--model", model, "invisible, idm or i2dm")
     if selection not in SELECTIONS:
         raise ParameterError("--selection", selection, "one of " + ", ".join(SELECTIONS))
-    if (m_chi1 is None) == (ratio is None):
-        raise ParameterError("--mchi1/--ratio", (m_chi1, ratio), "exactly one of --mchi1 and --ratio")
+    check_one_of_mchi1_ratio(m_chi1, ratio)
     params: dict[str, Any] = {"m_Ap": m_Ap, "eps": eps, "alpha_D": alpha_D, "m_chi1": m_chi1, "ratio": ratio}
     if kind != "invisible":
         if delta is None:
@@ -110,14 +110,7 @@ def yield_report(  # noqa: PLR0917
 
 @click.command(name="yield")
 @click.option("--experiment", required=True, help="Experiment card: a shipped name (na64-2016-2018, ...) or a path.")
-@click.option("--model", "model", required=True, type=click.Choice(["invisible", "idm", "i2dm"], case_sensitive=False))
-@click.option("--mA", "m_Ap", required=True, type=float, help="A' mass [GeV].")
-@click.option("--eps", required=True, type=float, help="Kinetic mixing eps.")
-@click.option("--alphaD", "alpha_D", required=True, type=float, help="Dark coupling alpha_D.")
-@click.option("--mchi1", "m_chi1", type=float, default=None, help="chi1 mass [GeV] (or --ratio).")
-@click.option("--ratio", type=float, default=None, help="m_A'/m_chi1 (or --mchi1).")
-@click.option("--delta", type=float, default=None, help="(m_chi2 - m_chi1)/m_chi1 (iDM, i2DM).")
-@click.option("--theta", type=float, default=None, help="i2DM mixing angle [rad].")
+@model_options
 @click.option("--eot", type=float, default=None, help="Electrons on target (default: the card's).")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
