@@ -288,12 +288,9 @@ def _rel_error(per_primary: NDArray[np.float64]) -> float:
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version  # noqa: PLC0415
+    from semivis import __version__  # noqa: PLC0415  (the package's single source of its version)
 
-        return version("semivis")
-    except Exception:  # pragma: no cover
-        return "unknown"
+    return __version__
 
 
 def simulate_shower(
