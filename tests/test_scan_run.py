@@ -9,10 +9,12 @@ import pytest
 import xarray as xr
 from scipy.interpolate import RegularGridInterpolator
 
+from semivis.detector.cards import CARDS_PACKAGE_DIR
 from semivis.scan import (
     PLANES,
     SampleCache,
     ScanSpec,
+    SignalEvaluator,
     ToyEvaluator,
     contour_lines,
     contours,
@@ -276,3 +278,15 @@ def test_rule_scan_resumes_only_its_own_checkpoint(tmp_path: Path) -> None:
     xr.testing.assert_identical(ds, reference)
     xr.testing.assert_identical(load_result(out), reference)
     assert load_result(out).attrs["fixed_parameters"] == '{"delta": 0.4, "eps": "g2:fnal2021:central", "ratio": 3.0}'
+
+
+def test_signal_evaluator_background_follows_the_card(tmp_path: Path) -> None:
+    """A card's per-selection background override reaches the scan (and sigma_b keeps the paper value)."""
+    ev = SignalEvaluator()
+    assert ev.background("na64-2016-2018", "s1") == pytest.approx((0.19, 0.07))
+    text = (CARDS_PACKAGE_DIR / "na64-2016-2018.toml").read_text()
+    text = text.replace("background = 0.19 ", "background = 1.75 ").replace("sigma_b = 0.07", "")
+    card = tmp_path / "override.toml"
+    card.write_text(text)
+    assert ev.background(str(card), "s1") == pytest.approx((1.75, 0.07))
+    assert ev.background(str(card), "s2") == pytest.approx((0.53, 0.17))

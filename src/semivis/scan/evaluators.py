@@ -37,7 +37,8 @@ __all__ = ["DEFAULT_BACKGROUNDS", "Evaluator", "SignalEvaluator", "ToyEvaluator"
 
 Arrays = dict[str, NDArray[Any]]
 
-#: paper values used when neither the card nor semivis.signal gives a selection's background
+#: paper backgrounds of the analytic stand-in (ToyEvaluator) and the list of valid bins; the real evaluator
+#: takes them from the card through ``semivis.signal.selection_for_card``
 #: (EPJC 2023 Sect. 3.2: 0.53 +- 0.17 in the invisible box; 2021 paper: S1 0.19 +- 0.07, S2 0.53 +- 0.17)
 DEFAULT_BACKGROUNDS: dict[str, tuple[float, float]] = {
     "missing-energy": (0.53, 0.17),
@@ -138,17 +139,15 @@ class SignalEvaluator(Evaluator):
         return {"key": _card_key(card), "eot": float(card.eot), "name": str(getattr(card, "name", experiment))}
 
     def background(self, experiment: str, bin_name: str) -> tuple[float, float]:
-        card = _card(experiment)
-        override = getattr(card, "selections", {}).get(bin_name)
-        if override is not None and override.background is not None:
-            return float(override.background), float(override.sigma_b or 0.0)
-        try:
-            from semivis.signal import SELECTIONS  # noqa: PLC0415
+        """The card's (b, sigma_b) for ``bin_name``: the paper value unless the card overrides it.
 
-            sel = SELECTIONS[bin_name]
-            return float(sel.background), float(sel.sigma_b)
-        except (ImportError, KeyError, AttributeError):
-            return DEFAULT_BACKGROUNDS[bin_name]
+        Goes through ``semivis.signal.selection_for_card``, so a card override of ``background`` or
+        ``sigma_b`` (each on its own) and a disabled selection act exactly as in ``expected_signal``.
+        """
+        from semivis.signal.selections import selection_for_card  # noqa: PLC0415
+
+        sel = selection_for_card(bin_name, _card(experiment))
+        return float(sel.background), float(sel.sigma_b)
 
     def build_sample(
         self,
