@@ -148,10 +148,7 @@ def _brem_tables(
         for mat, n in emitters:
             lt0, chi0 = _chi_table(mat.Z, mat.A, m, False)
             el = _dsdx_ww(E, xr, m, lt0, chi0)
-            part = el * etl_ww_ratio(E, xr, m, mat, E_range=(math.exp(lE[0]), E_max))
-            if inelastic:
-                lt1, chi1 = _chi_table(mat.Z, mat.A, m, True)
-                part = part + (_dsdx_ww(E, xr, m, lt1, chi1) - el)
+            part = el * etl_ww_ratio(E, xr, m, mat, E_range=(math.exp(lE[0]), E_max), inelastic=inelastic)
             f += n * part * (hbar_c_GeV_m**2) * target.X0_m
         c = np.concatenate([[0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(xr))])
         xg[k], cdf[k], sig[k] = xr, c, c[-1]
@@ -175,7 +172,7 @@ def simulate_ap_production(  # noqa: PLR0917
     processes: tuple[str, ...] = ("brem", "annihilation"),
     *,
     Gamma_Ap: float | None = None,
-    inelastic: bool = False,
+    inelastic: bool = True,
     multiple_scattering: bool = True,
     first_primary: int = 0,
 ) -> ApSample:
@@ -183,6 +180,8 @@ def simulate_ap_production(  # noqa: PLR0917
 
     Tracks e+-, gamma above E_min (the A' must carry E > ``E_min_GeV``); ``processes`` among "brem",
     "annihilation". ``Gamma_Ap=None`` is the narrow-width annihilation; a width [GeV] selects the Breit-Wigner.
+    ``inelastic`` (default) includes the exact-tree-level incoherent emission on quasi-free protons
+    (``darkbrem.dark_brem_sigma``); ``False`` keeps coherent emission on the nucleus only.
     Bit-for-bit reproducible for a seed, independent of how primaries are chunked (``first_primary`` lets a
     caller split a run: primaries [a, b) then [b, c) give the same sample as [a, c)).
 

@@ -262,12 +262,18 @@ _N_ER = 5
 _N_XR = 48
 
 
-def _etl_dsdx(E: float, x: NDArray[np.float64], m: float, Z: float, A: float) -> NDArray[np.float64]:
-    """Exact-tree-level elastic dsigma/dx (``darkbrem_etl``; Liu-Miller PRD 95 016004 App. A)."""
-    return darkbrem_etl.etl_dsigma_dx(E, x, m, Z, A)
+def _etl_dsdx(  # noqa: PLR0917
+    E: float, x: NDArray[np.float64], m: float, Z: float, A: float, inelastic: bool
+) -> NDArray[np.float64]:
+    """Exact-tree-level dsigma/dx (``darkbrem_etl``; Liu-Miller PRD 95 016004 App. A): coherent part, plus the
+    incoherent quasi-free-proton part when ``inelastic``."""
+    out = darkbrem_etl.etl_dsigma_dx(E, x, m, Z, A)
+    if inelastic:
+        out = out + darkbrem_etl.etl_dsigma_dx(E, x, m, Z, A, part="inelastic")
+    return out
 
 
-def _sigma_etl(E: float, m: float, material: Material, x_lo: float, x_hi: float) -> float:
+def _sigma_etl(E: float, m: float, material: Material, x_lo: float, x_hi: float, inelastic: bool) -> float:  # noqa: PLR0917
     """Int dx of the ETL dsigma/dx: Gauss-Legendre in ln x on [x_lo, 1/2] and in ln(1-x) on [1/2, x_hi]."""
     if not x_hi > x_lo:
         return 0.0
@@ -277,12 +283,12 @@ def _sigma_etl(E: float, m: float, material: Material, x_lo: float, x_hi: float)
         a, b = math.log(x_lo), math.log(min(0.5, x_hi))
         h = 0.5 * (b - a)
         xs = np.exp(a + h * (gx + 1.0))
-        tot += float(np.sum(gw * h * xs * _etl_dsdx(E, xs, m, material.Z, material.A)))
+        tot += float(np.sum(gw * h * xs * _etl_dsdx(E, xs, m, material.Z, material.A, inelastic)))
     if x_hi > 0.5:
         a, b = math.log(1.0 - max(x_lo, 0.5)), math.log(1.0 - x_hi)
         h = 0.5 * (b - a)
         ys = np.exp(a + h * (gx + 1.0))
-        tot -= float(np.sum(gw * h * ys * _etl_dsdx(E, 1.0 - ys, m, material.Z, material.A)))
+        tot -= float(np.sum(gw * h * ys * _etl_dsdx(E, 1.0 - ys, m, material.Z, material.A, inelastic)))
     return tot
 
 
@@ -291,10 +297,10 @@ def _xi(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 @functools.lru_cache(maxsize=64)
-def _ratio_table(
-    Z: float, A: float, m: float, lE_lo: float, lE_hi: float
+def _ratio_table(  # noqa: PLR0917
+    Z: float, A: float, m: float, lE_lo: float, lE_hi: float, inelastic: bool
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """(ln E nodes, logit-x nodes per E, ETL/WW at the nodes), elastic, for one (material, m_A') and E range."""
+    """(ln E nodes, logit-x nodes per E, ETL/WW_elastic at the nodes) for one (material, m_A') and E range."""
     lE = np.linspace(lE_lo, lE_hi, _N_ER) if lE_hi > lE_lo else np.array([lE_lo, lE_lo + 1e-9])
     lt, chi = _chi_table(Z, A, m, False)
     xi = np.zeros((lE.size, _N_XR))
@@ -311,16 +317,23 @@ def _ratio_table(
         )
         xg = np.interp(np.linspace(0, xg.size - 1, _N_XR), np.arange(xg.size), xg)
         ww = _dsdx_ww(E, xg, m, lt, chi)
-        etl = _etl_dsdx(E, xg, m, Z, A)
+        etl = _etl_dsdx(E, xg, m, Z, A, inelastic)
         xi[k] = _xi(xg)
         rat[k] = np.where(ww > 0, etl / np.where(ww > 0, ww, 1.0), 1.0)
     return lE, xi, rat
 
 
-def etl_ww_ratio(
-    E0: float, x: ArrayLike, m_Ap: float, material: Material, E_range: tuple[float, float] | None = None
+def etl_ww_ratio(  # noqa: PLR0917
+    E0: float,
+    x: ArrayLike,
+    m_Ap: float,
+    material: Material,
+    E_range: tuple[float, float] | None = None,
+    inelastic: bool = True,
 ) -> NDArray[np.float64]:
-    """Exact ratio R(E0, x) = (dsigma/dx)_ETL/(dsigma/dx)_WW (elastic), tabulated per (material, m_A', E range).
+    """Exact ratio R(E0, x) = (dsigma/dx)_ETL/(dsigma/dx)_WW,elastic, tabulated per (material, m_A', E range).
+
+    The numerator is the ETL coherent part plus, with ``inelastic`` (default), the ETL incoherent part.
 
     Nodes: 5 energies linear in ln E0 over ``E_range`` (default: E0 alone), 48 x nodes per energy (ln x below 1/2,
     ln(1-x) above); R is linear in logit(x) between nodes and in ln E0 between energies.  Used by the cascade to turn
@@ -334,7 +347,7 @@ def etl_ww_ratio(
     m = _check_mass(m_Ap)
     E = float(check_range("E0", E0, 0.0))
     lo_hi = (E, E) if E_range is None else (float(E_range[0]), float(E_range[1]))
-    lE, xi, rat = _ratio_table(material.Z, material.A, m, math.log(lo_hi[0]), math.log(lo_hi[1]))
+    lE, xi, rat = _ratio_table(material.Z, material.A, m, math.log(lo_hi[0]), math.log(lo_hi[1]), bool(inelastic))
     xx = np.clip(np.atleast_1d(np.asarray(x, dtype=np.float64)), 1e-300, 1.0 - 1e-16)
     z = _xi(xx)
     le = math.log(E)
@@ -351,15 +364,16 @@ def dark_brem_dsigma_dx(  # noqa: PLR0917
     m_Ap: float,
     material: Material,
     etl: bool = True,
-    inelastic: bool = False,
+    inelastic: bool = True,
     calibration: str | None = None,
 ) -> NDArray[np.float64]:
     """Angle-integrated dsigma/dx (GeV^-2 per atom, eps = 1).
 
-    ``etl=True`` (default): exact tree level for the coherent (elastic) part (``darkbrem_etl``, Liu-Miller PRD 95
-    016004 App. A); ``etl=False``: WW with t_min(x, theta).  ``inelastic=True`` adds the WW incoherent part.
-    ``calibration="dmg4"`` (opt-in, only with ``etl=False``) rescales WW by ``etl_correction``.
-    Zero where x E0 <= m_A' or x >= 1 - m_e/E0.
+    ``etl=True`` (default): exact tree level (``darkbrem_etl``, Liu-Miller PRD 95 016004 App. A) for the coherent
+    part and, with ``inelastic`` (default), for the incoherent quasi-free-proton part (M = m_p, Tsai G2_in).
+    ``etl=False``: WW with t_min(x, theta), elastic flux plus (``inelastic``) Tsai's inelastic flux up to
+    t_max = m_A'^2 (BEST Eq. A17).  ``calibration="dmg4"`` (opt-in, only with ``etl=False``) rescales the WW
+    coherent part by ``etl_correction``.  Zero where x E0 <= m_A' or x >= 1 - m_e/E0.
 
     >>> from semivis.production.materials import load_material
     >>> v = dark_brem_dsigma_dx(100.0, [0.3, 0.99], 0.5, load_material("lead"))
@@ -368,28 +382,30 @@ def dark_brem_dsigma_dx(  # noqa: PLR0917
     """
     m = _check_mass(m_Ap)
     E = float(check_range("E0", E0, 0.0))
-    cal = _check_calibration(calibration, etl)
+    cal = _check_calibration(calibration, etl, bool(inelastic))
     xx = np.atleast_1d(np.asarray(x, dtype=np.float64))
     ok = (xx * E > m) & (xx < 1.0 - m_e / E) & (xx > 0)
-    lt, chi = _chi_table(material.Z, material.A, m, bool(inelastic))
     out = np.zeros_like(xx)
     if np.any(ok):
-        lt0, chi0 = _chi_table(material.Z, material.A, m, False)
-        el_ww = _dsdx_ww(E, xx[ok], m, lt0, chi0)
-        tot = _dsdx_ww(E, xx[ok], m, lt, chi) if inelastic else el_ww
         if etl:
-            el = _etl_dsdx(E, np.ascontiguousarray(xx[ok]), m, material.Z, material.A)
+            out[ok] = _etl_dsdx(E, np.ascontiguousarray(xx[ok]), m, material.Z, material.A, bool(inelastic))
         else:
+            lt0, chi0 = _chi_table(material.Z, material.A, m, False)
+            el_ww = _dsdx_ww(E, xx[ok], m, lt0, chi0)
             el = el_ww * (float(etl_correction(m, E)) if cal else 1.0)
-        out[ok] = el + (tot - el_ww)
+            if inelastic:
+                lt, chi = _chi_table(material.Z, material.A, m, True)
+                el = el + (_dsdx_ww(E, xx[ok], m, lt, chi) - el_ww)
+            out[ok] = el
     return out.reshape(np.shape(x)) if np.ndim(x) else out.reshape(())
 
 
-def _check_calibration(calibration: str | None, etl: bool) -> bool:
+def _check_calibration(calibration: str | None, etl: bool, inelastic: bool) -> bool:
     if calibration is None:
         return False
-    if calibration != "dmg4" or etl:
-        raise ParameterError("calibration", calibration, "None, or 'dmg4' together with etl=False")
+    if calibration != "dmg4" or etl or inelastic:
+        # the DMG4 table is a total: adding an incoherent part on top of it would count it twice
+        raise ParameterError("calibration", calibration, "None, or 'dmg4' together with etl=False, inelastic=False")
     return True
 
 
@@ -399,17 +415,18 @@ def dark_brem_sigma(  # noqa: PLR0917
     material: Material,
     x_min: ArrayLike | None = None,
     etl: bool = True,
-    inelastic: bool = False,
+    inelastic: bool = True,
     calibration: str | None = None,
 ) -> NDArray[np.float64]:
     """Total dark-brem cross section per atom at eps = 1 (GeV^-2) for x_min < x < 1 - m_e/E0.
 
     ``x_min=None`` uses the DMG4 convention max(0.01 GeV, 2 m_A')/E0 of the ETL table.  ``etl=True`` (default):
-    exact tree level for the coherent part (``darkbrem_etl``, no calibration); ``etl=False``: WW with
-    t_min(x, theta); ``calibration="dmg4"`` (opt-in, with ``etl=False`` only) rescales that WW by
-    ``etl_correction`` (the DMG4 table itself).  ``inelastic=True`` adds the WW incoherent (Tsai G2_in) part,
-    off by default as in the ETL reference and NA64's DMG4 simulation (it adds 1.4 % at 1 MeV, 3.5 % at 1 GeV
-    for 100 GeV on lead, but dominates above 2 GeV at 20 GeV where the coherent flux dies).
+    exact tree level (``darkbrem_etl``, no calibration), coherent part on the nucleus plus, with ``inelastic``
+    (default), the incoherent part on the Z quasi-free protons (M = m_p, Tsai's G2_in): +1.5 % at 1 MeV,
+    +1.4 % at 0.1 GeV, +2.7 % at 1 GeV for 100 GeV on lead, growing where the coherent flux dies (m_A'/E0 >~ 0.05).
+    ``etl=False``: WW with t_min(x, theta) (its incoherent part, with t_max = m_A'^2, grossly overestimates the
+    ETL one at large m_A'/E0); ``calibration="dmg4"`` (opt-in, with ``etl=False`` only) rescales the WW
+    coherent part by ``etl_correction`` (the DMG4 table itself).
 
     >>> from semivis.constants import GeV2_to_pb
     >>> from semivis.production.materials import load_material
@@ -420,7 +437,7 @@ def dark_brem_sigma(  # noqa: PLR0917
     m = _check_mass(m_Ap)
     if not isinstance(material, Material):
         raise ParameterError("material", material, "a semivis.production.Material")
-    cal = _check_calibration(calibration, bool(etl))
+    cal = _check_calibration(calibration, bool(etl), bool(inelastic))
     E = np.atleast_1d(check_range("E0", E0, 0.0)).astype(np.float64)
     xm = np.broadcast_to(
         np.maximum(0.01, 2.0 * m) / E if x_min is None else np.asarray(x_min, dtype=np.float64), E.shape
@@ -429,8 +446,10 @@ def dark_brem_sigma(  # noqa: PLR0917
     out = np.empty_like(E)
     for k, (e, xl) in enumerate(zip(E, xm, strict=True)):
         lo, hi = max(float(xl), m / float(e)), 1.0 - m_e / float(e)
-        el_ww = _sigma_ww(float(e), m, material, lo, hi, False) if (inelastic or not etl) else 0.0
-        el = _sigma_etl(float(e), m, material, lo, hi) if etl else el_ww * r[k]
+        if etl:
+            out[k] = _sigma_etl(float(e), m, material, lo, hi, bool(inelastic))
+            continue
+        el_ww = _sigma_ww(float(e), m, material, lo, hi, False)
         tot = _sigma_ww(float(e), m, material, lo, hi, True) if inelastic else el_ww
-        out[k] = el + (tot - el_ww)
+        out[k] = el_ww * r[k] + (tot - el_ww)
     return out.reshape(np.shape(E0)) if np.ndim(E0) else out.reshape(())
