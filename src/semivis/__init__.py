@@ -6,7 +6,7 @@ the chi2 -> chi1 e+ e- decay chain in the detector, selections, 90 % CL limits a
 
 >>> import semivis
 >>> semivis.__version__
-'0.1.0'
+'0.2.0'
 """
 
 from __future__ import annotations
