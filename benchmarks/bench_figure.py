@@ -33,10 +33,11 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def _run(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall time, children's CPU time (user + system) and stdout of one command."""
+    """Wall time, children's CPU time (user + system) and stdout of one command (its progress, on stderr, is
+    passed through so that a long run can be followed)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
