@@ -220,6 +220,20 @@ def test_real_signal_evaluator_small(tmp_path: Path) -> None:
     assert info2["cache_hits"] == 2
 
 
+def test_cards_differing_only_in_eot_share_samples(tmp_path: Path) -> None:
+    """na64-ls3 is na64-2016-2018 with 5e12 EOT: its scan reuses the cached samples (seeded by mass point, not
+    by card) and its N_sig is the 2016-2018 one scaled by the EOT ratio, bit for bit up to that factor."""
+    pytest.importorskip("semivis.signal")
+    kw = {"nx": 2, "ny": 6, "n_events": 200, "x_range": (0.03, 0.3)}
+    a = run_scan(ScanSpec.from_ranges("idm", "mAp-eps", experiment="na64-2016-2018", **kw), cache_dir=tmp_path)
+    info: dict[str, int] = {}
+    b = run_scan(ScanSpec.from_ranges("idm", "mAp-eps", experiment="na64-ls3", **kw), cache_dir=tmp_path, info=info)
+    assert info["samples_built"] == 0
+    assert info["cache_hits"] == 2
+    assert b.attrs["card_name"] == "na64-ls3"
+    np.testing.assert_allclose(b["n_sig"].values, a["n_sig"].values * (5e12 / 2.84e11), rtol=1e-12)
+
+
 # --------------------------------------------------------------------------------------------------
 # mass-dependent fixed eps (eps = eps_(g-2)(m_A')) in a scan
 # --------------------------------------------------------------------------------------------------

@@ -293,8 +293,24 @@ class ExperimentCard:
         return np.asarray(out, dtype=np.float64)
 
     def geometry_key(self) -> str:
-        """Stable hash of everything in the card (used in cache keys)."""
+        """Stable hash of everything in the card."""
         blob = json.dumps(self.raw, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def detector_key(self) -> str:
+        """Stable hash of the card without its name, description and EOT (used in sample and response cache keys).
+
+        Cards that differ only in statistics (``na64-2016-2018``, ``na64-2016-2022``, ``na64-ls3``) describe the
+        same detector: event samples (seeded by mass point, not by card) and response tables are identical for
+        them, so a figure with three statistics builds each once.
+
+        >>> load_card("na64-2016-2018").detector_key() == load_card("na64-ls3").detector_key()
+        True
+        >>> load_card("na64-2016-2018").detector_key() == load_card("na64-compact-hcal1").detector_key()
+        False
+        """
+        raw = {k: v for k, v in self.raw.items() if k not in {"name", "description", "eot"}}
+        blob = json.dumps(raw, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def production_key(self) -> dict[str, Any]:

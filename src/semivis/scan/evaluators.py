@@ -119,7 +119,9 @@ def _card(experiment: str) -> Any:
 
 
 def _card_key(card: Any) -> str:
-    key = getattr(card, "geometry_key", None)
+    """Cache key of a card: its detector content without name, description and EOT (``detector_key``), so cards
+    that differ only in statistics share event samples; the scan key adds the experiment name and EOT."""
+    key = getattr(card, "detector_key", None)
     if callable(key):
         return str(key())
     return hashlib.sha256(repr(card).encode()).hexdigest()[:16]

@@ -662,7 +662,7 @@ def response_table(sample: EventSample, card: ExperimentCard, *, exact_containme
     """
     s1 = card.selections.get("s1")
     s1_min = None if s1 is None else s1.min_hcal_GeV
-    key = card.geometry_key() + ("|exact" if exact_containment else "")
+    key = card.detector_key() + ("|exact" if exact_containment else "")  # EOT-independent: shared by statistics
     cached = sample._cache.get(key)
     if isinstance(cached, ResponseTable):
         mkey = str(sample._cache.get(key + "|memo-key", ""))
