@@ -304,3 +304,23 @@ def test_signal_evaluator_background_follows_the_card(tmp_path: Path) -> None:
     card.write_text(text)
     assert ev.background(str(card), "s1") == pytest.approx((1.75, 0.07))
     assert ev.background(str(card), "s2") == pytest.approx((0.53, 0.17))
+
+
+def test_mass_points_beyond_production_range_are_not_excluded(tmp_path: Path) -> None:
+    """m_A' = 10 m_chi1 > 3 GeV (the production model's range) gives N_sig = 0 there, counted, not a crash."""
+    pytest.importorskip("semivis.signal")
+    spec = ScanSpec.from_ranges(
+        "idm",
+        "mchi1-y",
+        nx=2,
+        ny=4,
+        n_events=200,
+        x_range=(0.05, 0.5),
+        fixed={"ratio": 10.0, "delta": 0.1, "alpha_D": 0.1},
+    )
+    info: dict[str, int] = {}
+    ds = run_scan(spec, cache_dir=tmp_path, info=info, executor="processes", workers=2)
+    n = ds["n_sig"].values
+    assert info["points_outside_production_range"] == 1
+    assert n[..., 0].max() > 0
+    assert np.all(n[..., 1] == 0)

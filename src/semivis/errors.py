@@ -52,6 +52,16 @@ class ParameterError(SemivisError, ValueError):
             message += f" ({reason})"
         super().__init__(message)
 
+    def __reduce__(self) -> tuple[type[ParameterError], tuple[str, Any, str, str]]:
+        """Picklable with its fields (a worker process's error reaches the parent intact).
+
+        >>> import pickle
+        >>> e = pickle.loads(pickle.dumps(ParameterError("eps", 2.0, "0 < eps < 1", "why")))
+        >>> (e.name, e.value, e.reason, str(e))
+        ('eps', 2.0, 'why', 'eps = 2.0 is out of range: allowed 0 < eps < 1 (why)')
+        """
+        return (type(self), (self.name, self.value, self.allowed, self.reason))
+
 
 class CardError(SemivisError, ValueError):
     """An experiment or scan card (TOML) that does not follow its schema.
@@ -62,7 +72,12 @@ class CardError(SemivisError, ValueError):
     def __init__(self, source: str, key: str, message: str) -> None:
         self.source = source
         self.key = key
+        self.detail = message
         super().__init__(f"{source}: key '{key}': {message}")
+
+    def __reduce__(self) -> tuple[type[CardError], tuple[str, str, str]]:
+        """Picklable with its fields (see :meth:`ParameterError.__reduce__`)."""
+        return (type(self), (self.source, self.key, self.detail))
 
 
 class ConvergenceError(SemivisError, RuntimeError):

@@ -77,6 +77,10 @@ class Evaluator:
         """(b, sigma_b) of one bin at the card's EOT."""
         raise NotImplementedError
 
+    def covers(self, masses: tuple[float, float, float]) -> bool:
+        """Whether the evaluator's physics is valid at this mass point (else the scan sets N_sig = 0 there)."""
+        return True
+
     def build_sample(
         self,
         experiment: str,
@@ -150,6 +154,13 @@ class SignalEvaluator(Evaluator):
 
         sel = selection_for_card(bin_name, _card(experiment))
         return float(sel.background), float(sel.sigma_b)
+
+    def covers(self, masses: tuple[float, float, float]) -> bool:
+        """m_A' within the production model's range (``semivis.production.darkbrem.M_AP_MAX_GEV``, the ETL
+        validation range): heavier A' (e.g. m_A' = 10 m_chi1 at m_chi1 > 0.3 GeV) get N_sig = 0, no exclusion."""
+        from semivis.production.darkbrem import M_AP_MAX_GEV  # noqa: PLC0415
+
+        return masses[0] <= M_AP_MAX_GEV
 
     def build_sample(
         self,

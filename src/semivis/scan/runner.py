@@ -96,9 +96,13 @@ def compute_column(
     points = plane.mass_points(x, y, spec.fixed, spec.model)
     out = np.zeros((len(bins), y.size))
     built = 0
+    outside = 0
     for j, masses in enumerate(points):
         if not plane.is_open(masses, spec.model):
             continue  # A' -> chi chi closed: no on-shell signal (a result, not an error)
+        if not evaluator.covers(masses):
+            outside += 1  # beyond the production model's validity: no exclusion claimed (N_sig = 0)
+            continue
         seed = mass_seed(spec.seed, masses)
         key = cache_key(
             {
@@ -151,7 +155,7 @@ def compute_column(
             "finite N_sig >= 0",
             f"evaluator {evaluator.name} at column {spec.plane} x = {x}",
         )
-    return index, out, {"hits": cache.hits, "built": built, "rejected": cache.rejected}
+    return index, out, {"hits": cache.hits, "built": built, "rejected": cache.rejected, "outside": outside}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -278,7 +282,7 @@ def run_scan(
         atomic_write_text(ckpt / "spec.json", spec.to_json())
     resumed = len(done)
     todo = [i for i in range(nx) if i not in done]
-    stats = {"hits": 0, "built": 0, "rejected": 0}
+    stats = {"hits": 0, "built": 0, "rejected": 0, "outside": 0}
 
     def accept(result: tuple[int, NDArray[np.float64], dict[str, int]]) -> None:
         index, arr, st = result
@@ -323,6 +327,7 @@ def run_scan(
                 "samples_built": stats["built"],
                 "cache_hits": stats["hits"],
                 "cache_rejected": stats["rejected"],
+                "points_outside_production_range": stats["outside"],
                 "seconds": time.perf_counter() - t0,
             }
         )
