@@ -324,3 +324,20 @@ def test_mass_points_beyond_production_range_are_not_excluded(tmp_path: Path) ->
     assert info["points_outside_production_range"] == 1
     assert n[..., 0].max() > 0
     assert np.all(n[..., 1] == 0)
+
+
+def test_cells_with_unphysical_eps_are_not_excluded(tmp_path: Path) -> None:
+    """In the (R, y) plane eps = sqrt(y/alpha_D) R^2 passes 1 at large R and y: those cells get N_sig = 0 (no
+    exclusion claimed), are counted, and the physical cells of the same column are unchanged."""
+    pytest.importorskip("semivis.signal")
+    fixed = {"m_chi1": 0.01, "delta": 0.1, "alpha_D": 0.1}
+    kw = {"nx": 2, "ny": 3, "n_events": 200, "x_range": (3.0, 100.0), "fixed": fixed}
+    info: dict[str, int] = {}
+    ds = run_scan(ScanSpec.from_ranges("idm", "R-y", y_range=(1e-11, 1e-7), **kw), cache_dir=tmp_path, info=info)
+    n = ds["n_sig"].values[0]  # (y, x)
+    eps = np.sqrt(ds["y"].values[:, None] / 0.1) * ds["R"].values[None, :] ** 2
+    assert info["cells_with_unphysical_eps"] == int(np.count_nonzero(eps >= 1)) > 0
+    assert np.all(n[eps >= 1] == 0)
+    assert np.all(n[eps < 1] > 0)
+    ok = run_scan(ScanSpec.from_ranges("idm", "R-y", y_range=(1e-11, 1e-9), **kw), cache_dir=tmp_path)
+    np.testing.assert_array_equal(ok["n_sig"].values[0][0], n[0])  # y = 1e-11 row, same in both scans

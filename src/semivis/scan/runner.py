@@ -97,6 +97,10 @@ def compute_column(
     out = np.zeros((len(bins), y.size))
     built = 0
     outside = 0
+    # cells whose coupling is unphysical (eps >= 1, e.g. large y at large R in the (R, y) plane): N_sig = 0
+    eps_col = np.broadcast_to(np.asarray(couplings["eps"], dtype=np.float64), y.shape)
+    physical = (eps_col > 0.0) & (eps_col < 1.0)
+    unphysical = int(np.count_nonzero(~physical))
     for j, masses in enumerate(points):
         if not plane.is_open(masses, spec.model):
             continue  # A' -> chi chi closed: no on-shell signal (a result, not an error)
@@ -144,10 +148,14 @@ def compute_column(
             )
             built += 1
         if plane.per_cell:
-            sl = {k: v[j : j + 1] for k, v in couplings.items()}
-            out[:, j] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, sl)[:, 0]
-        else:
+            if physical[j]:
+                sl = {k: v[j : j + 1] for k, v in couplings.items()}
+                out[:, j] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, sl)[:, 0]
+        elif np.all(physical):
             out[:] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, couplings)
+        elif np.any(physical):
+            sub = {k: np.broadcast_to(np.asarray(v, dtype=np.float64), y.shape)[physical] for k, v in couplings.items()}
+            out[:, physical] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, sub)
     if not np.all(np.isfinite(out)) or np.any(out < 0):
         raise ParameterError(
             "n_sig",
@@ -155,7 +163,17 @@ def compute_column(
             "finite N_sig >= 0",
             f"evaluator {evaluator.name} at column {spec.plane} x = {x}",
         )
-    return index, out, {"hits": cache.hits, "built": built, "rejected": cache.rejected, "outside": outside}
+    return (
+        index,
+        out,
+        {
+            "hits": cache.hits,
+            "built": built,
+            "rejected": cache.rejected,
+            "outside": outside,
+            "unphysical": unphysical,
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -282,7 +300,7 @@ def run_scan(
         atomic_write_text(ckpt / "spec.json", spec.to_json())
     resumed = len(done)
     todo = [i for i in range(nx) if i not in done]
-    stats = {"hits": 0, "built": 0, "rejected": 0, "outside": 0}
+    stats = {"hits": 0, "built": 0, "rejected": 0, "outside": 0, "unphysical": 0}
 
     def accept(result: tuple[int, NDArray[np.float64], dict[str, int]]) -> None:
         index, arr, st = result
@@ -328,6 +346,7 @@ def run_scan(
                 "cache_hits": stats["hits"],
                 "cache_rejected": stats["rejected"],
                 "points_outside_production_range": stats["outside"],
+                "cells_with_unphysical_eps": stats["unphysical"],
                 "seconds": time.perf_counter() - t0,
             }
         )
