@@ -14,11 +14,12 @@ import platform
 import time
 from pathlib import Path
 
-from semivis.production import na64_ecal, simulate_ap_production
+from semivis.detector import load_card
+from semivis.production import simulate_ap_production
 
 
 def main() -> None:
-    tgt = na64_ecal()
+    tgt = load_card("na64-2016-2018").target  # the NA64 ECAL
     simulate_ap_production(tgt, 100.0, 0.1, n_primaries=50, seed=0)  # JIT warm-up
     points: list[dict[str, float]] = []
     out: dict[str, object] = {

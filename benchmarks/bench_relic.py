@@ -17,7 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from semivis.cosmo import relic_y_vs_mchi1
+from semivis.cosmo import relic_line
+from semivis.planes import PLANES
+
+FIXED = {"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4}
 
 
 def main() -> None:
@@ -30,9 +33,9 @@ def main() -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as ex:
-            y = relic_y_vs_mchi1(m, kind="idm", alpha_D=0.1, ratio=3.0, delta=0.4, executor=ex)
+            y = relic_line(PLANES["mchi1-y"], m, kind="idm", fixed=FIXED, executor=ex)
     else:
-        y = relic_y_vs_mchi1(m, kind="idm", alpha_D=0.1, ratio=3.0, delta=0.4)
+        y = relic_line(PLANES["mchi1-y"], m, kind="idm", fixed=FIXED)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     children = resource.getrusage(resource.RUSAGE_CHILDREN)

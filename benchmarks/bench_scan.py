@@ -6,7 +6,7 @@ Usage::
                                     [--executor processes] [--workers N] [--tag NAME]
 
 Writes ``benchmarks/results/bench_scan[-TAG].json`` (wall times, per-column cost, cache statistics,
-machine). ``--evaluator toy`` uses the analytic stand-in (``semivis.scan.ToyEvaluator``) and so measures
+machine). ``--evaluator toy`` uses the analytic stand-in (``semivis.testing.ToyEvaluator``) and so measures
 the scan machinery alone (cache, executors, checkpoints, CLs, contours, netCDF).
 """
 
@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from semivis import __version__
-from semivis.scan import ScanSpec, SignalEvaluator, ToyEvaluator, contours, run_scan
+from semivis.scan import ScanSpec, SignalEvaluator, contours, run_scan
+from semivis.testing import ToyEvaluator
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -20,8 +20,9 @@ import numpy as np
 from semivis import __version__
 from semivis.detector import load_card
 from semivis.production import simulate_ap_production
-from semivis.signal import build_event_sample, expected_signal, response_table, reweight
+from semivis.signal import build_event_sample, expected_signal, response_table
 from semivis.signal.events import EventSample
+from semivis.signal.response_table import clear_response_tables
 
 __all__ = ["main"]
 
@@ -80,7 +81,7 @@ def main() -> None:
 
         def table(arrays=arrays, meta=meta):  # type: ignore[no-untyped-def]
             s = EventSample.from_arrays(arrays, meta)  # the scan room's cached sample, fresh response
-            reweight._TABLE_MEMO.clear()  # a fresh process: no table memoised from an earlier repeat
+            clear_response_tables()  # a fresh process: no table memoised from an earlier repeat
             response_table(s, card)
             return s
 

@@ -1,12 +1,58 @@
-"""Shared test fixtures."""
+"""Shared test fixtures, and a hermetic sample cache for the whole test session.
+
+The test suite never reads or writes the user's semivis cache: a stale or corrupted user cache must not change a
+test result, and tests must not fill it. :func:`pytest_configure` points ``SEMIVIS_CACHE_DIR`` (and
+``XDG_CACHE_HOME``, the platform default's base on Linux, for tests that unset the former) at a fresh temporary
+directory before anything is collected. It is set in ``os.environ``, so doctests of ``src/`` and subprocesses
+spawned by tests (CLI runs, process pools) inherit it. Pytest loads this file at start-up because ``tests`` is one
+of the configured ``testpaths``.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# `pytest --hypothesis-profile=long` (nox -s tests_all): the property-based tests with many more examples
+settings.register_profile("long", max_examples=2000, deadline=None)
 
 REFERENCE_DIR = Path(__file__).parent / "data" / "reference"
+
+_HERMETIC_ENV = ("SEMIVIS_CACHE_DIR", "XDG_CACHE_HOME")
+_saved_env: dict[str, str | None] = {}
+_session_root: list[Path] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this test session its own empty cache directories (removed again at the end)."""
+    root = Path(tempfile.mkdtemp(prefix="semivis-test-cache-"))
+    _session_root.append(root)
+    for name, sub in zip(_HERMETIC_ENV, ("semivis", "xdg"), strict=True):
+        _saved_env[name] = os.environ.get(name)
+        os.environ[name] = str(root / sub)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Restore the caller's environment and delete the session's cache."""
+    for name, value in _saved_env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    for root in _session_root:
+        shutil.rmtree(root, ignore_errors=True)
+    _session_root.clear()
+
+
+@pytest.fixture(scope="session")
+def session_cache_root() -> Path:
+    """The temporary directory holding this session's sample cache (``$SEMIVIS_CACHE_DIR``) and XDG cache."""
+    return _session_root[0]
 
 
 @pytest.fixture(scope="session")

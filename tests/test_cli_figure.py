@@ -11,8 +11,21 @@ import pytest
 from click.testing import CliRunner
 
 from semivis.cli import main
-from semivis.errors import SemivisError
-from semivis.figures import FIGURES, FigureData, Resolution, build, get_recipe
+from semivis.errors import ParameterError
+from semivis.figures import FIGURES, FigureData, Overlay, Resolution, build, get_recipe
+from semivis.figures.registry import FigureRecipe
+from semivis.scan import ScanSpec, run_scan
+from semivis.testing import ToyEvaluator
+
+
+def _decline_relic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Declare the relic overlay not applicable (its Boltzmann solves take minutes), through the capability check."""
+    real = build.overlay_declined
+
+    def declined(recipe: FigureRecipe, ov: Overlay) -> str | None:
+        return "relic skipped in this test (Boltzmann solves take minutes)" if ov.kind == "relic" else real(recipe, ov)
+
+    monkeypatch.setattr(build, "overlay_declined", declined)
 
 
 def test_list() -> None:
@@ -75,16 +88,9 @@ def test_bad_out_suffix(tmp_path: Path) -> None:
 def test_end_to_end_on_toy_evaluator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole chain recipe -> ScanSpec -> run_scan -> contours -> summary -> PNG/PDF/JSON, on the scan room's
     analytic ToyEvaluator (a stand-in: the numbers are not physics) and a tiny grid."""
-    scan = pytest.importorskip("semivis.scan")
-    if not hasattr(scan, "run_scan"):
-        pytest.skip("semivis.scan.run_scan not available yet")
-    monkeypatch.setattr(scan, "run_scan", functools.partial(scan.run_scan, evaluator=scan.ToyEvaluator()))
+    monkeypatch.setattr(build, "run_scan", functools.partial(run_scan, evaluator=ToyEvaluator()))
     monkeypatch.setattr(build, "RESOLUTIONS", {"fast": Resolution(n_x=4, n_y=12, n_events=200, n_curve=4)})
-
-    def no_relic(*_args: object) -> None:
-        raise SemivisError("relic skipped in this test (Boltzmann solves take minutes)")
-
-    monkeypatch.setattr(build, "_relic_line", no_relic)
+    _decline_relic(monkeypatch)
     res = CliRunner().invoke(
         main,
         [
@@ -109,33 +115,49 @@ def test_end_to_end_on_toy_evaluator(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert data["meta"]["resolution"] == {"n_x": 4, "n_y": 12, "n_events": 200, "n_curve": 4}
     assert "relic" in data["meta"]["missing"]
     assert "relic" in res.output  # the warning line
+    # BaBar is declared for the (m_A', eps) and (m_chi1, y) planes: in (R, y) it is missing, with the reason
+    assert "defined in planes mAp-eps, mchi1-y only, not R-y" in data["meta"]["missing"]["constraint/babar_semivisible"]
+
+
+def test_declined_overlay_is_missing_but_a_physics_error_propagates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A capability-declined overlay is recorded as missing; a ParameterError raised while computing an
+    overlay that applies is not swallowed (it would otherwise show up as an absent curve)."""
+    monkeypatch.setattr(build, "run_scan", functools.partial(run_scan, evaluator=ToyEvaluator()))
+    res_ = Resolution(n_x=3, n_y=6, n_events=100, n_curve=4)
+
+    def broken(*_args: object) -> list[np.ndarray]:
+        raise ParameterError("eps", -1.0, "0 < eps < 1", "injected by the test")
+
+    monkeypatch.setattr(build, "_relic_lines", broken)
+    with pytest.raises(ParameterError, match="injected by the test"):
+        build.build_figure_data("epjc2023-fig7a", resolution=res_, executor="serial", cache_dir=tmp_path)
+    _decline_relic(monkeypatch)
+    data = build.build_figure_data("epjc2023-fig7a", resolution=res_, executor="serial", cache_dir=tmp_path)
+    assert set(data.meta["missing"]) == {"relic", "constraint/babar_semivisible"}
+    assert "constraint/babar_semivisible" not in data.curves
 
 
 @pytest.mark.parametrize("name", ["epjc2021-fig5a", "epjc2023-fig4b"])
 def test_eps_g2_figure_is_one_scan_per_curve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """eps = eps_(g-2)(m_A') figures: one scan per NA64 curve with the rule g2:fnal2021:central over the
     recipe's whole x grid (no per-column scans), on the toy evaluator."""
-    scan = pytest.importorskip("semivis.scan")
     specs: list[object] = []
-    original = scan.run_scan
 
     def counting(spec: object, **kwargs: object) -> object:
         specs.append(spec)
-        return original(spec, evaluator=scan.ToyEvaluator(), **kwargs)
+        return run_scan(spec, evaluator=ToyEvaluator(), **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scan, "run_scan", counting)
+    monkeypatch.setattr(build, "run_scan", counting)
     res_ = Resolution(n_x=5, n_y=8, n_events=200, n_curve=4)
-
-    def skipped(*_args: object) -> None:
-        raise SemivisError("skipped in this test")
-
-    monkeypatch.setattr(build, "_relic_line", skipped)
-    monkeypatch.setattr(build, "_constraint_lines", skipped)
+    monkeypatch.setattr(build, "_relic_lines", lambda *_args: [])
+    monkeypatch.setattr(build, "_constraint_lines", lambda *_args: [])
     data = build.build_figure_data(name, resolution=res_, executor="serial", cache_dir=tmp_path)
     recipe = get_recipe(name)
     assert len(specs) == len(recipe.na64)
     for spec, curve in zip(specs, recipe.na64, strict=True):
-        assert isinstance(spec, scan.ScanSpec)
+        assert isinstance(spec, ScanSpec)
         assert spec.fixed["eps"] == "g2:fnal2021:central"
         assert len(spec.x) == res_.n_x
         assert spec.x[0] == pytest.approx(recipe.x.lim[0])

@@ -1,4 +1,9 @@
-"""`semivis limit` command line (on the analytic stand-in evaluator), including a real kill-and-resume."""
+"""`semivis limit` command line (on the analytic stand-in evaluator), including a real kill-and-resume.
+
+The command has no test-only flags: the tests put :class:`semivis.testing.ToyEvaluator` in place of the
+scan's default evaluator (``semivis.scan.runner.SignalEvaluator``) with monkeypatch, or, for the subprocess
+of the kill test, with the same substitution before calling the CLI.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,12 @@ import pytest
 import xarray as xr
 from click.testing import CliRunner
 
+import semivis.scan.runner
 from semivis.cli import main
-from semivis.scan import ScanSpec, ToyEvaluator, load_result, run_scan
+from semivis.cli.limit import limit_summary
+from semivis.scan import ScanSpec, exclusion, load_result, run_scan
+from semivis.scan.contours import dataset_ratio, projection_lines
+from semivis.testing import ToyEvaluator
 
 BASE = [
     "limit",
@@ -24,7 +33,6 @@ BASE = [
     "idm",
     "--plane",
     "mAp-eps",
-    "--stand-in",
     "--executor",
     "serial",
     "--nx",
@@ -38,6 +46,12 @@ BASE = [
     "--x-max",
     "0.5",
 ]
+
+
+@pytest.fixture(autouse=True)
+def toy_evaluator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `semivis limit` of this module runs on the analytic stand-in (fast, not physics)."""
+    monkeypatch.setattr(semivis.scan.runner, "SignalEvaluator", ToyEvaluator)
 
 
 def test_limit_writes_result_and_summary(tmp_path: Path) -> None:
@@ -101,7 +115,11 @@ def test_killed_scan_resumes(tmp_path: Path) -> None:
     out = tmp_path / "r.nc"
     args = [*BASE, "--nx", "6", "--cache-dir", str(tmp_path / "c"), "--out", str(out)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    cmd = [sys.executable, "-c", "from semivis.cli import main; main()", *args, "--stand-in-delay", "0.7"]
+    toy = (
+        "import semivis.scan.runner as r; from semivis.testing import ToyEvaluator; "
+        "r.SignalEvaluator = lambda: ToyEvaluator(delay_s=0.7); from semivis.cli import main; main()"
+    )
+    cmd = [sys.executable, "-c", toy, *args]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -150,3 +168,33 @@ def test_limit_bad_rule_one_line(tmp_path: Path, rule: str) -> None:
     assert "g2:fnal2021:central" in res.output
     assert "Traceback" not in res.output
     assert not (tmp_path / "r.nc").exists()
+
+
+def test_limit_json_contours_are_the_figure_routine_on_the_same_dataset(tmp_path: Path) -> None:
+    """One contour routine: `semivis limit --json` reports projection_lines of N_sig/s_up, as the figures do."""
+    out, summ = tmp_path / "r.nc", tmp_path / "s.json"
+    res = CliRunner().invoke(
+        main, [*BASE, "--cache-dir", str(tmp_path / "c"), "--out", str(out), "--json", str(summ), "--ny", "24"]
+    )
+    assert res.exit_code == 0, res.output
+    ds = load_result(out)
+    eot = float(ds["eot"].values[0])
+    figure_lines = projection_lines(*dataset_ratio(ds, eot))
+    json_lines = json.loads(summ.read_text())["contours"]
+    assert len(json_lines) == len(figure_lines) >= 1
+    for a, b in zip(json_lines, figure_lines, strict=True):
+        assert np.array_equal(np.asarray(a), b)  # bit-identical, not merely close
+    assert [line.tolist() for line in exclusion(ds, eot)[1]] == json_lines
+    # the same from the summary builder on an in-memory run
+    spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=4, ny=24, n_events=200, x_range=(0.01, 0.5))
+    ds2 = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "c")
+    assert limit_summary(ds2, spec, out)["contours"] == json_lines
+
+
+def test_limit_json_has_no_nan(tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        main, [*BASE, "--cache-dir", str(tmp_path / "c"), "--out", str(tmp_path / "r.nc"), "--json", "-"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "NaN" not in res.stdout
+    assert "Infinity" not in res.stdout

@@ -100,6 +100,9 @@ def test_table_output() -> None:
         (["--model", "i2dm", "--ratio", "3", "--delta", "0.4"], "--theta"),
         (["--model", "i2dm", "--ratio", "3", "--delta", "0.4", "--theta", "2"], "theta"),
         (["--model", "idm", "--ratio", "3", "--delta", "0.4", "--theta", "0.2"], "--theta"),
+        # the invisible model has no chi2: a splitting or an angle is refused, not silently dropped (as `yield` does)
+        (["--model", "invisible", "--ratio", "3", "--delta", "0.4"], "--delta = 0.4"),
+        (["--model", "invisible", "--ratio", "3", "--theta", "0.2"], "--theta = 0.2"),
     ],
 )
 def test_invalid_input_exit_2_one_line(args: list[str], name: str) -> None:

@@ -9,9 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from semivis.cli import main
+from semivis.cli.yield_ import yield_report
 from semivis.detector import load_card
-from semivis.production import invisible_yield_per_eot, simulate_ap_production
+from semivis.production import simulate_ap_production
 from semivis.signal.events import CHANNELS_BY_KIND
+from semivis.testing import invisible_yield_per_eot
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -74,7 +76,7 @@ def test_idm_json_contract() -> None:
         "--eot",
         "1e12",
         "--selection",
-        "combined",
+        "s1+s2",
         "--json",
     )
     assert code == 0, out
@@ -94,8 +96,51 @@ def test_idm_json_contract() -> None:
     assert sum(fr.values()) == pytest.approx(1.0, abs=1e-9)
     assert rep["eot"] == 1e12
     by = rep["n_signal_by_selection"]
-    assert by["combined"] == pytest.approx(by["missing-energy"] + by["s1"], rel=1e-9)
-    assert rep["n_signal"] == pytest.approx(by["combined"])
+    assert by["box+s1"] == pytest.approx(by["missing-energy"] + by["s1"], rel=1e-9)  # one bin: the union
+    assert by["s1+s2"] == pytest.approx(by["s1"] + by["s2"], rel=1e-9)  # total of the two bins
+    assert rep["n_signal"] == pytest.approx(by["s1+s2"])
+    assert rep["bins"] == {  # the two bins of the 2021 combination, with the card's backgrounds
+        "s1": {"n_signal": by["s1"], "background": 0.19, "sigma_b": 0.07},
+        "s2": {"n_signal": by["s2"], "background": 0.53, "sigma_b": 0.17},
+    }
+
+
+def test_yield_and_the_scan_evaluator_agree_on_every_selection() -> None:
+    """`semivis yield` and the scan's SignalEvaluator (what `semivis limit` runs) give the same N_sig per bin for
+    every selection of the registry, at the same mass point, couplings and seed (one composition: bin_signals)."""
+    from semivis.scan.evaluators import SignalEvaluator  # noqa: PLC0415
+    from semivis.signal import SELECTIONS, bin_names  # noqa: PLC0415
+
+    rep = yield_report("na64-2016-2018", "idm", 0.3, 3e-3, 0.1, ratio=3.0, delta=0.4, n_events=300, seed=7)
+    ev = SignalEvaluator()
+    sample = ev.build_sample(
+        "na64-2016-2018", "idm", (0.3, rep["m_chi1"], rep["m_chi2"]), 300, np.random.SeedSequence(7)
+    )
+    couplings = {"eps": np.array([3e-3]), "alpha_D": np.array([0.1]), "theta": np.array([np.nan])}
+    by = rep["n_signal_by_selection"]
+    assert by["s1"] > 0.0
+    assert by["missing-energy"] > 0.0
+    for name in SELECTIONS:
+        bins = bin_names(name)
+        rows = ev.n_sig("na64-2016-2018", "idm", sample, bins, couplings)[:, 0]
+        assert rows.tolist() == [by[b] for b in bins], name  # a bin's N_sig is that of its single-bin selection
+        assert float(rows.sum()) == pytest.approx(by[name], rel=1e-12)
+        report = yield_report(
+            "na64-2016-2018", "idm", 0.3, 3e-3, 0.1, ratio=3.0, delta=0.4, n_events=300, seed=7, selection=name
+        )
+        assert [report["bins"][b]["n_signal"] for b in bins] == rows.tolist()
+        assert [tuple(report["bins"][b][k] for k in ("background", "sigma_b")) for b in bins] == [
+            ev.background("na64-2016-2018", b) for b in bins
+        ]
+
+
+@pytest.mark.parametrize("command", ["yield", "limit"])
+def test_old_selection_name_is_refused_naming_the_new_ones(command: str) -> None:
+    res = CliRunner().invoke(main, [command, "--model", "idm", "--selection", "combined"])
+    assert res.exit_code == 2
+    assert "box+s1" in res.output
+    assert "s1+s2" in res.output
+    assert "Traceback" not in res.output
 
 
 def test_text_output_and_i2dm() -> None:

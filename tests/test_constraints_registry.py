@@ -9,6 +9,7 @@ import pytest
 
 from semivis.constraints import CONSTRAINTS, babar_invisible_limit, babar_semivisible_excluded_eps, cmb_eps_max
 from semivis.errors import ParameterError
+from semivis.planes import PLANES
 
 FIXED = {"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4}
 
@@ -17,22 +18,22 @@ def test_every_entry_has_figure_metadata() -> None:
     for name, c in CONSTRAINTS.items():
         assert c.name == name
         assert c.label
-        assert c.color
         assert c.planes
+        assert set(c.planes) <= set(PLANES)
         assert c.paper
         assert c.caption
         assert c.rescaling
         if not c.available:
             assert "no public data" in c.caption
-            assert c.curves(c.planes[0]) == []
+            assert c.curves(PLANES[c.planes[0]]) == []
+            assert c.applies(PLANES[c.planes[0]], c.models[0]) == c.caption
 
 
 @pytest.mark.parametrize("name", ["lep_ewpo", "electron_g2", "cmb_planck2018"])
 def test_available_curves_are_finite_polylines(name: str) -> None:
     c = CONSTRAINTS[name]
     for plane in c.planes:
-        kw = dict(FIXED, theta=0.04, eps=1e-3, n=8)
-        lines = c.curves(plane, **kw)
+        lines = c.curves(PLANES[plane], kind=c.models[-1], fixed=dict(FIXED, theta=0.04, eps=1e-3), n=8)
         assert lines, (name, plane)
         for line in lines:
             assert line.ndim == 2
@@ -42,13 +43,17 @@ def test_available_curves_are_finite_polylines(name: str) -> None:
 
 
 def test_unknown_plane_is_parameter_error() -> None:
+    assert "not mchi1-tantheta" in str(CONSTRAINTS["lep_ewpo"].applies(PLANES["mchi1-tantheta"], "idm"))
     with pytest.raises(ParameterError, match="plane"):
-        CONSTRAINTS["lep_ewpo"].curves("mchi1-tantheta")
+        CONSTRAINTS["lep_ewpo"].curves(PLANES["mchi1-tantheta"])
 
 
 def test_lep_rescales_to_y_plane() -> None:
-    line = CONSTRAINTS["lep_ewpo"].curves("mchi1-y", ratio=3.0, alpha_D=0.5, n=4)[0]
-    assert np.allclose(line[:, 1], 0.03**2 * 0.5 / 3.0**4)
+    line = CONSTRAINTS["lep_ewpo"].curves(PLANES["mchi1-y"], fixed={"ratio": 3.0, "alpha_D": 0.5}, n=4)[0]
+    assert np.allclose(line[:, 1], 0.03**2 * 0.5 / 3.0**4, rtol=1e-14)
+    # the same curve through the (m_A', eps) plane and Plane.to_xy: x = m_A'/R
+    flat = CONSTRAINTS["lep_ewpo"].curves(PLANES["mAp-eps"], x_range=(3e-3, 30.0), n=4)[0]
+    assert np.allclose(line[:, 0], flat[:, 0] / 3.0, rtol=1e-14)
 
 
 def test_babar_long_lived_chi2_reproduces_invisible_limit() -> None:
@@ -67,7 +72,7 @@ def test_babar_prompt_chi2_opens_large_eps() -> None:
 
 
 def test_babar_region_is_closed_polygon() -> None:
-    poly = CONSTRAINTS["babar_semivisible"].curves("mAp-eps", **FIXED, m_range=(0.02, 0.5), n=6)[0]
+    poly = CONSTRAINTS["babar_semivisible"].curves(PLANES["mAp-eps"], fixed=FIXED, x_range=(0.02, 0.5), n=6)[0]
     assert np.allclose(poly[0], poly[-1])
 
 
@@ -75,4 +80,10 @@ def test_cmb_scales_as_inverse_sin2_theta_and_not_for_idm() -> None:
     e1 = cmb_eps_max(0.3, alpha_D=0.1, ratio=3.0, delta=0.1, theta=0.02)
     e2 = cmb_eps_max(0.3, alpha_D=0.1, ratio=3.0, delta=0.1, theta=0.04)
     assert e1 / e2 == pytest.approx((math.sin(0.04) / math.sin(0.02)) ** 2, rel=1e-3)
-    assert CONSTRAINTS["cmb_planck2018"].curves("mAp-eps", kind="idm", **FIXED) == []
+    # iDM's chi2 has decayed at recombination: the CMB bound declares itself for i2DM only
+    assert (
+        CONSTRAINTS["cmb_planck2018"].applies(PLANES["mAp-eps"], "idm")
+        == "cmb_planck2018 is defined for i2dm only, not idm"
+    )
+    with pytest.raises(ParameterError, match="i2dm only"):
+        CONSTRAINTS["cmb_planck2018"].curves(PLANES["mAp-eps"], kind="idm", fixed=FIXED)

@@ -10,8 +10,11 @@ from scipy.integrate import quad
 from scipy.special import kn
 
 from semivis.constants import alpha
+from semivis.cosmo.boltzmann import DarkSectorPoint
 from semivis.cosmo.rates import coscattering_rate, sigma_coannihilation, sigma_v_thermal
 from semivis.cosmo.thermo import entropy_density, gstar_rho, gstar_s, hubble_rate, log_yield_eq
+from semivis.models import IDM, chi1_chi2_open, make_model
+from semivis.models.widths import Gamma_chi2_approx
 
 
 def test_gstar_table_limits() -> None:
@@ -74,3 +77,38 @@ def test_coscattering_rate_scales_and_is_boltzmann_suppressed() -> None:
     assert r[0] > 0
     assert coscattering_rate(x, 0.01, 0.01, 0.011, 0.03, 2e-3, 0.1)[0] == pytest.approx(4 * r[0], rel=1e-12)
     assert r[1] < 1e-20 * r[0]  # electrons gone at T = 5 keV
+
+
+@pytest.mark.parametrize(
+    ("kind", "theta"),
+    [("idm", None), ("i2dm", 0.3), ("i2dm", 1.2)],
+)
+@pytest.mark.parametrize(
+    ("m1", "delta", "ratio"), [(0.02, 0.1, 3.0), (0.1, 0.4, 3.0), (0.5, 0.05, 5.0), (2.0, 1.0, 3.5)]
+)
+def test_relic_point_widths_are_the_models(
+    kind: str, theta: float | None, m1: float, delta: float, ratio: float
+) -> None:
+    """One dark-sector model: the relic solver's A' and chi2 widths are semivis.models' (to rounding: the total A'
+    width is summed in the order the relic results were validated with; the chi2 width is the models' own)."""
+    eps, alpha_D = 3e-4, 0.2
+    p = DarkSectorPoint(kind, m1=m1, m2=m1 * (1 + delta), m_Ap=ratio * m1, eps=eps, alpha_D=alpha_D, theta=theta or 0.0)  # type: ignore[arg-type]
+    m = make_model(kind, m_Ap=ratio * m1, eps=eps, alpha_D=alpha_D, m_chi1=m1, delta=p.delta, theta=theta)
+    assert p.Gamma_Ap() == pytest.approx(float(m.Gamma_Ap()), rel=1e-14)
+    assert p.Gamma_chi2() == pytest.approx(float(m.Gamma_chi2()), rel=1e-14)
+    assert p.Gamma_chi2() > 0
+
+
+def test_relic_chi2_width_beyond_the_models_range() -> None:
+    """eps >= 1 (reached by coupling scans): exactly eps^2 scaling; A' -> chi1 chi2 closed (the models refuse the
+    point): the small-splitting width of semivis.models, times s^2 c^2 for i2DM; below 2 m_e: stable."""
+    kw = {"m1": 0.1, "m2": 0.14, "alpha_D": 0.1}
+    big = DarkSectorPoint("idm", m_Ap=0.3, eps=2.0, **kw).Gamma_chi2()
+    assert big == pytest.approx(float(IDM(0.3, 1e-3, 0.1, m_chi1=0.1, delta=0.4).Gamma_chi2()) * 2e3**2, rel=1e-14)
+    assert not bool(chi1_chi2_open(0.22, 0.1, 0.4))
+    approx = float(Gamma_chi2_approx(0.1, 0.4, 0.22, 1e-3, 0.1))
+    assert DarkSectorPoint("idm", m_Ap=0.22, eps=1e-3, **kw).Gamma_chi2() == pytest.approx(approx, rel=1e-14)
+    th = 0.3
+    i2 = DarkSectorPoint("i2dm", m_Ap=0.22, eps=1e-3, theta=th, **kw).Gamma_chi2()
+    assert i2 == pytest.approx(approx * (math.sin(th) * math.cos(th)) ** 2, rel=1e-14)
+    assert DarkSectorPoint("idm", m1=0.1, m2=0.1005, m_Ap=0.3, eps=1e-3, alpha_D=0.1).Gamma_chi2() == 0.0

@@ -13,19 +13,16 @@ import semivis.cosmo.boltzmann as boltz
 from semivis.constants import M_Planck_GeV
 from semivis.cosmo import (
     DarkSectorPoint,
-    relic_alphaD_vs_mAp,
-    relic_delta_vs_mchi1,
+    relic_line,
     relic_omega_h2,
-    relic_tantheta_vs_mchi1,
     relic_target,
-    relic_y_vs_mchi1,
-    relic_y_vs_ratio,
     solve_griest_seckel,
     solve_relic,
 )
 from semivis.cosmo.rates import sigma_v_thermal
 from semivis.cosmo.thermo import OMEGA_H2_PER_GEV_Y, gstar_rho, gstar_s, gstar_sqrt_eff
 from semivis.errors import ConvergenceError, ParameterError
+from semivis.planes import PLANES
 
 
 def test_omega_scales_inversely_with_sigma_v() -> None:
@@ -170,8 +167,10 @@ def test_unknown_solver_is_parameter_error() -> None:
 def test_no_solution_raises_or_masks() -> None:
     # eps = 1e-7 is far too weak for any splitting: over-abundant everywhere
     with pytest.raises(ConvergenceError, match="no delta"):
-        relic_delta_vs_mchi1([0.1], kind="idm", eps=1e-7, alpha_D=0.1, ratio=3.0)
-    out = relic_delta_vs_mchi1([0.1], kind="idm", eps=1e-7, alpha_D=0.1, ratio=3.0, on_failure="mask")
+        relic_line(PLANES["mchi1-delta"], [0.1], kind="idm", fixed={"eps": 1e-7, "alpha_D": 0.1, "ratio": 3.0})
+    out = relic_line(
+        PLANES["mchi1-delta"], [0.1], kind="idm", fixed={"eps": 1e-7, "alpha_D": 0.1, "ratio": 3.0}, on_failure="mask"
+    )
     assert isinstance(out, np.ma.MaskedArray)
     assert bool(np.ma.getmaskarray(out)[0])
 
@@ -182,7 +181,7 @@ def test_bad_input_is_parameter_error() -> None:
     with pytest.raises(ParameterError, match="theta"):
         relic_target("i2dm", m_chi1=0.1, ratio=3.0, delta=0.1, alpha_D=0.1)
     with pytest.raises(ParameterError, match="model"):
-        relic_y_vs_mchi1([0.1], kind="xdm", alpha_D=0.1, ratio=3.0, delta=0.1)
+        relic_line(PLANES["mchi1-y"], [0.1], kind="xdm", fixed={"alpha_D": 0.1, "ratio": 3.0, "delta": 0.1})
 
 
 def test_omega_finite_at_extreme_points() -> None:
@@ -203,11 +202,14 @@ def test_omega_finite_at_extreme_points() -> None:
 def test_other_planes_are_consistent() -> None:
     # (m_A', alpha_D) with eps from a function of m_A'; (R, y); (m_chi1, tan theta) for i2DM: each returned
     # coupling reproduces Omega h^2 = 0.120 when put back into the solver
-    aD = relic_alphaD_vs_mAp([0.3], kind="idm", eps=lambda m: 4e-4 * m / 0.3, ratio=3.0, delta=0.1)
+    fixed = {"eps": lambda m: 4e-4 * m / 0.3, "ratio": 3.0, "delta": 0.1}
+    aD = relic_line(PLANES["mAp-alphaD"], [0.3], kind="idm", fixed=fixed)
     assert relic_omega_h2("idm", 0.1, 0.1, 0.3, 4e-4, float(aD[0])) == pytest.approx(0.12, rel=3e-3)
-    y_r = relic_y_vs_ratio([3.0], kind="idm", m_chi1=0.1, alpha_D=0.1, delta=0.1)
-    y_m = relic_y_vs_mchi1([0.1], kind="idm", alpha_D=0.1, ratio=3.0, delta=0.1)
+    y_r = relic_line(PLANES["R-y"], [3.0], kind="idm", fixed={"m_chi1": 0.1, "alpha_D": 0.1, "delta": 0.1})
+    y_m = relic_line(PLANES["mchi1-y"], [0.1], kind="idm", fixed={"alpha_D": 0.1, "ratio": 3.0, "delta": 0.1})
     assert float(y_r[0]) == pytest.approx(float(y_m[0]), rel=1e-9)
-    tt = relic_tantheta_vs_mchi1([0.1], eps=1e-3, alpha_D=0.1, ratio=3.0, delta=0.05)
+    tt = relic_line(
+        PLANES["mchi1-tantheta"], [0.1], kind="i2dm", fixed={"eps": 1e-3, "alpha_D": 0.1, "ratio": 3.0, "delta": 0.05}
+    )
     th = math.atan(float(tt[0]))
     assert relic_omega_h2("i2dm", 0.1, 0.05, 0.3, 1e-3, 0.1, th) == pytest.approx(0.12, rel=3e-3)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import math
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from semivis.detector import CARD_SCHEMA, list_cards, load_card
+from semivis.detector import CARD_SCHEMA, ExperimentCard, list_cards, load_card
 from semivis.detector.cards import CARDS_PACKAGE_DIR
 from semivis.errors import CardError, ParameterError
 from semivis.production import TargetSpec
 from semivis.signal import selection_for_card
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 SHIPPED = {"na64-2016-2018": 2.84e11, "na64-2016-2022": 9.37e11, "na64-ls3": 5e12, "na64-compact-hcal1": 5e12}
 
@@ -124,9 +136,172 @@ def test_schema_forbids_unknown_keys_everywhere() -> None:
 
 def test_card_selection_overrides(tmp_path: Path) -> None:
     text = _base_text().replace("extra_efficiency = 0.52", "extra_efficiency = 0.45")
-    text += "\n[selections.combined]\nenabled = false\n"
+    text += '\n[selections."box+s1"]\nenabled = false\n'
     card = load_card(_write(tmp_path, text))
     assert selection_for_card("s1", card).efficiency == 0.45  # EPJC2021: minimum R-cut efficiency ~45 %
     assert selection_for_card("s1", load_card("na64-2016-2018")).background == 0.19
     with pytest.raises(ParameterError, match="enabled"):
-        selection_for_card("combined", card)
+        selection_for_card("box+s1", card)
+
+
+def test_retired_selection_name_in_a_card_names_the_new_ones(tmp_path: Path) -> None:
+    path = _write(tmp_path, _base_text() + "\n[selections.combined]\nenabled = false\n")
+    with pytest.raises(CardError, match=r"box\+s1, s1\+s2") as err:
+        load_card(path)
+    assert err.value.key == "selections.combined"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        # TOML allows nan/inf; each of these used to give a wrong result or a null yield with exit 0 (issue 16)
+        ("length_m = 0.10", "length_m = nan", "veto.length_m"),  # the VETO vanished: N_sig 52.6 -> 54.8
+        ("z_start_m = 0.80", "z_start_m = nan", "hcal1.z_start_m"),  # HCAL1 vanished: N_sig -> 66.0
+        ("eot = 2.84e11", "eot = nan", "eot"),
+        ("eot = 2.84e11", "eot = inf", "eot"),
+        ("eot = 2.84e11", "eot = -inf", "eot"),
+        ("value = [0.70, 0.68, 0.62, 0.55]", "value = [0.70, nan, 0.62, 0.55]", "efficiency.value[1]"),
+        ("background = 0.19", "background = nan", "selections.s1.background"),
+        ("energy_GeV = 100.0", "energy_GeV = +inf", "beam.energy_GeV"),
+    ],
+)
+def test_non_finite_numbers_are_refused_naming_file_and_key(tmp_path: Path, old: str, new: str, key: str) -> None:
+    text = _base_text()
+    assert old in text
+    path = _write(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(CardError, match="not a finite number") as err:
+        load_card(path)
+    assert err.value.key == key
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        bytes(range(256)) * 16,  # binary garbage
+        b'# a comment with a Latin-1 byte: \xe9\nname = "x"\n',
+    ],
+)
+def test_non_utf8_card_is_a_one_line_card_error(tmp_path: Path, payload: bytes) -> None:
+    path = tmp_path / "binary.toml"
+    path.write_bytes(payload)
+    with pytest.raises(CardError, match="not a UTF-8 text file") as err:
+        load_card(path)
+    assert err.value.key == "<file>"
+    assert str(path) in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_schema_is_the_versioned_package_data_file() -> None:
+    import json  # noqa: PLC0415
+
+    from semivis.data import data_path, load_schema  # noqa: PLC0415
+
+    shipped = json.loads(data_path("schemas/card.v1.json").read_text(encoding="utf-8"))
+    assert CARD_SCHEMA == shipped == load_schema("card.v1.json")
+    assert shipped["properties"]["schema_version"] == {"const": 1}
+    for name in list_cards():  # every shipped card declares the version of the file it is checked against
+        assert load_card(name).raw["schema_version"] == 1
+
+
+def test_card_schema_knows_exactly_the_selection_registry() -> None:
+    from semivis.signal import SELECTIONS  # noqa: PLC0415
+
+    assert set(CARD_SCHEMA["properties"]["selections"]["properties"]) == set(SELECTIONS)
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return (
+            "nan"
+            if math.isnan(value)
+            else ("inf" if value == math.inf else "-inf" if value == -math.inf else repr(value))
+        )
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string (same escapes)
+    assert isinstance(value, list)
+    return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+
+
+def _toml(table: dict[str, object], prefix: str = "") -> str:
+    """Minimal TOML writer for card-shaped data (scalars and arrays, then sub-tables)."""
+    lines = [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
+    for key, sub in table.items():
+        if isinstance(sub, dict):
+            name = f"{prefix}.{json.dumps(key)}" if prefix else json.dumps(key)
+            lines.append(f"\n[{name}]\n{_toml(sub, name)}")
+    return "\n".join(lines)
+
+
+def _leaves(node: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _leaves(v, (*path, k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+BASE_CARD = tomllib.loads(_base_text())
+CARD_LEAVES = [p for p in _leaves(BASE_CARD) if p[0] != "schema_version"]
+CARD_VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0, 1e308, 5e-324, -1.0]),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.text(max_size=8),
+    st.booleans(),
+    st.lists(st.floats(allow_nan=True), max_size=3),
+)
+
+
+@settings(deadline=None)
+@given(path=st.sampled_from(CARD_LEAVES), value=CARD_VALUES)
+def test_fuzzed_card_value_loads_finite_or_is_one_card_error(path: tuple[str | int, ...], value: object) -> None:
+    data = copy.deepcopy(BASE_CARD)
+    node = data
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    with tempfile.TemporaryDirectory() as tmp:
+        card_path = Path(tmp) / "fuzz.toml"
+        card_path.write_text(_toml(data), encoding="utf-8")
+        outcome = _load_or_error(card_path)
+    if isinstance(outcome, CardError):
+        assert "\n" not in str(outcome)
+        assert str(card_path) in str(outcome)
+        if isinstance(value, float) and not math.isfinite(value):
+            key = ".".join(str(p) for p in path if isinstance(p, str))
+            assert outcome.key.startswith(key), (outcome.key, key)
+        return
+    numbers = [_get(outcome.raw, p) for p in _leaves(outcome.raw)]
+    assert all(math.isfinite(v) for v in numbers if isinstance(v, float))
+    assert all(math.isfinite(x) for m in outcome.modules for x in (m.z_start_m, m.length_m, m.transverse_size_m))
+    assert math.isfinite(outcome.eot)
+    assert outcome.eot > 0
+
+
+def _load_or_error(path: Path) -> ExperimentCard | CardError:
+    try:
+        return load_card(path)
+    except CardError as exc:
+        return exc
+
+
+def _get(node: object, path: tuple[str | int, ...]) -> object:
+    for step in path:
+        node = node[step]  # type: ignore[index]
+    return node
+
+
+@settings(deadline=None)
+@given(payload=st.binary(min_size=1, max_size=256))
+def test_fuzzed_card_bytes_give_a_card_error_not_a_traceback(payload: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        card_path = Path(tmp) / "bytes.toml"
+        card_path.write_bytes(payload)
+        with pytest.raises(CardError) as err:
+            load_card(card_path)
+        assert "\n" not in str(err.value)

@@ -75,17 +75,14 @@ def test_containment_table_accuracy() -> None:
     scipy's incomplete gamma on a dense random set covering pair energies 1 MeV - 300 GeV, 0 - 80 X0."""
     import numba  # noqa: PLC0415
 
-    from semivis.detector.response import (  # noqa: PLC0415
-        CONTAINMENT_TABLE_TOL,
-        _containment_tab,
-        containment_table,
-    )
+    from semivis.detector.kernels import CONTAINMENT_TABLE_TOL, containment_tab  # noqa: PLC0415
+    from semivis.detector.response import containment_table  # noqa: PLC0415
 
     @numba.njit
     def many(E, t, tab):  # type: ignore[no-untyped-def]
         out = np.empty(E.size)
         for i in range(E.size):
-            out[i] = _containment_tab(E[i], t[i], 0.0083, 0.5, tab)
+            out[i] = containment_tab(E[i], t[i], 0.0083, 0.5, tab)
         return out
 
     rng = np.random.default_rng(np.random.SeedSequence(4))
@@ -96,3 +93,37 @@ def test_containment_table_accuracy() -> None:
     a = np.maximum(1.0 + 0.5 * (np.log(E / 0.0083) - 0.5), 1.0)
     assert np.max(np.abs(got - gammainc(a, 0.5 * t))) < CONTAINMENT_TABLE_TOL / 10
     assert np.all((got >= 0.0) & (got <= 1.0))
+
+
+def test_geometry_slots_name_the_card_geometry(card) -> None:  # type: ignore[no-untyped-def]
+    """Every named slot of the geometry vector holds the card quantity its name says (the kernels read by name)."""
+    from semivis.detector import kernels as k  # noqa: PLC0415
+    from semivis.detector.response import SHOWER_B, geometry_vector  # noqa: PLC0415
+
+    g = geometry_vector(card, s1_min_hcal_GeV=1.5)
+    assert g.size == k.G_LEN
+    assert (g[k.G_ECAL_Z_START], g[k.G_ECAL_Z_END], g[k.G_ECAL_HALF]) == (
+        card.ecal.z_start_m,
+        card.ecal.z_end_m,
+        card.ecal.half_size_m,
+    )
+    assert g[k.G_VETO_Z_END] == card.veto.z_end_m
+    # the EPJC 2021 S1 decay window: HCAL2 front face to HCAL3 back face; the set-up ends at HCAL3's back face
+    assert (g[k.G_S1_LO], g[k.G_S1_HI], g[k.G_SETUP_END]) == (
+        card.hcal2.z_start_m,
+        card.hcal3.z_end_m,
+        card.hcal3.z_end_m,
+    )
+    for m, mod in enumerate(card.modules):
+        base = k.G_MODULES + k.G_MODULE_STRIDE * m
+        assert (g[base + k.G_Z_START], g[base + k.G_Z_END], g[base + k.G_HALF_SIZE]) == (
+            mod.z_start_m,
+            mod.z_end_m,
+            mod.half_size_m,
+        )
+    assert (g[k.G_X0], g[k.G_EC], g[k.G_B]) == (card.radiation_length_m, card.critical_energy_GeV, SHOWER_B)
+    assert (g[k.G_MIP], g[k.G_VETO_THR]) == (card.veto_mip_GeV, card.veto_threshold_GeV)
+    assert (g[k.G_ECAL_MAX], g[k.G_HCAL_THR], g[k.G_S1_MIN]) == (card.ecal_max_GeV, card.hcal_threshold_GeV, 1.5)
+    assert len({k.G_X0, k.G_EC, k.G_B, k.G_MIP, k.G_VETO_THR, k.G_ECAL_MAX, k.G_HCAL_THR, k.G_S1_MIN}) == 8
+    assert k.REGION_NAMES[k.REGION_BEYOND] == "beyond"
+    assert k.REGION_NAMES[k.REGION_GAPS] == "gaps"

@@ -14,7 +14,7 @@ from matplotlib.testing.compare import compare_images
 
 from semivis.errors import ParameterError
 from semivis.figures import FigureData, compute_summary, draw_figure, get_recipe, load_figure_data, save_figure
-from semivis.figures.contours import exclusion_rings, projection_lines
+from semivis.scan.contours import exclusion_rings, projection_lines
 
 BASELINES = Path(__file__).parent / "baseline_images"
 TOLERANCE = 2.0  # RMS over 0-255 pixel values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ import pytest
 from semivis.errors import ParameterError
 from semivis.figures import FIGURES, get_recipe, list_figures
 from semivis.figures.docs import recipes_markdown
-from semivis.figures.registry import PLANES, STATISTICS
+from semivis.figures.registry import STATISTICS
+from semivis.planes import PLANES, resolve_fixed
+from semivis.scan import ScanSpec
 
 EXPECTED = [
     "epjc2023-fig3",
@@ -47,7 +50,7 @@ def test_unknown_name_lists_valid_ones() -> None:
 def test_recipe_is_consistent(name: str) -> None:
     r = get_recipe(name)
     assert r.plane in PLANES
-    assert (r.x.var, r.y.var) == PLANES[r.plane]
+    assert (r.x.var, r.y.var) == (PLANES[r.plane].x, PLANES[r.plane].y)
     assert r.x.lim[0] < r.x.lim[1]
     assert r.y.lim[0] < r.y.lim[1]
     assert r.model in {"idm", "i2dm"}
@@ -56,7 +59,7 @@ def test_recipe_is_consistent(name: str) -> None:
     assert r.na64[0].eot == 2.84e11
     for c in r.na64:
         assert (c.card, c.eot) in set(STATISTICS.values())
-        assert c.selection == ("combined" if r.name.startswith("epjc2021") else "missing-energy")
+        assert c.selection == ("s1+s2" if r.name.startswith("epjc2021") else "missing-energy")
     for o in r.overlays:
         assert o.kind in {"relic", "g2", "constraint", "kinematic"}
         if o.kind == "g2":
@@ -66,13 +69,15 @@ def test_recipe_is_consistent(name: str) -> None:
 
 
 def test_scan_accepts_the_fixed_parameters() -> None:
-    planes = pytest.importorskip("semivis.scan.planes")
     for r in FIGURES.values():
-        given = {k: v for k, v in r.fixed.items() if k != "tan_theta"}
+        rules = tuple(k for k, v in r.fixed.items() if isinstance(v, str))
+        fixed = resolve_fixed(PLANES[r.plane], r.model, r.fixed, given_elsewhere=rules)
+        expected = {k: float(v) for k, v in r.fixed.items() if k not in rules and k != "tan_theta"}
         if "tan_theta" in r.fixed:
-            given["theta"] = float(r.fixed["tan_theta"])
-        fixed = planes.resolve_fixed(planes.PLANES[r.plane], r.model, given)
-        assert fixed == {k: (v if isinstance(v, str) else float(v)) for k, v in given.items()}
+            expected["theta"] = math.atan(float(r.fixed["tan_theta"]))  # the papers' tan theta, settled once
+        assert fixed == expected
+        spec = ScanSpec(r.model, r.plane, (r.x.lim[0], r.x.lim[1]), (r.y.lim[0], r.y.lim[1]), fixed=dict(r.fixed))
+        assert {k: v for k, v in spec.fixed.items() if k not in rules} == expected
 
 
 G2_FIGURES = ["epjc2023-fig4a", "epjc2023-fig4b", "epjc2021-fig5a", "epjc2021-fig5b"]

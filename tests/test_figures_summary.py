@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from semivis.errors import ParameterError
-from semivis.figures.contours import exclusion_rings, projection_lines
 from semivis.figures.summary import (
     band_covered_intervals,
     band_excluded_up_to,
@@ -16,6 +15,7 @@ from semivis.figures.summary import (
     min_allowed_mass,
     points_inside,
 )
+from semivis.scan.contours import exclusion_rings, projection_lines
 
 
 def box(x0: float, x1: float, y0: float, y1: float) -> np.ndarray:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import math
+import re
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +16,11 @@ from semivis import constants as c
 from semivis._validation import check_range
 from semivis.data import gstar_table, hadronic_R
 from semivis.errors import ParameterError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 
 def test_hbar_c_consistent_with_hbar_and_c() -> None:
@@ -53,3 +63,30 @@ def test_gstar_limits() -> None:
     # far above the electroweak scale: the free SM gas has 106.75, interactions lower it by ~2 %
     assert grho[-1] == pytest.approx(106.75, rel=0.03)
     assert grho[-1] < 106.75
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {re.match(r"[A-Za-z0-9_.-]+", req).group(0).lower().replace("_", "-") for req in requirements}  # type: ignore[union-attr]
+
+
+def test_every_third_party_import_is_a_declared_dependency() -> None:
+    # issue 10: contourpy was imported but not declared; a clean install must not depend on what happens to be there
+    root = Path(__file__).parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = _requirement_names(project["dependencies"])
+    optional = set().union(*(_requirement_names(reqs) for reqs in project["optional-dependencies"].values()))
+    distributions = importlib.metadata.packages_distributions()
+    imported: dict[str, set[str]] = {}
+    for path in sorted((root / "src" / "semivis").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top != "semivis" and top not in sys.stdlib_module_names:
+                    imported.setdefault(top, set()).add(path.name)
+    assert "contourpy" in imported
+    for module, files in imported.items():
+        dists = {d.lower().replace("_", "-") for d in distributions.get(module, [module])}
+        assert dists & (declared | optional), f"{module} (imported in {sorted(files)}) is not declared in pyproject"

@@ -47,10 +47,30 @@ def test_make_model_kinds() -> None:
     common = {"m_Ap": 0.3, "eps": 1e-3, "alpha_D": 0.1, "m_chi1": 0.1}
     assert isinstance(make_model("idm", **common, delta=0.4), IDM)
     assert isinstance(make_model("i2dm", **common, delta=0.4, theta=0.2), I2DM)
-    inv = make_model("invisible", **common, delta=0.4)  # delta is not used by the invisible model
+    inv = make_model("invisible", **common, delta=None, theta=None)  # None counts as not given
     assert isinstance(inv, InvisibleDarkPhoton)
     assert inv.kind == "invisible"
     assert float(inv.delta) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "refused"),
+    [
+        ("invisible", {"delta": 0.4}, "delta"),  # the invisible model has no chi2: a splitting is meaningless
+        ("invisible", {"theta": 0.2}, "theta"),
+        ("idm", {"delta": 0.4, "theta": 0.2}, "theta"),  # iDM is the pseudo-Dirac limit, theta = pi/4 fixed
+        ("idm", {}, "delta"),  # required, never a silent default
+        ("i2dm", {"delta": 0.4}, "theta"),
+    ],
+)
+def test_make_model_refuses_foreign_or_missing_keywords(kind: str, extra: dict[str, float], refused: str) -> None:
+    """One validation of a model point: a keyword of another kind is refused (not dropped), and the error names the
+    option as the caller spells it."""
+    common = {"m_Ap": 0.3, "eps": 1e-3, "alpha_D": 0.1, "m_chi1": 0.1}
+    with pytest.raises(ParameterError, match=rf"^{refused} = "):
+        make_model(kind, **common, **extra)
+    with pytest.raises(ParameterError, match=rf"^--{refused} = "):
+        make_model(kind, {refused: f"--{refused}"}, **common, **extra)
 
 
 def test_with_couplings_shares_masses_and_changes_couplings() -> None:

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from semivis.constants import m_e
 from semivis.errors import ParameterError
 from semivis.models import make_model
-from semivis.models.dark_sector import M_AP_MAX_GEV
+from semivis.models.dark_sector import MODEL_M_AP_MAX_GEV
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-log_mass = st.floats(min_value=-4.0, max_value=math.log10(M_AP_MAX_GEV))
+log_mass = st.floats(min_value=-4.0, max_value=math.log10(MODEL_M_AP_MAX_GEV))
 eps_s = st.floats(min_value=1e-9, max_value=0.999, allow_subnormal=False)
 alpha_s = st.floats(min_value=1e-6, max_value=4 * math.pi)
 delta_s = st.one_of(st.just(0.0), st.floats(min_value=1e-5, max_value=3.0))

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from semivis.production import NA64_INVISIBLE_EFFICIENCY, invisible_eps_limit
+from semivis.testing import NA64_INVISIBLE_EFFICIENCY, invisible_eps_limit
 
 REF = Path(__file__).parent / "data" / "reference" / "na64_invisible_2016_2018_limit.lmt"
 
@@ -17,7 +17,7 @@ def residuals() -> np.ndarray:
     ref = np.loadtxt(REF)
     sel = (ref[:, 0] >= 1e-3 - 1e-12) & (ref[:, 0] <= 1.0)
     ms, eps_ref = ref[sel, 0], ref[sel, 1]
-    lim = invisible_eps_limit(ms, eot=2.84e11, efficiency=NA64_INVISIBLE_EFFICIENCY, n_primaries=3000, seed=1)
+    lim = invisible_eps_limit(ms, "na64-2016-2018", efficiency=NA64_INVISIBLE_EFFICIENCY, n_primaries=3000, seed=1)
     res = lim / eps_ref - 1.0
     for m, r in zip(ms, res, strict=True):
         print(f"m_A' = {m:.4e} GeV  eps/eps_NA64 - 1 = {r:+.3f}")  # report (pytest -s)

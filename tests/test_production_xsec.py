@@ -21,7 +21,9 @@ from semivis.production import (
     dark_brem_dsigma_dx,
     dark_brem_dsigma_dx_dcostheta,
     dark_brem_sigma,
+    darkbrem_etl,
     etl_correction,
+    formfactors,
     load_material,
     load_materials,
 )
@@ -176,6 +178,20 @@ def test_form_factor_limits() -> None:
     assert float(G2_elastic(t, Z, A)) / Z**2 == pytest.approx(1.0, rel=0.03)
     assert float(G2_elastic(1e-14, Z, A)) < 1e-3 * Z**2  # atomic screening
     assert float(G2_inelastic(1e-3, Z)) == pytest.approx(Z, rel=0.01)
+
+
+def test_form_factors_have_one_source() -> None:
+    """The compiled ETL kernels call formfactors' g2 as is; the numpy API gives the same numbers. They differ only in
+    the order of the floating-point operations (each path keeps the one it was validated with): a few ulp."""
+    t = np.geomspace(1e-12, 100.0, 2001)
+    for Z, A in ((82.0, 207.2), (6.0, 12.011), (29.0, 63.546)):
+        el = np.array([formfactors.g2_elastic(v, Z, A) for v in t])
+        inel = np.array([formfactors.g2_inelastic(v, Z) for v in t])
+        assert np.array_equal(el, [darkbrem_etl._g2(v, Z, A, 0) for v in t])  # no second copy in the ETL
+        assert np.array_equal(inel, [darkbrem_etl._g2(v, Z, A, 1) for v in t])
+        np.testing.assert_allclose(G2_elastic(t, Z, A), el, rtol=8 * np.finfo(float).eps, atol=0)
+        np.testing.assert_allclose(G2_inelastic(t, Z), inel, rtol=8 * np.finfo(float).eps, atol=0)
+    assert G2_elastic(np.ones((2, 3)), 82.0, 207.2).shape == (2, 3)
 
 
 def test_inelastic_is_small_at_na64_masses() -> None:

@@ -8,7 +8,8 @@ import pytest
 import xarray as xr
 
 from semivis.errors import ParameterError
-from semivis.scan import ScanSpec, ToyEvaluator, run_scan
+from semivis.scan import ScanSpec, run_scan
+from semivis.testing import ToyEvaluator
 
 
 def spec() -> ScanSpec:

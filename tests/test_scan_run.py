@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,22 +10,23 @@ import pytest
 import xarray as xr
 from scipy.interpolate import RegularGridInterpolator
 
+from semivis._io import to_jsonable
 from semivis.detector.cards import CARDS_PACKAGE_DIR
+from semivis.planes import PLANES
 from semivis.scan import (
-    PLANES,
     SampleCache,
     ScanSpec,
     SignalEvaluator,
-    ToyEvaluator,
-    contour_lines,
     contours,
     default_cache_dir,
     load_result,
     provenance,
     run_scan,
 )
+from semivis.scan.contours import dataset_ratio, projection_lines
 from semivis.scan.result import write_result
 from semivis.stats import multibin_table
+from semivis.testing import ToyEvaluator
 
 EOTS = (2.84e11, 1e12, 5e12)
 
@@ -66,11 +68,15 @@ def test_contours_lie_on_the_limit(tmp_path: Path) -> None:
     assert set(lines) == set(EOTS)
     for k, eot in enumerate(EOTS):
         assert lines[eot], eot
-        z = np.log(np.maximum(ds["n_sig"].values[k], 1e-300)) - np.log(ds["s_up"].values)
-        interp = RegularGridInterpolator((np.log10(spec.y), np.log10(spec.x)), np.maximum(z, -50.0))
+        z = np.log10(np.maximum(ds["n_sig"].values[k] / ds["s_up"].values, 1e-300))  # the contoured field
+        interp = RegularGridInterpolator((np.log10(spec.y), np.log10(spec.x)), z)
         for seg in lines[eot]:
             vals = interp(np.column_stack([np.log10(seg[:, 1]), np.log10(seg[:, 0])]))
             assert np.max(np.abs(vals)) < 1e-8
+        # the stored contours are the one contour routine on the Dataset (what the figures draw)
+        stored, fig = lines[eot], projection_lines(*dataset_ratio(ds, eot))
+        assert len(stored) == len(fig)
+        assert all(np.array_equal(a, b) for a, b in zip(stored, fig, strict=True))
 
 
 def test_contours_handle_islands_and_multiple_crossings() -> None:
@@ -82,7 +88,7 @@ def test_contours_handle_islands_and_multiple_crossings() -> None:
         1.0 - ((lx + 1.5) ** 2 + (ly + 5) ** 2) / 0.1,
         1.0 - ((lx + 1.5) ** 2 + (ly + 3) ** 2) / 0.1,
     )
-    lines = contour_lines(x, y, z)
+    lines = projection_lines(x, y, 10.0**z)  # N_sig/s_up = 10^z: the contour z = 0
     assert len(lines) == 2
     for seg in lines:
         assert np.allclose(seg[0], seg[-1])  # islands are closed
@@ -110,12 +116,14 @@ def test_every_plane_runs(tmp_path: Path, model: str, plane: str, fixed: dict[st
     assert ds["n_sig"].dims == ("eot", p.y, p.x)
     assert np.all(np.isfinite(ds["n_sig"].values))
     assert np.all(ds["n_sig"].values >= 0)
-    n_open = sum(p.is_open(pt, model) for xv in spec.x for pt in p.mass_points(xv, spec.y, spec.fixed, model))
+    n_open = sum(
+        p.is_open(pt, model) for i, xv in enumerate(spec.x) for pt in p.mass_points(xv, spec.y, spec.fixed_at(i), model)
+    )
     assert info["samples_built"] == n_open  # one sample per column, per cell for the delta plane
 
 
-def test_combined_selection_uses_split_dependent_limit(tmp_path: Path) -> None:
-    spec = small_spec(selection="combined", n_obs=(1, 0), eot=None)
+def test_s1_s2_selection_uses_split_dependent_limit(tmp_path: Path) -> None:
+    spec = small_spec(selection="s1+s2", n_obs=(1, 0), eot=None)
     ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path)
     n1, n2 = ds["n_sig_bin"].values[0]
     tot = n1 + n2
@@ -341,3 +349,10 @@ def test_cells_with_unphysical_eps_are_not_excluded(tmp_path: Path) -> None:
     assert np.all(n[eps < 1] > 0)
     ok = run_scan(ScanSpec.from_ranges("idm", "R-y", y_range=(1e-11, 1e-9), **kw), cache_dir=tmp_path)
     np.testing.assert_array_equal(ok["n_sig"].values[0][0], n[0])  # y = 1e-11 row, same in both scans
+
+
+def test_json_converter_maps_non_finite_to_null() -> None:
+    """The one JSON converter (semivis._io.to_jsonable): NaN and +-inf become null, so the JSON is valid."""
+    obj = {"a": np.array([1.0, np.nan, np.inf]), "b": (np.float32(-np.inf), np.int64(3)), "c": np.bool_(False)}
+    text = json.dumps(to_jsonable(obj), allow_nan=False)  # raises if a NaN/inf slipped through
+    assert json.loads(text) == {"a": [1.0, None, None], "b": [None, 3], "c": False}

@@ -11,12 +11,10 @@ from semivis.constants import m_e
 from semivis.detector import load_card
 from semivis.errors import ParameterError
 from semivis.signal import EventSample, build_event_sample, sample_content_key
-from semivis.signal.synthetic import SyntheticApSample, synthetic_ap_sample
+from semivis.testing import synthetic_ap_sample
 
-
-def stand_in_ap(m_Ap: float, n: int, seed: int = 0) -> SyntheticApSample:
-    """Stand-in for production's ApSample (unit weights)."""
-    return synthetic_ap_sample(m_Ap, n, seed)
+#: unit-weight synthetic stand-in for production's A' sample
+stand_in_ap = synthetic_ap_sample
 
 
 @pytest.fixture(scope="module")

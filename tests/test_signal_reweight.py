@@ -10,10 +10,12 @@ import pytest
 from semivis.detector import load_card
 from semivis.errors import ParameterError
 from semivis.models import make_model
-from semivis.production import invisible_yield_per_eot, simulate_ap_production
+from semivis.production import simulate_ap_production
 from semivis.signal import (
     SELECTIONS,
     EventSample,
+    bin_names,
+    bin_signals,
     build_event_sample,
     decay_fractions,
     expected_signal,
@@ -21,7 +23,7 @@ from semivis.signal import (
     simulate_fixed_coupling,
 )
 from semivis.signal.events import SAMPLE_FORMAT_VERSION
-from semivis.signal.synthetic import synthetic_ap_sample
+from semivis.testing import invisible_yield_per_eot, synthetic_ap_sample
 
 stand_in_ap = synthetic_ap_sample
 
@@ -105,7 +107,7 @@ def test_reweighting_equals_fresh_simulation(card, idm) -> None:  # type: ignore
     fresh = build_event_sample(
         card, "idm", 0.3, 0.1, 0.14, n_events=6000, seed=12, ap_sample=stand_in_ap(0.3, 6000, seed=1)
     )
-    for sel in ("missing-energy", "s1", "combined"):
+    for sel in ("missing-energy", "s1", "box+s1", "s1+s2"):
         for eps in (3e-4, 3e-3, 8e-3, 3e-2):
             r = signal_result(idm, card, sel, eps=eps, alpha_D=0.1)
             n_rw, err_rw = float(r.n_signal), float(r.n_signal * r.mc_rel_error)
@@ -192,8 +194,13 @@ def test_selection_relations(card, idm) -> None:  # type: ignore[no-untyped-def]
     me = expected_signal(idm, card, "missing-energy", eps=eps)
     s1 = expected_signal(idm, card, "s1", eps=eps)
     s2 = expected_signal(idm, card, "s2", eps=eps)
-    comb = expected_signal(idm, card, "combined", eps=eps)
-    np.testing.assert_allclose(comb, me + s1, rtol=1e-12)  # disjoint union
+    box_s1 = expected_signal(idm, card, "box+s1", eps=eps)
+    np.testing.assert_allclose(box_s1, me + s1, rtol=1e-12)  # disjoint union, one bin
+    by_bin = bin_signals(idm, card, bin_names("s1+s2"), eps=eps)
+    assert list(by_bin) == ["s1", "s2"]  # two bins, each exactly the single-bin selection of its name
+    np.testing.assert_array_equal(by_bin["s1"].n_signal, s1)
+    np.testing.assert_array_equal(by_bin["s2"].n_signal, s2)
+    np.testing.assert_allclose(expected_signal(idm, card, "s1+s2", eps=eps), s1 + s2, rtol=1e-12)  # the total
     assert np.all(s2 <= me * (1 + 1e-12))
     assert np.max(s1) > 0.0
     assert SELECTIONS["s1"].efficiency == 0.52
@@ -247,7 +254,7 @@ def test_fast_path_reproduces_the_reference_implementation(card) -> None:  # typ
     fr = decay_fractions(s2, card, eps=_REF_EPS_I2DM, alpha_D=0.1, theta=0.3)
     assert fr["hcal2"][2] == pytest.approx(0.0033958260714390003, rel=1e-12)
     # the flags of the fast and the exact-containment tables agree term by term
-    from semivis.signal.reweight import response_table  # noqa: PLC0415
+    from semivis.signal.response_table import response_table  # noqa: PLC0415
 
     fast = response_table(s, card)
     exact = response_table(s, card, exact_containment=True)
@@ -258,7 +265,7 @@ def test_fast_path_reproduces_the_reference_implementation(card) -> None:  # typ
 
 
 def test_response_table_is_memoised_by_content(card, idm) -> None:  # type: ignore[no-untyped-def]
-    from semivis.signal.reweight import response_table  # noqa: PLC0415
+    from semivis.signal.response_table import TABLE_MEMO_SIZE, response_table  # noqa: PLC0415
 
     t1 = response_table(idm, card)
     again = EventSample.from_arrays(*idm.to_arrays())  # the scan room reloading a cached sample
@@ -266,6 +273,11 @@ def test_response_table_is_memoised_by_content(card, idm) -> None:  # type: igno
     other = fixed_boost_sample(250.0)
     other2 = fixed_boost_sample(20.0)  # same content key "fixed", different arrays: not confused
     assert response_table(other, card) is not response_table(other2, card)
+    # one memo, bounded: after TABLE_MEMO_SIZE newer tables the least recently used one is rebuilt
+    first = response_table(fixed_boost_sample(2.0), card)
+    newest = [response_table(fixed_boost_sample(3.0 + k), card) for k in range(TABLE_MEMO_SIZE)]
+    assert response_table(fixed_boost_sample(3.0 + TABLE_MEMO_SIZE - 1), card) is newest[-1]
+    assert response_table(fixed_boost_sample(2.0), card) is not first
 
 
 def test_bad_couplings(card, idm) -> None:  # type: ignore[no-untyped-def]

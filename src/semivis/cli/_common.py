@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-import numpy as np
 
+from semivis._io import to_jsonable
 from semivis.errors import ParameterError
 
-__all__ = ["check_one_of_mchi1_ratio", "echo_json", "model_options", "to_jsonable"]
+__all__ = ["MODEL_OPTION_NAMES", "check_one_of_mchi1_ratio", "echo_json", "model_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert numpy scalars/arrays (and nested containers) to plain JSON types; NaN/inf become None."""
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.bool_ | bool):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating | float):
-        value = float(obj)
-        return value if math.isfinite(value) else None
-    return obj
 
 
 def echo_json(obj: Any) -> None:
@@ -53,6 +34,10 @@ _MODEL_OPTIONS = (
     click.option("--delta", type=float, default=None, help="(m_chi2 - m_chi1)/m_chi1 (iDM, i2DM; not for invisible)."),
     click.option("--theta", type=float, default=None, help="i2DM mixing angle [rad], 0 <= theta <= pi/2."),
 )
+
+
+#: The option each :func:`semivis.models.make_model` keyword comes from (its ``names``: errors name the option).
+MODEL_OPTION_NAMES = {"kind": "--model", "delta": "--delta", "theta": "--theta"}
 
 
 def model_options(func: F) -> F:

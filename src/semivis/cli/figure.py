@@ -80,7 +80,7 @@ def command(  # noqa: PLR0917 - click passes every option positionally
 
     Prints the figure's summary numbers (JSON) on stdout and progress on stderr.
     """
-    from semivis import figures  # noqa: PLC0415 - keep 'semivis --help' fast
+    from semivis import figures  # noqa: PLC0415 - keep 'semivis --help' fast (figures imports matplotlib, scan)
 
     if list_:
         width = max(len(n) for n in figures.FIGURES)
@@ -92,34 +92,30 @@ def command(  # noqa: PLR0917 - click passes every option positionally
     if name == "all":
         if replot is not None:
             raise ParameterError("--replot", str(replot), "a single figure name, not 'all'")
-        outdir = out or Path("figures")
-        if outdir.suffix.lower() in {".png", ".pdf"}:
-            raise ParameterError("--out", str(outdir), "a directory for 'all'")
-        summaries = {}
-        for fig_name in figures.figure_names():
-            recipe = figures.get_recipe(fig_name)
-            data = figures.build_figure_data(
-                recipe, resolution=resolution, executor=executor, cache_dir=cache_dir, progress=_progress
-            )
-            figures.save_figure(figures.draw_figure(recipe, data), outdir / fig_name)
-            data.write_json(outdir / f"{fig_name}.json")
-            summaries[fig_name] = {"summary": data.summary, "missing": data.meta.get("missing", {})}
-        echo_json(summaries)
-        return
-    recipe = figures.get_recipe(name)
-    if replot is not None:
-        data = figures.load_figure_data(replot)
-        if data.name != recipe.name:
-            raise ParameterError("--replot", data.name, f"a data file of figure {recipe.name}")
-    else:
-        data = figures.build_figure_data(
-            recipe, resolution=resolution, executor=executor, cache_dir=cache_dir, progress=_progress
+        done = figures.make_all(
+            out or Path("figures"), resolution=resolution, executor=executor, cache_dir=cache_dir, progress=_progress
         )
-    written = figures.save_figure(figures.draw_figure(recipe, data), out or Path(recipe.name))
-    if data_path is not None:
-        data.write_json(data_path)
-    for key, why in data.meta.get("missing", {}).items():
-        click.echo(f"semivis: warning: {key} not drawn: {why}", err=True)
-    for path in written:
-        click.echo(f"wrote {path}", err=True)
-    echo_json({"figure": recipe.name, "summary": data.summary})
+    else:
+        recipe = figures.get_recipe(name)
+        done = {
+            recipe.name: figures.make_figure(
+                recipe.name,
+                out=out or Path(recipe.name),
+                data_path=data_path,
+                resolution=resolution,
+                executor=executor,
+                cache_dir=cache_dir,
+                progress=_progress,
+                replot=replot,
+            )
+        }
+    for fig_name, data in done.items():
+        for key, why in data.meta.get("missing", {}).items():
+            click.echo(f"semivis: warning: {fig_name}: {key} not drawn: {why}", err=True)
+        for path in data.meta.get("files", []):
+            click.echo(f"wrote {path}", err=True)
+    if name == "all":
+        echo_json({k: {"summary": d.summary, "missing": d.meta.get("missing", {})} for k, d in done.items()})
+    else:
+        (fig_name, data), *_ = done.items()
+        echo_json({"figure": fig_name, "summary": data.summary})

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from semivis._io import atomic_write_text, to_jsonable
 from semivis.errors import ParameterError
+from semivis.planes import MODELS, PLANES
+from semivis.signal.selections import SELECTIONS
 
-__all__ = ["command"]
+if TYPE_CHECKING:
+    import xarray as xr
 
-_PLANES = ("mAp-eps", "mAp-alphaD", "mchi1-delta", "mchi1-y", "R-y", "mchi1-tantheta")
+    from semivis.scan import ScanSpec
+
+__all__ = ["command", "limit_summary"]
 
 
 def _number_or_rule(text: str | None) -> float | str | None:
@@ -29,16 +35,39 @@ def _number_or_rule(text: str | None) -> float | str | None:
         return text
 
 
+def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, Any]:
+    """The ``--json`` summary of a scan result: contours (:func:`semivis.scan.contours`, i.e. the figures'
+    :func:`~semivis.scan.contours.projection_lines` of N_sig/s_up), s_up, excluded cells, fixed parameters."""
+    from semivis.scan import contours  # noqa: PLC0415 - keep 'semivis --help' fast (xarray, numba)
+
+    plane = PLANES[spec.plane]
+    lines = {e: [seg.tolist() for seg in segs] for e, segs in contours(ds).items()}
+    return {
+        "out": str(out),
+        "model": spec.model,
+        "plane": spec.plane,
+        "x": plane.x,
+        "y": plane.y,
+        "selection": spec.selection,
+        "fixed": dict(spec.fixed),
+        **({"fixed_along_x": spec.fixed_values()} if spec.fixed_values() else {}),
+        "eot": [float(e) for e in ds["eot"].values],
+        "contours": next(iter(lines.values())) if len(lines) == 1 else {f"{e:.6g}": v for e, v in lines.items()},
+        "s_up": json.loads(ds.attrs["provenance"])["s_up"],
+        "excluded_cells": {f"{float(e):.6g}": int(ds["excluded"].sel(eot=e).sum()) for e in ds["eot"].values},
+    }
+
+
 @click.command(name="limit")
-@click.option("--model", required=True, type=click.Choice(["idm", "i2dm", "invisible"], case_sensitive=False))
+@click.option("--model", required=True, type=click.Choice(MODELS, case_sensitive=False))
 @click.option("--experiment", default="na64-2016-2018", show_default=True, help="experiment card name or path")
 @click.option(
     "--selection",
     default="missing-energy",
     show_default=True,
-    type=click.Choice(["missing-energy", "s1", "s2", "combined"]),
+    type=click.Choice(list(SELECTIONS)),
 )
-@click.option("--plane", required=True, type=click.Choice(_PLANES))
+@click.option("--plane", required=True, type=click.Choice(list(PLANES)))
 @click.option("--alphaD", "alpha_D", type=float, default=None, help="dark coupling (fixed axis) [default 0.1]")
 @click.option("--ratio", type=float, default=None, help="R = m_A'/m_chi1 (fixed axis) [default 3]")
 @click.option("--delta", type=float, default=None, help="Delta/m_chi1 (fixed axis) [default 0.4]")
@@ -87,12 +116,9 @@ def _number_or_rule(text: str | None) -> float | str | None:
     help="JSON summary (contours, s_up); '-' for stdout",
 )
 @click.option("--progress/--no-progress", default=None, help="progress bar [on when stderr is a terminal]")
-@click.option("--stand-in", is_flag=True, hidden=True, help="analytic toy evaluator (tests, benchmarks)")
-@click.option("--stand-in-delay", type=float, default=0.0, hidden=True)
 def command(**opts: Any) -> None:
     """Exclusion scan of MODEL in PLANE: N_sig grid, exact-CLs s_up, contours, provenance -> --out."""
-    from semivis.scan import PLANES, ScanSpec, ToyEvaluator, contours, run_scan  # noqa: PLC0415
-    from semivis.scan.result import to_jsonable  # noqa: PLC0415
+    from semivis.scan import ScanSpec, run_scan  # noqa: PLC0415 - keep 'semivis --help' fast (xarray, numba)
 
     plane = PLANES[opts["plane"]]
     x_range = (
@@ -126,7 +152,6 @@ def command(**opts: Any) -> None:
         cl=opts["cl"],
         prior=opts["prior"],
     )
-    evaluator = ToyEvaluator(delay_s=opts["stand_in_delay"]) if opts["stand_in"] else None
     ds = run_scan(
         spec,
         executor=opts["executor"],
@@ -134,31 +159,13 @@ def command(**opts: Any) -> None:
         workers=opts["workers"],
         scheduler=opts["scheduler"],
         cache_dir=opts["cache_dir"],
-        evaluator=evaluator,
         progress=opts["progress"],
     )
-    lines = {e: [seg.tolist() for seg in segs] for e, segs in contours(ds).items()}
-    prov = json.loads(ds.attrs["provenance"])
-    summary = {
-        "out": str(opts["out"]),
-        "model": spec.model,
-        "plane": spec.plane,
-        "x": plane.x,
-        "y": plane.y,
-        "selection": spec.selection,
-        "fixed": dict(spec.fixed),
-        **({"fixed_along_x": spec.fixed_values()} if spec.fixed_values() else {}),
-        "eot": [float(e) for e in ds["eot"].values],
-        "contours": next(iter(lines.values())) if len(lines) == 1 else {f"{e:.6g}": v for e, v in lines.items()},
-        "s_up": prov["s_up"],
-        "excluded_cells": {f"{float(e):.6g}": int(ds["excluded"].sel(eot=e).sum()) for e in ds["eot"].values},
-    }
+    summary = limit_summary(ds, spec, opts["out"])
     text = json.dumps(to_jsonable(summary), indent=2)
     if opts["json_out"] is None:
         click.echo(f"semivis limit: wrote {opts['out']}", err=True)
     elif str(opts["json_out"]) == "-":
         click.echo(text)
     else:
-        from semivis.scan._io import atomic_write_text  # noqa: PLC0415
-
         atomic_write_text(opts["json_out"], text + "\n")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from semivis.cosmo import relic_omega_h2, relic_target
+from semivis.cosmo import RELIC_M_CHI1_MIN, relic_omega_h2, relic_target
 from semivis.errors import ParameterError
 
 from ._common import echo_json
@@ -50,8 +50,8 @@ def command(  # noqa: PLR0917
     if not ratio > 0:
         raise ParameterError("--ratio", ratio, "R > 0")
     assert mchi1 is not None
-    if not mchi1 >= 1e-3:
-        raise ParameterError("--mchi1", mchi1, "m_chi1 >= 0.001 GeV")
+    if not mchi1 >= RELIC_M_CHI1_MIN:
+        raise ParameterError("--mchi1", mchi1, f"m_chi1 >= {RELIC_M_CHI1_MIN} GeV")
     if not delta > 0:
         raise ParameterError("--delta", delta, "delta > 0")
     if not 0 < alphaD <= 12.566:

@@ -12,8 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from semivis.cli._common import check_one_of_mchi1_ratio, echo_json, model_options
-from semivis.errors import ParameterError
+from semivis.cli._common import MODEL_OPTION_NAMES, check_one_of_mchi1_ratio, echo_json, model_options
 from semivis.models import make_model
 
 __all__ = ["command", "widths_report"]
@@ -37,20 +36,23 @@ def widths_report(  # noqa: PLR0917
      'gamma_chi2_approx_GeV', 'k_factor']
     >>> round(r["k_factor"], 3)
     0.642
+    >>> widths_report("invisible", 0.3, 1e-3, 0.1, ratio=3.0, delta=0.4)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: --delta = 0.4 is out of range: allowed unset for the invisible model ...
     """
     kind = model.lower()
-    params: dict[str, Any] = {"m_Ap": m_Ap, "eps": eps, "alpha_D": alpha_D, "m_chi1": m_chi1, "ratio": ratio}
-    if kind != "invisible":
-        if delta is None:
-            raise ParameterError("--delta", None, f"a number >= 0 (required for --model {kind})")
-        params["delta"] = delta
-    if kind == "i2dm":
-        if theta is None:
-            raise ParameterError("--theta", None, "0 <= theta <= pi/2 (required for --model i2dm)")
-        params["theta"] = theta
-    elif theta is not None:
-        raise ParameterError("--theta", theta, "only with --model i2dm")
-    m = make_model(kind, **params)
+    m = make_model(
+        kind,
+        MODEL_OPTION_NAMES,
+        m_Ap=m_Ap,
+        eps=eps,
+        alpha_D=alpha_D,
+        m_chi1=m_chi1,
+        ratio=ratio,
+        delta=delta,
+        theta=theta,
+    )
     report: dict[str, Any] = {
         "gamma_Ap_GeV": float(m.Gamma_Ap()),
         "branching_ratios": {k: float(v) for k, v in m.branching_ratios().items()},

@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from semivis.cli._common import check_one_of_mchi1_ratio, model_options
+from semivis.cli._common import MODEL_OPTION_NAMES, check_one_of_mchi1_ratio, model_options
 from semivis.errors import ParameterError
+from semivis.signal.selections import SELECTIONS
 
 __all__ = ["command", "yield_report"]
 
@@ -33,48 +34,46 @@ def yield_report(  # noqa: PLR0917
 ) -> dict[str, Any]:
     """The JSON object of ``semivis yield --json``.
 
-    ``n_signal`` is for ``selection``; ``n_signal_by_selection`` has every selection; ``breakdown`` splits
-    ``n_signal`` by production process; ``chi2_decay_fractions`` (iDM/i2DM) sums to 1 per chi2.
+    ``n_signal`` is the total of ``selection`` over its bins (disjoint event classes), with its MC error and
+    its ``breakdown`` by production process; ``bins`` gives each bin's N_sig, background and sigma_b (two for
+    ``s1+s2``, as the multibin limit of ``semivis limit`` uses them); ``n_signal_by_selection`` has the total
+    of every selection of the registry (a bin's N_sig is that of the single-bin selection of its name);
+    ``chi2_decay_fractions`` (iDM/i2DM) sums to 1 per chi2.
     """
     from semivis.detector import load_card  # noqa: PLC0415
     from semivis.models import make_model  # noqa: PLC0415
-    from semivis.signal import SELECTIONS, build_event_sample, decay_fractions, selection_for_card, signal_result  # noqa: PLC0415
+    from semivis.signal import (  # noqa: PLC0415
+        bin_names,
+        bin_signals,
+        build_event_sample,
+        decay_fractions,
+        selection_for_card,
+        signal_result,
+    )
 
     kind = model.lower()
     if kind not in ("invisible", "idm", "i2dm"):
         raise ParameterError("--model", model, "invisible, idm or i2dm")
-    if selection not in SELECTIONS:
-        raise ParameterError("--selection", selection, "one of " + ", ".join(SELECTIONS))
+    bins = bin_names(selection)
     check_one_of_mchi1_ratio(m_chi1, ratio)
-    params: dict[str, Any] = {"m_Ap": m_Ap, "eps": eps, "alpha_D": alpha_D, "m_chi1": m_chi1, "ratio": ratio}
-    if kind != "invisible":
-        if delta is None:
-            raise ParameterError("--delta", None, f"a number >= 0 (required for --model {kind})")
-        params["delta"] = delta
-    elif delta is not None:
-        raise ParameterError("--delta", delta, "only with --model idm or i2dm")
-    if kind == "i2dm":
-        if theta is None:
-            raise ParameterError("--theta", None, "0 <= theta <= pi/2 (required for --model i2dm)")
-        params["theta"] = theta
-    elif theta is not None:
-        raise ParameterError("--theta", theta, "only with --model i2dm")
+    m = make_model(
+        kind, MODEL_OPTION_NAMES, m_Ap=m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=m_chi1, ratio=ratio, delta=delta,
+        theta=theta,
+    )  # fmt: skip
     if isinstance(seed, bool) or int(seed) < 0:
         raise ParameterError("--seed", seed, "an integer >= 0")
     if int(n_events) < 1:
         raise ParameterError("--n-events", n_events, "an integer >= 1")
     card = load_card(experiment)
-    m = make_model(kind, **params)
     mc1, mc2 = float(m.m_chi1), float(m.m_chi2)
     sample = build_event_sample(
         card, kind, float(m_Ap), mc1, None if kind == "invisible" else mc2, n_events=int(n_events), seed=int(seed)
     )
     th = theta if kind == "i2dm" else None
-    res = signal_result(sample, card, selection, eps=eps, alpha_D=alpha_D, theta=th, eot=eot)
-    by_sel = {
-        name: float(signal_result(sample, card, name, eps=eps, alpha_D=alpha_D, theta=th, eot=eot).n_signal)
-        for name in SELECTIONS
-    }
+    couplings: dict[str, Any] = {"eps": eps, "alpha_D": alpha_D, "theta": th, "eot": eot}
+    res = signal_result(sample, card, selection, **couplings)
+    by_bin = bin_signals(sample, card, bins, **couplings)
+    by_sel = {name: float(signal_result(sample, card, name, **couplings).n_signal) for name in SELECTIONS}
     sel = selection_for_card(selection, card)
     report: dict[str, Any] = {
         "experiment": card.name,
@@ -91,9 +90,11 @@ def yield_report(  # noqa: PLR0917
         "n_signal_per_eot": float(res.n_signal) / res.eot,
         "mc_rel_error": float(res.mc_rel_error),
         "breakdown": {k: float(v) for k, v in res.breakdown.items()},
+        "bins": {
+            b.name: {"n_signal": float(by_bin[b.name].n_signal), "background": b.background, "sigma_b": b.sigma_b}
+            for b in sel.bins
+        },
         "n_signal_by_selection": by_sel,
-        "background": sel.background,
-        "sigma_b": sel.sigma_b,
         "signal_efficiency": float(card.signal_efficiency(m_Ap)),
         "n_events": sample.n_events,
         "n_primaries": int(n_events),
@@ -117,7 +118,7 @@ def yield_report(  # noqa: PLR0917
     "--selection",
     default="missing-energy",
     show_default=True,
-    type=click.Choice(["missing-energy", "s1", "s2", "combined"]),
+    type=click.Choice(list(SELECTIONS)),
 )
 @click.option(
     "--n-events",
@@ -157,10 +158,9 @@ def command(  # noqa: PLR0917
         f"experiment {report['experiment']}, EOT {report['eot']:.3g}, model {report['model']}, "
         f"selection {report['selection']}"
     )
-    click.echo(
-        f"N_sig = {report['n_signal']:.4g} (MC rel. error {report['mc_rel_error']:.2g}); "
-        f"background {report['background']} +- {report['sigma_b']}"
-    )
+    click.echo(f"N_sig = {report['n_signal']:.4g} (MC rel. error {report['mc_rel_error']:.2g})")
+    for k, v in report["bins"].items():
+        click.echo(f"  bin {k}: N_sig {v['n_signal']:.4g}, background {v['background']:.3g} +- {v['sigma_b']:.3g}")
     for k, v in report["n_signal_by_selection"].items():
         click.echo(f"  {k:15s} {v:.4g}")
     if "chi2_decay_fractions" in report:

@@ -1,4 +1,5 @@
-"""Constraints: (g-2) of muon and electron, and a registry of other cited bounds (LEP, BaBar recast, CMB, ...).
+"""Constraints: (g-2) of muon and electron, coupling rules (``eps = g2:BAND:EDGE``), and a registry of other
+cited bounds (LEP, BaBar recast, CMB, ...) drawn in a :class:`semivis.planes.Plane`.
 
 >>> from semivis.constraints import g2_band, G2_BANDS, CONSTRAINTS
 >>> sorted(G2_BANDS)
@@ -18,13 +19,17 @@ from semivis.constraints.g2 import (
     g2_eps,
 )
 from semivis.constraints.registry import CMB_P_ANN_LIMIT, CONSTRAINTS, Constraint, cmb_eps_max
+from semivis.constraints.rules import RULE_FORMS, RULE_PARAMETERS, CouplingRule, parse_rule
 
 __all__ = [
     "AE_INPUTS",
     "CMB_P_ANN_LIMIT",
     "CONSTRAINTS",
     "G2_BANDS",
+    "RULE_FORMS",
+    "RULE_PARAMETERS",
     "Constraint",
+    "CouplingRule",
     "G2Band",
     "babar_invisible_limit",
     "babar_semivisible_excluded_eps",
@@ -36,4 +41,5 @@ __all__ = [
     "g2_band",
     "g2_eps",
     "p_invisible",
+    "parse_rule",
 ]

@@ -12,8 +12,8 @@ Detector and kinematics assumptions (simple, documented; change them through the
 * e+e- centre-of-mass frame at sqrt(s) = 10.58 GeV (the boost of the asymmetric beams is neglected);
   E_A' = (s + m_A'^2)/(2 sqrt s); A' polar angle from d sigma/d cos ~ (1 + cos^2)/(1 - cos^2) restricted to the
   photon acceptance |cos theta_gamma| < 0.6 (the analysis' central region).
-* A' -> chi_i chi_j isotropic in the A' rest frame; chi2 decay length beta gamma c tau, lifetime from
-  :meth:`semivis.cosmo.DarkSectorPoint.Gamma_chi2` (the exact width of ``semivis.models`` where available).
+* A' -> chi_i chi_j isotropic in the A' rest frame; chi2 decay length beta gamma c tau, c tau from
+  :func:`semivis.models.ctau_chi2_m_point` (the exact chi2 width of ``semivis.models``).
 * A chi2 is seen (event vetoed) if it decays at a transverse distance r_T < ``r_veto_m`` = 1.4 m (outer radius
   of the BaBar EMC barrel; tracker and calorimeter see the pair) and its pair carries more than ``e_min_GeV`` =
   0.1 GeV; the pair energy is gamma_2 (m2^2 - m1^2)/(2 m2) (massless-pair approximation of the chi2 -> chi1 e+e-
@@ -33,11 +33,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import roots_legendre
 
-from semivis.constants import hbar_c_GeV_m
-from semivis.cosmo.boltzmann import DarkSectorPoint
 from semivis.data import data_path
 from semivis.errors import ParameterError
-from semivis.models.widths import Gamma_V_to_fermion_pair
+from semivis.models import chi1_chi2_open, ctau_chi2_m_point, inelastic_kind, make_model
 
 __all__ = ["SQRT_S_BABAR", "babar_invisible_limit", "babar_semivisible_excluded_eps", "p_invisible"]
 
@@ -120,40 +118,30 @@ def p_invisible(  # noqa: PLR0917
     """
     eps_ = np.asarray(eps, dtype=np.float64)
     m1, m2 = m_chi1, m_chi1 * (1 + delta)
-    if m_Ap <= m1 + m2:
+    kind_ = inelastic_kind(kind)
+    if not bool(chi1_chi2_open(m_Ap, m1, delta)):
         return np.zeros_like(eps_)
-    p = DarkSectorPoint(
-        kind,  # type: ignore[arg-type]
-        m1=m1,
-        m2=m2,
-        m_Ap=m_Ap,
-        eps=1.0,
-        alpha_D=alpha_D,
-        theta=theta or 0.0,
-    )
-    gamma1 = p.Gamma_chi2()  # at eps = 1; exactly proportional to eps^2
+    theta_ = theta if kind_ == "i2dm" else None
+    delta_m = (m2 - m1) / m1  # delta recomputed from the masses: the value the published curves were made with
+    ctau1 = ctau_chi2_m_point(kind_, m_Ap, m1, delta_m, 1.0, alpha_D, theta_)  # metres at eps = 1; c tau ~ 1/eps^2
     w, bg_sin, gam = _chi2_lab(m_Ap, m1, m2)
     e_pair = gam * (m2**2 - m1**2) / (2 * m2)
     soft = e_pair < e_min_GeV
-    if gamma1 <= 0:
+    if math.isinf(ctau1):
         p1 = np.ones_like(eps_)
     else:
-        ctau1 = hbar_c_GeV_m / gamma1  # metres at eps = 1
         lam = bg_sin[None, :] * ctau1 / eps_.reshape(-1, 1) ** 2
         escape = np.exp(-r_veto_m / np.maximum(lam, 1e-300))
         p_one = np.where(soft[None, :], 1.0, escape)
         p1 = (p_one @ w).reshape(eps_.shape)
-    # branching ratios of the dark sector channels (SM channels are eps^2-suppressed and neglected here)
-    mix11, mix22, mix12 = p.mixes
-    g12 = mix12 * float(Gamma_V_to_fermion_pair(m_Ap, m1, m2, alpha_D))
-    if kind == "idm":
+    if kind_ == "idm":
         return np.asarray(p1, dtype=np.float64)
-    g12 *= 2.0
-    g11 = mix11 * float(Gamma_V_to_fermion_pair(m_Ap, m1, m1, alpha_D))
-    g22 = mix22 * float(Gamma_V_to_fermion_pair(m_Ap, m2, m2, alpha_D))
-    tot = g11 + g12 + g22
-    # two chi2 treated as independent (correlations of their directions neglected)
-    return np.asarray((g11 + g12 * p1 + g22 * p1**2) / tot, dtype=np.float64)
+    # i2DM: the dark channels' shares (the SM channels are eps^2-suppressed and neglected here; the dark widths do
+    # not depend on eps); two chi2 treated as independent (correlations of their directions neglected)
+    dark = make_model(kind_, m_Ap=m_Ap, eps=1e-3, alpha_D=alpha_D, m_chi1=m1, delta=delta_m, theta=theta_)
+    g = {ch: float(v) for ch, v in dark.partial_widths().items()}
+    g11, g12, g22 = g["chi1chi1"], g["chi1chi2"], g["chi2chi2"]
+    return np.asarray((g11 + g12 * p1 + g22 * p1**2) / (g11 + g12 + g22), dtype=np.float64)
 
 
 def babar_semivisible_excluded_eps(  # noqa: PLR0917

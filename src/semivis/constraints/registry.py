@@ -1,41 +1,51 @@
-"""Registry of other constraints, each a cited curve a figure can draw.
+"""Registry of other constraints, each a cited curve a figure can draw in a :class:`~semivis.planes.Plane`.
 
-Every :class:`Constraint` has a name, a label, a colour suggestion, the planes it can be drawn in, its paper and
-figure, the benchmark it was derived for, the rule for rescaling it, a caption, and
-``curves(plane, **fixed)`` returning a list of polylines (``(n, 2)`` arrays of (x, y) in the plane's axes;
-an excluded region is returned as a closed polygon). Entries without public data (E137, LSND, CHARM, NuCal)
-are marked ``available = False``: their ``curves`` returns ``[]`` and their ``caption`` says why.
+Every :class:`Constraint` has a name, a label, the planes and models it applies to (its declared capability:
+:meth:`Constraint.applies` says why not, before anything is computed), its paper and figure, the benchmark it
+was derived for, the rule for rescaling it, a caption, and ``curves(plane, kind=..., fixed=...)`` returning a
+list of polylines (``(n, 2)`` arrays of (x, y) in the plane's axes; an excluded region is a closed polygon).
+Curves known in (m_A', eps) reach the other planes through :meth:`semivis.planes.Plane.to_xy`. Entries without
+public data (E137, LSND, CHARM, NuCal) are marked ``available = False``: their ``curves`` returns ``[]`` and
+their ``caption`` says why.
 
 Planes: ``"mAp-eps"`` (fixed alpha_D, ratio, delta[, theta]), ``"mchi1-y"`` (same fixed parameters),
-``"mchi1-tantheta"`` (i2DM; fixed eps, alpha_D, ratio, delta).
+``"mchi1-tantheta"`` (i2DM; fixed eps, alpha_D, ratio, delta). Fixed parameters not given take the papers'
+benchmark values :data:`semivis.planes.FIXED_DEFAULTS`.
 
+>>> from semivis.planes import PLANES
 >>> sorted(CONSTRAINTS)[:3]
 ['babar_semivisible', 'charm', 'cmb_planck2018']
->>> lines = CONSTRAINTS["lep_ewpo"].curves("mAp-eps", m_range=(0.01, 1.0))
+>>> lines = CONSTRAINTS["lep_ewpo"].curves(PLANES["mAp-eps"], x_range=(0.01, 1.0))
 >>> float(lines[0][0, 1])
 0.03
+>>> CONSTRAINTS["cmb_planck2018"].applies(PLANES["mAp-eps"], "idm")
+'cmb_planck2018 is defined for i2dm only, not idm'
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from semivis.constants import GeV2_to_cm2
+from semivis.constants import GeV2_to_cm2, c_light_cm_s
 from semivis.constraints.babar import _limit_table, babar_semivisible_excluded_eps
 from semivis.constraints.g2 import eps_electron_g2_max
-from semivis.cosmo.boltzmann import DarkSectorPoint
 from semivis.cosmo.rates import sigma_v_thermal
 from semivis.errors import ParameterError
+from semivis.models import I2DM
+from semivis.planes import FIXED_DEFAULTS, Plane, log_grid
 
 __all__ = ["CMB_P_ANN_LIMIT", "CONSTRAINTS", "Constraint", "cmb_eps_max"]
 
-Polylines = list[NDArray[np.float64]]
+FloatArray = NDArray[np.float64]
+Polylines = list[FloatArray]
+#: a curve function: (plane, x grid, model, fixed numbers, options) -> polylines
+CurveFunction = Callable[..., Polylines]
 
 #: Planck 2018 VI (A&A 641 (2020) A6), Eq. 89: p_ann = f_eff <sigma v>/m_chi < 3.2e-28 cm^3 s^-1 GeV^-1 (95 % CL)
 CMB_P_ANN_LIMIT: float = 3.2e-28
@@ -45,11 +55,10 @@ CMB_F_EFF: float = 0.5
 
 @dataclass(frozen=True)
 class Constraint:
-    """A cited constraint curve usable by a figure."""
+    """A cited constraint curve usable by a figure; ``planes`` and ``models`` declare where it applies."""
 
     name: str
     label: str
-    color: str
     planes: tuple[str, ...]
     models: tuple[str, ...]
     paper: str
@@ -58,61 +67,60 @@ class Constraint:
     rescaling: str
     caption: str
     available: bool = True
-    _curves: Callable[..., Polylines] | None = field(default=None, repr=False)
+    x_range: tuple[float, float] = (1e-3, 10.0)
+    n: int = 50
+    _curves: CurveFunction | None = field(default=None, repr=False)
 
-    def curves(self, plane: str, **fixed: Any) -> Polylines:
-        """Polylines of this constraint in ``plane`` for the given fixed parameters ([] if not available)."""
+    def applies(self, plane: Plane, kind: str) -> str | None:
+        """Why this constraint has no curve for model ``kind`` in ``plane`` (None: it has one)."""
+        if not self.available:
+            return self.caption
+        if plane.name not in self.planes:
+            return f"{self.name} is defined in planes {', '.join(self.planes)} only, not {plane.name}"
+        if kind not in self.models:
+            return f"{self.name} is defined for {', '.join(self.models)} only, not {kind}"
+        return None
+
+    def curves(
+        self,
+        plane: Plane,
+        *,
+        kind: str = "idm",
+        fixed: Mapping[str, float] | None = None,
+        x_range: tuple[float, float] | None = None,
+        n: int | None = None,
+        **options: Any,
+    ) -> Polylines:
+        """Polylines of this constraint in ``plane`` for model ``kind`` and the fixed parameters (numbers).
+
+        ``x_range``/``n``: the log grid of the plane's x axis the curve is computed on. ``[]`` if the entry has
+        no data; a plane or model outside :attr:`planes`/:attr:`models` raises ParameterError.
+        """
         if not self.available or self._curves is None:
             return []
-        if plane not in self.planes:
-            raise ParameterError("plane", plane, "one of " + ", ".join(self.planes) + f" for {self.name}")
-        return self._curves(plane, **fixed)
-
-
-def _mgrid(m_range: tuple[float, float], n: int) -> NDArray[np.float64]:
-    lo, hi = m_range
-    if not (0 < lo < hi):
-        raise ParameterError("m_range", m_range, "0 < low < high")
-    return np.geomspace(lo, hi, n)
-
-
-def _to_plane(
-    plane: str, mA: NDArray[np.float64], eps: NDArray[np.float64], fixed: dict[str, Any]
-) -> NDArray[np.float64]:
-    if plane == "mAp-eps":
-        return np.column_stack([mA, eps])
-    if plane == "mchi1-y":
-        R = float(fixed["ratio"])
-        return np.column_stack([mA / R, eps**2 * float(fixed["alpha_D"]) / R**4])
-    raise ParameterError("plane", plane, "'mAp-eps' or 'mchi1-y'")
+        why = self.applies(plane, kind)
+        if why is not None:
+            raise ParameterError("plane/model", f"{plane.name}/{kind}", f"one of {self.planes} / {self.models}", why)
+        lo, hi = x_range or self.x_range
+        x = np.asarray(log_grid(lo, hi, n or self.n, "x"), dtype=np.float64)
+        return self._curves(plane, x, kind, {**FIXED_DEFAULTS, **(fixed or {})}, **options)
 
 
 # ----------------------------------------------------------------------------------------------------- LEP / EWPO
-def _lep(plane: str, *, m_range: tuple[float, float] = (1e-3, 10.0), n: int = 50, **fixed: Any) -> Polylines:
-    mA = _mgrid(m_range, n) if plane == "mAp-eps" else _mgrid(m_range, n) * float(fixed.get("ratio", 3.0))
-    eps = np.full(mA.shape, 0.03)
-    return [_to_plane(plane, mA, eps, {"ratio": 3.0, "alpha_D": 0.1, **fixed})]
+def _lep(plane: Plane, x: FloatArray, kind: str, fixed: Mapping[str, float]) -> Polylines:
+    m_ap = plane.masses(x, fixed)[0]
+    return [plane.to_xy(m_ap, np.full(m_ap.shape, 0.03), fixed)]
 
 
 # ---------------------------------------------------------------------------------------------------------- BaBar
 def _babar(
-    plane: str,
-    *,
-    kind: str = "idm",
-    alpha_D: float = 0.1,
-    ratio: float = 3.0,
-    delta: float = 0.4,
-    theta: float | None = None,
-    m_range: tuple[float, float] = (0.01, 8.0),
-    n: int = 40,
-    r_veto_m: float = 1.4,
-    e_min_GeV: float = 0.1,
+    plane: Plane, x: FloatArray, kind: str, fixed: Mapping[str, float], *, r_veto_m: float = 1.4, e_min_GeV: float = 0.1
 ) -> Polylines:
-    grid = _mgrid(m_range, n)
-    mA = grid if plane == "mAp-eps" else grid * ratio
-    table_m = _babar_masses()
+    ratio, alpha_D, delta = float(fixed["ratio"]), float(fixed["alpha_D"]), float(fixed["delta"])
+    theta = fixed.get("theta")
+    table_m = _limit_table()[0]
     lows, highs, ms = [], [], []
-    for m in mA:
+    for m in plane.masses(x, fixed)[0]:
         if m > table_m[-1] or m < table_m[0]:
             continue
         iv = babar_semivisible_excluded_eps(
@@ -127,20 +135,19 @@ def _babar(
     m_arr, lo_arr, hi_arr = np.array(ms), np.array(lows), np.array(highs)
     poly_m = np.concatenate([m_arr, m_arr[::-1], m_arr[:1]])
     poly_e = np.concatenate([lo_arr, hi_arr[::-1], lo_arr[:1]])
-    return [_to_plane(plane, poly_m, poly_e, {"ratio": ratio, "alpha_D": alpha_D})]
-
-
-def _babar_masses() -> NDArray[np.float64]:
-    return _limit_table()[0]
+    return [plane.to_xy(poly_m, poly_e, fixed)]
 
 
 # ------------------------------------------------------------------------------------------------------------ CMB
 def _p_ann_unit(m_chi1: float, m_Ap: float, alpha_D: float, theta: float, delta: float) -> float:
-    """p_ann [cm^3 s^-1 GeV^-1] of i2DM chi1 chi1bar -> SM at eps = 1 (v -> 0; Dirac: factor 1/2)."""
-    p = DarkSectorPoint("i2dm", m1=m_chi1, m2=m_chi1 * (1 + delta), m_Ap=m_Ap, eps=1e-3, alpha_D=alpha_D, theta=theta)
+    """p_ann [cm^3 s^-1 GeV^-1] of i2DM chi1 chi1bar -> SM at eps = 1 (v -> 0; Dirac: factor 1/2).
+
+    <sigma v> at eps = 1e-3 (A' width from :class:`semivis.models.I2DM`), scaled by 1/eps^2 = 1e6.
+    """
+    width = float(I2DM(m_Ap, 1e-3, alpha_D, m_chi1=m_chi1, delta=delta, theta=theta).Gamma_Ap())
     s4 = math.sin(theta) ** 4
-    sv = float(sigma_v_thermal(np.array([1e4]), m_chi1, m_chi1, m_chi1, m_Ap, p.Gamma_Ap(), 1e-3, alpha_D, s4)[0])
-    sv_cm3 = sv / 1e-6 * GeV2_to_cm2 * 2.99792458e10  # eps = 1; GeV^-2 -> cm^3/s
+    sv = float(sigma_v_thermal(np.array([1e4]), m_chi1, m_chi1, m_chi1, m_Ap, width, 1e-3, alpha_D, s4)[0])
+    sv_cm3 = sv / 1e-6 * GeV2_to_cm2 * c_light_cm_s  # eps = 1; GeV^-2 -> cm^3/s
     return 0.5 * CMB_F_EFF * sv_cm3 / m_chi1
 
 
@@ -157,51 +164,41 @@ def cmb_eps_max(m_Ap: float, *, alpha_D: float, ratio: float, delta: float, thet
     return math.sqrt(CMB_P_ANN_LIMIT / pu)
 
 
-def _cmb(
-    plane: str,
-    *,
-    alpha_D: float = 0.1,
-    ratio: float = 3.0,
-    delta: float = 0.1,
-    theta: float | None = None,
-    eps: float | None = None,
-    m_range: tuple[float, float] = (0.003, 3.0),
-    n: int = 40,
-    kind: str = "i2dm",
-) -> Polylines:
-    if kind != "i2dm":
-        return []  # chi2 has decayed at recombination: no chi1 chi1 annihilation in iDM (EPJC 2023 Sec. 4)
-    if plane == "mchi1-tantheta":
+def _cmb(plane: Plane, x: FloatArray, kind: str, fixed: Mapping[str, float]) -> Polylines:
+    """CMB bound of i2DM (declared ``models = ("i2dm",)``: iDM's chi2 has decayed at recombination, EPJC 2023
+    Sec. 4, so no chi1 chi1 annihilation)."""
+    alpha_D, ratio, delta = float(fixed["alpha_D"]), float(fixed["ratio"]), float(fixed["delta"])
+    if plane.y == "tan_theta":
+        eps = fixed.get("eps")
         if eps is None:
             raise ParameterError("eps", eps, "a fixed eps for the (m_chi1, tan theta) plane")
-        m1 = _mgrid(m_range, n)
         tt = []
-        for m in m1:
+        for m in x:
             pu = _p_ann_unit(float(m), float(m) * ratio, alpha_D, math.pi / 4, delta) * 4.0  # sin^4(pi/4) = 1/4
             s4 = min(CMB_P_ANN_LIMIT / (pu * eps**2), 1.0)
             th = math.asin(s4**0.25)
             tt.append(math.tan(th) if th < math.pi / 2 - 1e-9 else 1e9)
-        return [np.column_stack([m1, np.array(tt)])]
+        return [np.column_stack([x, np.array(tt)])]
+    theta = fixed.get("theta")
     if theta is None:
         raise ParameterError("theta", theta, "a mixing angle for the CMB bound on i2DM")
-    mA = _mgrid(m_range, n) if plane == "mAp-eps" else _mgrid(m_range, n) * ratio
-    e = np.array([cmb_eps_max(float(m), alpha_D=alpha_D, ratio=ratio, delta=delta, theta=theta) for m in mA])
-    return [_to_plane(plane, mA, e, {"ratio": ratio, "alpha_D": alpha_D})]
+    m_ap = plane.masses(x, fixed)[0]
+    e = np.array([cmb_eps_max(float(m), alpha_D=alpha_D, ratio=ratio, delta=delta, theta=theta) for m in m_ap])
+    return [plane.to_xy(m_ap, e, fixed)]
 
 
 # ---------------------------------------------------------------------------------------------- electron g-2
 def _ae(
-    plane: str,
+    plane: Plane,
+    x: FloatArray,
+    kind: str,
+    fixed: Mapping[str, float],
     *,
     alpha_input: str = "rb2020",
     nsigma: float = 2.0,
-    m_range: tuple[float, float] = (1e-3, 10.0),
-    n: int = 50,
-    **fixed: Any,
 ) -> Polylines:
-    mA = _mgrid(m_range, n) if plane == "mAp-eps" else _mgrid(m_range, n) * float(fixed.get("ratio", 3.0))
-    e = eps_electron_g2_max(mA, alpha_input, nsigma)
-    return [_to_plane(plane, mA, e, {"ratio": 3.0, "alpha_D": 0.1, **fixed})]
+    m_ap = plane.masses(x, fixed)[0]
+    return [plane.to_xy(m_ap, eps_electron_g2_max(m_ap, alpha_input, nsigma), fixed)]
 
 
 _NO_DATA = (
@@ -213,7 +210,6 @@ CONSTRAINTS: dict[str, Constraint] = {
     "lep_ewpo": Constraint(
         "lep_ewpo",
         "LEP (EWPO)",
-        "0.6",
         ("mAp-eps", "mchi1-y"),
         ("idm", "i2dm", "invisible"),
         "Hook, Izaguirre, Wacker, Adv. High Energy Phys. 2011 (2011) 859762 (arXiv:1006.0973)",
@@ -226,7 +222,6 @@ CONSTRAINTS: dict[str, Constraint] = {
     "babar_semivisible": Constraint(
         "babar_semivisible",
         "BaBar (recast)",
-        "tab:red",
         ("mAp-eps", "mchi1-y"),
         ("idm", "i2dm"),
         "BaBar, PRL 119 (2017) 131804 (mono-photon); recast by semivis (semivis.constraints.babar)",
@@ -235,12 +230,13 @@ CONSTRAINTS: dict[str, Constraint] = {
         "recomputed at every benchmark: eps^2 BR_dark P_inv(eps) >= eps_inv(m_A')^2 with semivis's chi2 width",
         "BaBar mono-photon limit recast for semi-visible A': chi2 must decay beyond r_T = 1.4 m or give a pair "
         "below 0.1 GeV (simplified detector, see docstring).",
+        x_range=(0.01, 8.0),
+        n=40,
         _curves=_babar,
     ),
     "cmb_planck2018": Constraint(
         "cmb_planck2018",
         "CMB (Planck 2018)",
-        "tab:purple",
         ("mAp-eps", "mchi1-y", "mchi1-tantheta"),
         ("i2dm",),
         "Planck 2018 VI, A&A 641 (2020) A6, Eq. 89 (p_ann < 3.2e-28 cm^3/s/GeV); f_eff: Slatyer PRD 93 (2016) 023527",
@@ -249,12 +245,13 @@ CONSTRAINTS: dict[str, Constraint] = {
         "recomputed: sigma v(chi1 chi1bar) ~ eps^2 alpha_D sin^4(theta); iDM: does not apply",
         "Late chi1 chi1bar annihilation at recombination (i2DM only, ~sin^4 theta); not for iDM, whose chi2 has "
         "decayed.",
+        x_range=(0.003, 3.0),
+        n=40,
         _curves=_cmb,
     ),
     "electron_g2": Constraint(
         "electron_g2",
         "(g-2)_e",
-        "tab:olive",
         ("mAp-eps", "mchi1-y"),
         ("idm", "i2dm", "invisible"),
         "a_e: Hanneke et al. PRL 100 (2008) 120801; alpha: Morel et al. Nature 588 (2020) 61 (Rb, default) or "
@@ -267,26 +264,15 @@ CONSTRAINTS: dict[str, Constraint] = {
     ),
 }
 
-for _name, _label, _ref, _color in (
-    (
-        "e137",
-        "E137",
-        "Batell, Essig, Surujon PRL 113 (2014) 171802 and the iDM recast of Ref. [13] of EPJC 2023",
-        "tab:green",
-    ),
-    ("lsnd", "LSND", "Izaguirre, Kahn, Krnjaic, Moschella PRD 96 (2017) 055007 (Ref. [66] of EPJC 2023)", "tab:cyan"),
-    (
-        "charm",
-        "CHARM",
-        "Tsai, deNiverville, Liu, PRL 126 (2021) 181801 (Ref. [14]); i2DM: arXiv:2201.08409",
-        "tab:brown",
-    ),
-    ("nucal", "NuCal", "Tsai, deNiverville, Liu, PRL 126 (2021) 181801 (Ref. [14] of EPJC 2023)", "tab:pink"),
+for _name, _label, _ref in (
+    ("e137", "E137", "Batell, Essig, Surujon PRL 113 (2014) 171802 and the iDM recast of Ref. [13] of EPJC 2023"),
+    ("lsnd", "LSND", "Izaguirre, Kahn, Krnjaic, Moschella PRD 96 (2017) 055007 (Ref. [66] of EPJC 2023)"),
+    ("charm", "CHARM", "Tsai, deNiverville, Liu, PRL 126 (2021) 181801 (Ref. [14]); i2DM: arXiv:2201.08409"),
+    ("nucal", "NuCal", "Tsai, deNiverville, Liu, PRL 126 (2021) 181801 (Ref. [14] of EPJC 2023)"),
 ):
     CONSTRAINTS[_name] = Constraint(
         _name,
         _label,
-        _color,
         ("mAp-eps", "mchi1-y", "mchi1-tantheta"),
         ("idm", "i2dm"),
         _ref,

@@ -1,10 +1,12 @@
-"""numba kernels of the fast freeze-out path: table interpolation, right-hand sides and Jacobians.
+"""numba kernels of the freeze-out solvers: table interpolation, right-hand sides and Jacobians.
 
 The equations are those of :mod:`semivis.cosmo.boltzmann` (Gondolo & Gelmini, NPB 360 (1991) 145, Eq. 3.8;
 Griest & Seckel, PRD 43 (1991) 3191, Eq. 5; Edsjo & Gondolo, PRD 56 (1997) 1879; arXiv:2201.08409 Eqs. 3.1-3.3),
 written in z = ln Y (Griest-Seckel) and (ln Y1, q = ln[Y2/(r Y1)]) (coupled), with the tabulated rates
-interpolated by the same C1 Catmull-Rom cubic on a uniform ln x grid as the reference path. Every function is
-compiled with ``@njit(cache=True)``; the signatures follow :func:`scipy.integrate.odeint` ``(y, x, *args)``.
+interpolated by a C1 Catmull-Rom cubic on a uniform ln x grid. The one implementation of these equations: the fast
+path (LSODA) and the reference path (scipy Radau, ``solver="reference"``) of ``boltzmann`` both call it. Every
+function is compiled with ``@njit(cache=True)``; the signatures follow :func:`scipy.integrate.odeint`
+``(y, x, *args)``.
 
 >>> import numpy as np
 >>> tab = np.zeros((5, 2))
@@ -36,7 +38,8 @@ def _ex(v: float) -> float:
 def cr_eval(tab: NDArray[np.float64], lnx0: float, h: float, x: float, out: NDArray[np.float64]) -> None:
     """Catmull-Rom cubic interpolation (C1) of the columns of ``tab`` (with one linear ghost row each side).
 
-    Same formula as the reference ``boltzmann._Grid``: nodes at ln x = lnx0 + i h, i = 0 .. n - 1.
+    Nodes at ln x = lnx0 + i h, i = 0 .. n - 1 (the table layout of ``boltzmann._ghost``); C1-smooth, so the
+    implicit ODE solvers do not stall at grid nodes.
     """
     n = tab.shape[0] - 2
     u = (math.log(x) - lnx0) / h

@@ -33,10 +33,10 @@ from numpy.typing import NDArray
 from scipy.integrate import ODEintWarning, odeint, solve_ivp
 from scipy.special import kve
 
-from semivis.constants import M_Planck_GeV, alpha, m_e
+from semivis._validation import check_range
+from semivis.constants import M_Planck_GeV, m_e
 from semivis.cosmo import _fast
 from semivis.cosmo.rates import (
-    Gamma_Ap_SM,
     coscattering_rate,
     sigma_v_conversion_22_11,
     sigma_v_thermal_parts,
@@ -46,16 +46,15 @@ from semivis.cosmo.thermo import (
     entropy_density,
     gstar_s,
     gstar_sqrt_eff,
-    hubble_rate,
     log_yield_eq,
 )
 from semivis.errors import ConvergenceError, ParameterError
-from semivis.models import make_model
-from semivis.models.widths import Gamma_V_to_fermion_pair
+from semivis.models import INELASTIC_KINDS, Gamma_chi2_point, InelasticKind, chi1_chi2_open
+from semivis.models.dark_sector import ALPHA_D_MAX, MODEL_M_AP_MAX_GEV
+from semivis.models.widths import Gamma_chi2_approx, Gamma_V_to_fermion_pair, Gamma_V_to_SM
 
 __all__ = ["DarkSectorPoint", "RelicResult", "omega_h2", "solve_griest_seckel", "solve_relic"]
 
-Kind = Literal["idm", "i2dm"]
 Solver = Literal["fast", "reference"]
 
 _X_START = 1.0
@@ -65,17 +64,19 @@ _N_GRID = 240
 
 @dataclass(frozen=True)
 class DarkSectorPoint:
-    """One model point for the relic calculation (scalars; GeV).
+    """The inputs of one relic calculation (scalars; GeV): an iDM/i2DM point of :mod:`semivis.models`.
 
-    ``theta`` is the i2DM mixing angle (ignored for iDM). ``conversion_scale`` multiplies the
-    chi2 chi2 -> chi1 chi1 estimate (for sensitivity studies only).
+    The solver's own record (plain floats, any eps > 0, chi1/chi2 masses directly), validated in the models'
+    scope (alpha_D <= 4 pi, m_A' <= 100 GeV); its widths come from :mod:`semivis.models`. ``theta`` is the i2DM
+    mixing angle (ignored for iDM). ``conversion_scale`` multiplies the chi2 chi2 -> chi1 chi1 estimate (for
+    sensitivity studies only).
 
     >>> p = DarkSectorPoint("idm", m1=0.1, m2=0.14, m_Ap=0.3, eps=1e-3, alpha_D=0.1)
     >>> round(p.delta, 6)
     0.4
     """
 
-    kind: Kind
+    kind: InelasticKind
     m1: float
     m2: float
     m_Ap: float
@@ -85,8 +86,8 @@ class DarkSectorPoint:
     conversion_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.kind not in ("idm", "i2dm"):
-            raise ParameterError("kind", self.kind, "'idm' or 'i2dm'")
+        if self.kind not in INELASTIC_KINDS:
+            raise ParameterError("kind", self.kind, " or ".join(repr(k) for k in INELASTIC_KINDS))
         for name in ("m1", "m2", "m_Ap", "eps", "alpha_D"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
@@ -97,6 +98,8 @@ class DarkSectorPoint:
             raise ParameterError("m_chi1", self.m1, "m_chi1 >= 1 MeV (freeze-out before BBN)")
         if self.kind == "i2dm" and not (0.0 < self.theta < math.pi / 2):
             raise ParameterError("theta", self.theta, "0 < theta < pi/2")
+        check_range("alpha_D", self.alpha_D, 0.0, ALPHA_D_MAX, high_inclusive=True)
+        check_range("m_Ap", self.m_Ap, 0.0, MODEL_M_AP_MAX_GEV, high_inclusive=True)
 
     @property
     def delta(self) -> float:
@@ -105,7 +108,8 @@ class DarkSectorPoint:
 
     @property
     def mixes(self) -> tuple[float, float, float]:
-        """(chi1chi1, chi2chi2, chi1chi2) factors of the dark current."""
+        """(chi1chi1, chi2chi2, chi1chi2) factors of the dark current (iDM: 0, 0, 1; i2DM: s^4, c^4, s^2 c^2,
+        arXiv:2201.08409 Eq. 2.5)."""
         if self.kind == "idm":
             return 0.0, 0.0, 1.0
         s2, c2 = math.sin(self.theta) ** 2, math.cos(self.theta) ** 2
@@ -117,7 +121,13 @@ class DarkSectorPoint:
         return 2.0 if self.kind == "idm" else 4.0
 
     def Gamma_Ap(self) -> float:
-        """Total A' width: SM (e, mu, hadrons) + dark (physics.md 2.1, 2.2)."""
+        """Total A' width [GeV]: the partial widths of :mod:`semivis.models.widths` (SM: e, mu, hadrons; dark:
+        chi_i chi_j) weighted by :attr:`mixes` (physics.md 2.1, 2.2).
+
+        The sum of :meth:`semivis.models.DarkSectorModel.partial_widths` (equal to rounding, tests), added up
+        in the order the relic results were validated with; unlike the models it also serves points with
+        A' -> chi1 chi2 closed (dark part 0).
+        """
         mix11, mix22, mix12 = self.mixes
         M = self.m_Ap
         dark = mix12 * float(Gamma_V_to_fermion_pair(M, self.m1, self.m2, self.alpha_D))
@@ -125,28 +135,23 @@ class DarkSectorPoint:
             dark = 2.0 * dark  # chi1 chi2bar + chi2 chi1bar
             dark += mix11 * float(Gamma_V_to_fermion_pair(M, self.m1, self.m1, self.alpha_D))
             dark += mix22 * float(Gamma_V_to_fermion_pair(M, self.m2, self.m2, self.alpha_D))
-        return float(Gamma_Ap_SM(M, self.eps)) + dark
+        return float(Gamma_V_to_SM(M, self.eps)) + dark
 
     def Gamma_chi2(self) -> float:
-        """chi2 -> chi1 l+ l- width: the exact one from semivis.models when available, else Eq. (2) of the 2021 paper.
+        """chi2 -> chi1 l+ l- width [GeV]: the exact one of :mod:`semivis.models` (e and mu), 0 below the e+e-
+        threshold.
 
-        Fallback: ``4 eps^2 alpha alpha_D dm^5/(15 pi M^4)`` (NA64, arXiv:2107.02021 Eq. 2 with K = 1; times
-        s^2 c^2 for i2DM, arXiv:2201.08409 / EPJC 2023 Eq. 6.1), zero below the e+e- threshold.
+        Where A' -> chi1 chi2 is closed (outside the models' scope) the small-splitting width of
+        :func:`semivis.models.widths.Gamma_chi2_approx` (NA64, arXiv:2107.02021 Eq. 2 with K = 1), times s^2 c^2
+        for i2DM (arXiv:2201.08409 / EPJC 2023 Eq. 6.1).
         """
-        dm = self.m2 - self.m1
-        if dm <= 2 * m_e:
+        if self.m2 - self.m1 <= 2 * m_e:
             return 0.0
-        eps_ref = 1e-3  # the width is exactly proportional to eps^2 (contracts.md); evaluate at a valid eps
-        try:  # the models room: exact chi2 -> chi1 l+ l- (e and mu)
-            kw: dict[str, float] = {"m_chi1": self.m1, "delta": self.delta}
-            if self.kind == "i2dm":
-                kw["theta"] = self.theta
-            model = make_model(self.kind, m_Ap=self.m_Ap, eps=eps_ref, alpha_D=self.alpha_D, **kw)
-            return float(np.asarray(model.Gamma_chi2())) * (self.eps / eps_ref) ** 2
-        except ParameterError:
-            # models refuse points with A' -> chi1 chi2 closed (R < 2 + delta): small-splitting formula there
-            _, _, mix12 = self.mixes
-            return mix12 * 4 * self.eps**2 * alpha * self.alpha_D * dm**5 / (15 * math.pi * self.m_Ap**4)
+        theta = self.theta if self.kind == "i2dm" else None
+        if bool(chi1_chi2_open(self.m_Ap, self.m1, self.delta)):
+            return Gamma_chi2_point(self.kind, self.m_Ap, self.m1, self.delta, self.eps, self.alpha_D, theta)
+        _, _, mix12 = self.mixes
+        return mix12 * float(Gamma_chi2_approx(self.m1, self.delta, self.m_Ap, self.eps, self.alpha_D))
 
 
 @dataclass(frozen=True)
@@ -175,29 +180,6 @@ class _Tables:
     )
 
 
-class _Grid:
-    """Cubic (Catmull-Rom) interpolation of several tabulated columns on a uniform ln x grid.
-
-    C1-smooth, so the implicit ODE solver does not stall at grid nodes; ~2 us per call.
-    """
-
-    def __init__(self, lnx: NDArray[np.float64], columns: list[NDArray[np.float64]]) -> None:
-        self.lnx0 = float(lnx[0])
-        self.h = float(lnx[1] - lnx[0])
-        self.n = lnx.size
-        tab = np.stack(columns, axis=1)
-        self.tab = np.vstack([2 * tab[0] - tab[1], tab, 2 * tab[-1] - tab[-2]])  # linear ghost rows
-
-    def __call__(self, x: float) -> list[float]:
-        u = (math.log(x) - self.lnx0) / self.h
-        i = min(max(int(u), 0), self.n - 2)
-        w = min(max(u - i, 0.0), 1.0)
-        w2, w3 = w * w, w * w * w
-        c = np.array([(-w3 + 2 * w2 - w) / 2, (3 * w3 - 5 * w2 + 2) / 2, (-3 * w3 + 4 * w2 + w) / 2, (w3 - w2) / 2])
-        out: list[float] = (c @ self.tab[i : i + 4]).tolist()
-        return out
-
-
 def _safe_log(v: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(np.log(np.clip(v, 1e-300, None)), dtype=np.float64)
 
@@ -208,7 +190,6 @@ def _tables(p: DarkSectorPoint, x_end: float) -> _Tables:
     GA = p.Gamma_Ap()
     mix11, mix22, mix12 = p.mixes
     s_ent = entropy_density(T)
-    hubble_rate(T)
     # F/(H x) through g_*^(1/2): s F/(H x) = sqrt(pi/45) M_Pl m1 g_*^(1/2)/x^2 (Gondolo-Gelmini Eq. 3.8)
     pref_s = math.sqrt(math.pi / 45.0) * M_Planck_GeV * p.m1 * gstar_sqrt_eff(T) / x**2
     pref_1 = pref_s / s_ent  # F/(H x)
@@ -291,11 +272,6 @@ def _tables_cached(p: DarkSectorPoint, x_end: float) -> _Tables:
     entries.append((p.eps, GA, tab))
     del entries[:-4]
     return tab
-
-
-def _ex(v: float) -> float:
-    """exp with the argument capped (ratios of yields far from equilibrium; never overflows)."""
-    return math.exp(min(v, 700.0))
 
 
 def _check(sol: object, p: DarkSectorPoint, what: str) -> None:
@@ -435,21 +411,17 @@ def _gs(
     d0 = -dzeq / (2.0 * lam[i0] * math.exp(leq[i0]))
     z0 = np.array([leq[i0] + math.log1p(max(d0, -0.5))])
 
+    args = (_ghost([leq, ln_lam]), float(lnx_arr[0]), float(lnx_arr[1] - lnx_arr[0]))
     if solver == "fast":
         x_out = _out_points(lnx_arr, x0, x_end)
-        args = (_ghost([leq, ln_lam]), float(lnx_arr[0]), float(lnx_arr[1] - lnx_arr[0]))
         zs = _integrate_fast(_fast.gs_rhs, _fast.gs_jac, args, x_out, z0, p, "Griest-Seckel solver")
         return x_out, np.exp(zs[:, 0]), np.interp(np.log(x_out), lnx_arr, leq)
 
-    grid = _Grid(lnx_arr, [leq, ln_lam])
-
     def rhs(x: float, z: NDArray[np.float64]) -> NDArray[np.float64]:
-        zeq, lnL = grid(x)
-        return np.array([-math.exp(lnL) * _ex(float(z[0])) * (1.0 - _ex(2 * (zeq - float(z[0]))))])
+        return _fast.gs_rhs(z, x, *args)
 
     def jac(x: float, z: NDArray[np.float64]) -> NDArray[np.float64]:
-        zeq, lnL = grid(x)
-        return np.array([[-math.exp(lnL) * _ex(float(z[0])) * (1.0 + _ex(2 * (zeq - float(z[0]))))]])
+        return _fast.gs_jac(z, x, *args)
 
     sol = _integrate(rhs, jac, x0, x_end, z0, rtol, p, "Griest-Seckel solver")
     return sol.t, np.exp(sol.y[0]), np.interp(np.log(sol.t), lnx_arr, leq)
@@ -498,56 +470,22 @@ def _coupled(  # noqa: PLR0917
 
     zero = np.full_like(l1e, -800.0)
     columns = [l1e, l2e, lam["12"], lam["b"], lam["G"], lam.get("11", zero), lam.get("22", zero), dlnr_arr]
+    args = (_ghost(columns), float(lnx_arr[0]), float(lnx_arr[1] - lnx_arr[0]), has11)
+    lnr0 = float(np.interp(math.log(x0), lnx_arr, lnr_arr))
+    y0 = np.array([z0[0], z0[1] - z0[0] - lnr0])
     if solver == "fast":
-        lnr0 = float(np.interp(math.log(x0), lnx_arr, lnr_arr))
-        y0 = np.array([z0[0], z0[1] - z0[0] - lnr0])
         x_out = _out_points(lnx_arr, x0, x_end)
-        args = (_ghost(columns), float(lnx_arr[0]), float(lnx_arr[1] - lnx_arr[0]), has11)
         ys = _integrate_fast(_fast.coupled_rhs, _fast.coupled_jac, args, x_out, y0, p, "coupled chi1/chi2 solver")
         z1 = ys[:, 0]
         z2 = z1 + np.interp(np.log(x_out), lnx_arr, lnr_arr) + ys[:, 1]
         return x_out, np.exp(np.vstack([z1, z2]))
-    grid = _Grid(lnx_arr, columns)
-
-    def rates(x: float) -> tuple[float, ...]:
-        e1, e2, a12, lb, lg, l11, l22, dlnr = grid(x)
-        return e1, e2, math.exp(a12), math.exp(lb), math.exp(lg), math.exp(l11), math.exp(l22), dlnr
-
-    def core(x: float, y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        e1, e2, A, Lb, LG, L11, L22, dlnr = rates(x)
-        z1, q = float(y[0]), float(y[1])
-        lnr = e2 - e1
-        z2 = z1 + lnr + q
-        Y1, Y2 = _ex(z1), _ex(z2)
-        eq = _ex(-q)  # Y1 r / Y2
-        E12 = _ex(e1 + e2 - z1 - z2)
-        c12 = 1.0 - E12
-        # f1 = dz1/dx, f2 = dz2/dx
-        f1 = -A * Y2 * c12 + Lb * Y2 * _ex(lnr + q) * (1.0 - eq * eq) + LG * _ex(lnr + q) * (1.0 - eq)
-        f2 = -A * Y1 * c12 - Lb * Y2 * (1.0 - eq * eq) - LG * (1.0 - eq)
-        q21 = _ex(lnr + q)  # Y2/Y1
-        j11 = -A * Y2 * E12 - Lb * (Y2 * q21 + Y1 * _ex(2 * lnr)) - LG * q21
-        j12 = -A * Y2 + 2 * Lb * Y2 * q21 + LG * q21
-        j21 = -A * Y1 + 2 * Lb * Y2 * eq * eq + LG * eq
-        j22 = -A * Y1 * E12 - Lb * Y2 * (1.0 + eq * eq) - LG * eq
-        if has11:
-            E11, E22 = _ex(2 * (e1 - z1)), _ex(2 * (e2 - z2))
-            f1 -= L11 * Y1 * (1.0 - E11)
-            f2 -= L22 * Y2 * (1.0 - E22)
-            j11 -= L11 * Y1 * (1.0 + E11)
-            j22 -= L22 * Y2 * (1.0 + E22)
-        f = np.array([f1, f2 - f1 - dlnr])
-        jac = np.array([[j11 + j12, j12], [j21 + j22 - j11 - j12, j22 - j12]])
-        return f, jac
 
     def rhs(x: float, y: NDArray[np.float64]) -> NDArray[np.float64]:
-        return core(x, y)[0]
+        return _fast.coupled_rhs(y, x, *args)
 
     def jac(x: float, y: NDArray[np.float64]) -> NDArray[np.float64]:
-        return core(x, y)[1]
+        return _fast.coupled_jac(y, x, *args)
 
-    lnr0 = float(np.interp(math.log(x0), lnx_arr, lnr_arr))
-    y0 = np.array([z0[0], z0[1] - z0[0] - lnr0])
     sol = _integrate(rhs, jac, x0, x_end, y0, rtol, p, "coupled chi1/chi2 solver")
     lnr_t = np.interp(np.log(sol.t), lnx_arr, lnr_arr)
     z1 = sol.y[0]
@@ -582,8 +520,9 @@ def solve_relic(
 
     ``solver="fast"`` (default): rate tables cached per point and rescaled in eps (:func:`_tables_cached`),
     numba right-hand sides and Jacobians integrated by LSODA (rtol 1e-8 on ln Y) with output at the table nodes.
-    ``solver="reference"``: the original path (tables recomputed every call, scipy Radau with rtol, pure-Python
-    right-hand side); the two agree to < 1e-3 in Omega h^2 (tests/test_cosmo_relic.py).
+    ``solver="reference"``: the cross-check path (tables recomputed every call, scipy Radau with rtol, the same
+    numba right-hand sides and Jacobians evaluated anywhere in x); the two agree to < 1e-3 in Omega h^2
+    (tests/test_cosmo_relic.py).
 
     >>> r = solve_relic(DarkSectorPoint("idm", m1=0.1, m2=0.14, m_Ap=0.3, eps=1e-2, alpha_D=0.1))
     >>> 1e-4 < r.omega_h2 < 1e3

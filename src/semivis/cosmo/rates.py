@@ -24,10 +24,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import k1e, kve, roots_laguerre, roots_legendre
 
 from semivis.constants import alpha, m_e, m_mu
-from semivis.models.widths import Gamma_V_to_fermion_pair, Gamma_V_to_hadrons, Gamma_V_to_leptons
+from semivis.models.widths import Gamma_V_to_fermion_pair, Gamma_V_to_SM
 
 __all__ = [
-    "Gamma_Ap_SM",
     "coscattering_rate",
     "sigma_coannihilation",
     "sigma_v_conversion_22_11",
@@ -42,19 +41,6 @@ _LAG_X, _LAG_W = roots_laguerre(32)
 _U_EDGES = np.array([0.0, 0.15, 0.35, 0.6, 1.0, 1.5, 2.0, 2.5, 3.0, 3.6, 4.3, 5.2, 6.5])
 #: extra edges around the A' pole, in units of the A' width
 _RES_EDGES = np.array([-40.0, -8.0, -2.0, -0.5, 0.5, 2.0, 8.0, 40.0])
-
-
-def Gamma_Ap_SM(sqrt_s: ArrayLike, eps: ArrayLike) -> NDArray[np.float64]:
-    """Sum of Gamma(A*(sqrt s) -> e+e-, mu+mu-, hadrons) for an A' of mass sqrt(s) (physics.md 2.1, 6).
-
-    >>> round(float(Gamma_Ap_SM(1.0, 1.0) / Gamma_V_to_leptons(1.0, 0.0, 1.0)), 2)  # 2 leptons + R(1 GeV)
-    3.32
-    """
-    rs = np.asarray(sqrt_s, dtype=np.float64)
-    return np.asarray(
-        Gamma_V_to_leptons(rs, m_e, eps) + Gamma_V_to_leptons(rs, m_mu, eps) + Gamma_V_to_hadrons(rs, eps),
-        dtype=np.float64,
-    )
 
 
 def sigma_coannihilation(  # noqa: PLR0917
@@ -83,7 +69,7 @@ def sigma_coannihilation(  # noqa: PLR0917
     lam = (s_ - (m_i + m_j) ** 2) * (s_ - (m_i - m_j) ** 2)
     lam_safe = np.where(open_, lam, 1.0)
     g_in = mix * Gamma_V_to_fermion_pair(sq, m_i, m_j, alpha_D)
-    g_out = Gamma_Ap_SM(sq, eps)
+    g_out = Gamma_V_to_SM(sq, eps)
     bw = (s_ - M**2) ** 2 + M**2 * Gamma_A**2
     out = 12.0 * math.pi * s_**2 / lam_safe * g_in * g_out / bw
     return np.asarray(np.where(open_, out, 0.0), dtype=np.float64)
@@ -140,7 +126,7 @@ def sigma_v_thermal_parts(  # noqa: PLR0917
     sq = m_i + m_j + Tc * u**2
     s = sq**2
     g_in = mix * Gamma_V_to_fermion_pair(sq, m_i, m_j, alpha_D)
-    g_out = Gamma_Ap_SM(sq, eps)
+    g_out = Gamma_V_to_SM(sq, eps)
     # ds = 2 sqrt(s) d sqrt(s) = 2 sqrt(s) 2 T u du; K1(sqrt s/T)/(K2 K2) = k1e/(kve2 kve2) exp(-u^2)
     # (k1e is the exponentially scaled K1, identical to kve(1, .) to rounding and several times faster)
     bessel = k1e(sq / Tc) * np.exp(-(u**2)) / (kve(2, m_i / Tc) * kve(2, m_j / Tc))

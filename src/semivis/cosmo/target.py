@@ -1,10 +1,18 @@
 """Thermal relic targets: the coupling that gives Omega h^2 = 0.120, in every plane of the figures.
 
-y = eps^2 alpha_D (m_chi1/m_A')^4 (physics.md section 1). Each plane function is vectorised over its x axis
-and takes an optional ``executor`` (any ``concurrent.futures.Executor``; points are independent, so a
+:func:`relic_line` draws the target in any :class:`~semivis.planes.Plane`: it solves for the plane's y
+coupling (eps, also for y = eps^2 alpha_D (m_chi1/m_A')^4 via :func:`semivis.planes.y_from_eps`; alpha_D;
+Delta/m_chi1; tan theta) along the x axis at the plane's fixed parameters. It is vectorised over x and takes
+an optional ``executor`` (any ``concurrent.futures.Executor``; points are independent, so a
 ``ProcessPoolExecutor`` parallelises a line). A point with no solution in the searched range raises
 :class:`~semivis.errors.ConvergenceError` (``on_failure="raise"``, default) or is masked
-(``on_failure="mask"``, a ``numpy.ma.MaskedArray``); never NaN.
+(``on_failure="mask"``, a ``numpy.ma.MaskedArray``); never NaN. The solver is parametrised by m_chi1 and
+R = m_A'/m_chi1 (m_A' = R m_chi1), with m_chi1 from the plane.
+
+>>> from semivis.planes import PLANES
+>>> y = relic_line(PLANES["mchi1-y"], [0.1], kind="idm", fixed={"alpha_D": 0.1, "ratio": 3.0, "delta": 0.1})
+>>> 1e-10 < float(y[0]) < 1e-9
+True
 
 Root finding: secant iterations in ln(coupling) on ln(Omega h^2) - ln(0.120), started from the expected power
 law (Omega ~ 1/<sigma v> ~ eps^-2 or alpha_D^-1), with a bracketing Brent search as fallback; converged to
@@ -20,10 +28,10 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -33,23 +41,32 @@ from semivis._validation import check_range
 from semivis.constants import Omega_c_h2_planck2018
 from semivis.cosmo.boltzmann import DarkSectorPoint, solve_griest_seckel, solve_relic
 from semivis.errors import ConvergenceError, ParameterError
+from semivis.planes import Plane, tan_theta_from_theta, y_from_eps
 
-__all__ = [
-    "RELIC_PLANES",
-    "RelicTarget",
-    "relic_alphaD_vs_mAp",
-    "relic_delta_vs_mchi1",
-    "relic_eps_vs_mAp",
-    "relic_omega_h2",
-    "relic_tantheta_vs_mchi1",
-    "relic_target",
-    "relic_y_vs_mchi1",
-    "relic_y_vs_ratio",
-]
+__all__ = ["RELIC_MODELS", "RELIC_M_CHI1_MIN", "RelicTarget", "relic_line", "relic_omega_h2", "relic_target"]
 
 Kind = Literal["idm", "i2dm"]
 OnFailure = Literal["raise", "mask"]
 _TOL = 1e-3
+
+#: models with a thermal relic target here (the invisible A' model has no chi2 co-annihilation partner)
+RELIC_MODELS: tuple[str, ...] = ("idm", "i2dm")
+
+#: lightest m_chi1 [GeV] the solver accepts (as relic_target): lighter chi1 would freeze out after BBN starts
+RELIC_M_CHI1_MIN = 1e-3
+
+#: a fixed parameter of a relic line: a number, or (for eps) a function of m_A' [GeV] such as a
+#: :class:`semivis.constraints.rules.CouplingRule` (the papers' eps = eps_(g-2))
+FixedCoupling = float | Callable[[float], Any]
+
+#: the coupling solved for, by the plane's y axis (y is solved through eps)
+_SOLVE_FOR: dict[str, str] = {
+    "eps": "eps",
+    "y": "eps",
+    "alpha_D": "alpha_D",
+    "delta": "delta",
+    "tan_theta": "tan_theta",
+}
 
 
 def relic_omega_h2(  # noqa: PLR0917
@@ -157,24 +174,20 @@ class RelicTarget:
 def _point(
     kind: str,
     solve_for: str,
-    fixed: dict[str, Any],
-    x: float,
+    fixed: Mapping[str, Any],
+    masses: tuple[float, float],
 ) -> tuple[float, float, float, float, float, float, float]:
-    """Solve one point. ``fixed`` holds m_chi1/ratio/delta/alpha_D/eps/theta; ``x`` the plane's x value.
+    """Solve one point at (m_chi1, m_A'); ``fixed`` holds delta/alpha_D/eps/theta (eps may be a function of m_A').
 
     Returns (m_chi1, m_Ap, delta, eps, alpha_D, theta, omega).
     """
-    f = dict(fixed)
-    f[f.pop("_xname")] = x
-    ratio = float(f["ratio"])
-    m1 = float(f["m_chi1"]) if "m_chi1" in f and f["m_chi1"] is not None else float(f["m_Ap"]) / ratio
-    mA = m1 * ratio
-    theta: Any = f.get("theta")
-    eps_in: Any = f.get("eps")
+    m1, mA = masses
+    theta: Any = fixed.get("theta")
+    eps_in: Any = fixed.get("eps")
     if callable(eps_in):
         eps_in = float(eps_in(mA))
-    aD: Any = f.get("alpha_D")
-    delta: Any = f.get("delta")
+    aD: Any = fixed.get("alpha_D")
+    delta: Any = fixed.get("delta")
 
     def omega(**kw: float) -> float:
         args = {"delta": delta, "eps": eps_in, "alpha_D": aD, "theta": theta}
@@ -207,44 +220,36 @@ def _point(
 def _run(  # noqa: PLR0917
     kind: str,
     solve_for: str,
-    xname: str,
-    xs: NDArray[np.float64],
-    fixed: dict[str, Any],
+    masses: list[tuple[float, float]],
+    fixed: Mapping[str, Any],
     executor: Executor | None,
     on_failure: OnFailure,
 ) -> tuple[RelicTarget, NDArray[np.bool_]]:
-    if kind not in ("idm", "i2dm"):
+    if kind not in RELIC_MODELS:
         raise ParameterError("model", kind, "'idm' or 'i2dm'")
     if kind == "i2dm" and solve_for != "tan_theta" and fixed.get("theta") is None:
         raise ParameterError("theta", None, "a mixing angle 0 < theta < pi/2 for i2DM")
     if on_failure not in ("raise", "mask"):
         raise ParameterError("on_failure", on_failure, "'raise' or 'mask'")
-    fixed = {**fixed, "_xname": xname}
-    fn = functools.partial(_safe_point, kind, solve_for, fixed, on_failure == "mask")
-    flat = [float(v) for v in np.atleast_1d(xs).ravel()]
+    fn = functools.partial(_safe_point, kind, solve_for, dict(fixed), on_failure == "mask")
     results: Iterable[tuple[float, ...] | None]
-    results = executor.map(fn, flat) if executor is not None else map(fn, flat)
+    results = executor.map(fn, masses) if executor is not None else map(fn, masses)
     rows = list(results)
     bad = np.array([r is None for r in rows], dtype=bool)
     filled = np.array([r if r is not None else (1.0,) * 7 for r in rows], dtype=np.float64).reshape(-1, 7)
     m1, mA, d, e, a, th, om = (filled[:, i] for i in range(7))
-    y = e**2 * a * (m1 / mA) ** 4
-    return RelicTarget(m1, mA, d, e, a, th, y, om), bad
+    return RelicTarget(m1, mA, d, e, a, th, y_from_eps(e, a, m1, mA), om), bad
 
 
-def _safe_point(kind: str, solve_for: str, fixed: dict[str, Any], mask: bool, x: float) -> tuple[float, ...] | None:
+def _safe_point(
+    kind: str, solve_for: str, fixed: Mapping[str, Any], mask: bool, masses: tuple[float, float]
+) -> tuple[float, ...] | None:
     try:
-        return _point(kind, solve_for, fixed, x)
+        return _point(kind, solve_for, fixed, masses)
     except ConvergenceError:
         if mask:
             return None
         raise
-
-
-def _out(values: NDArray[np.float64], bad: NDArray[np.bool_], on_failure: OnFailure) -> NDArray[np.float64]:
-    if on_failure == "mask":
-        return np.ma.masked_array(values, mask=bad)
-    return values
 
 
 def relic_target(
@@ -261,128 +266,67 @@ def relic_target(
 
     The contract's entry point: ``relic_target(...).y`` and ``.eps`` give Omega h^2 = 0.120.
     """
-    m = check_range("m_chi1", m_chi1, 1e-3, 100.0, low_inclusive=True)
+    m = check_range("m_chi1", m_chi1, RELIC_M_CHI1_MIN, 100.0, low_inclusive=True)
     check_range("ratio", ratio, 0.0)
     check_range("delta", delta, 0.0, 2.0, high_inclusive=True)
     check_range("alpha_D", alpha_D, 0.0, 4 * math.pi, high_inclusive=True)
-    fixed = {"ratio": ratio, "delta": delta, "alpha_D": alpha_D, "theta": theta}
-    res, _ = _run(kind, "eps", "m_chi1", m, fixed, executor, "raise")
+    fixed = {"delta": delta, "alpha_D": alpha_D, "theta": theta}
+    masses = [(float(m1), float(m1) * float(ratio)) for m1 in np.atleast_1d(m).ravel()]
+    res, _ = _run(kind, "eps", masses, fixed, executor, "raise")
     return res
 
 
-def relic_eps_vs_mAp(
-    m_Ap: ArrayLike,
+def relic_line(
+    plane: Plane,
+    x: ArrayLike,
     *,
     kind: str,
-    alpha_D: float,
-    ratio: float,
-    delta: float,
-    theta: float | None = None,
+    fixed: Mapping[str, FixedCoupling],
     executor: Executor | None = None,
     on_failure: OnFailure = "raise",
 ) -> NDArray[np.float64]:
-    """(m_A', eps) plane: eps(m_A') giving Omega h^2 = 0.120 at fixed alpha_D, R, delta (theta)."""
-    m = check_range("m_Ap", m_Ap, 0.0)
-    fixed = {"ratio": ratio, "delta": delta, "alpha_D": alpha_D, "theta": theta}
-    res, bad = _run(kind, "eps", "m_Ap", m, fixed, executor, on_failure)
-    return _out(res.eps, bad, on_failure)
+    """The relic target in ``plane``: its y value (Omega h^2 = 0.120) at each x, the plane's fixed parameters
+    ``fixed`` given (numbers; eps may also be a function of m_A', e.g. the (g-2) eps of EPJC 2023 Fig. 4).
 
+    theta is used for i2DM only. Points with m_chi1 below :data:`RELIC_M_CHI1_MIN` (no freeze-out before BBN)
+    and points without a solution raise (``on_failure="raise"``) or are masked (``"mask"``).
 
-def relic_alphaD_vs_mAp(
-    m_Ap: ArrayLike,
-    *,
-    kind: str,
-    eps: float | Callable[[float], float],
-    ratio: float,
-    delta: float,
-    theta: float | None = None,
-    executor: Executor | None = None,
-    on_failure: OnFailure = "raise",
-) -> NDArray[np.float64]:
-    """(m_A', alpha_D) plane: alpha_D(m_A') at fixed eps (a number or a function of m_A', e.g. the (g-2) eps)."""
-    m = check_range("m_Ap", m_Ap, 0.0)
-    fixed = {"ratio": ratio, "delta": delta, "eps": eps, "theta": theta}
-    res, bad = _run(kind, "alpha_D", "m_Ap", m, fixed, executor, on_failure)
-    return _out(res.alpha_D, bad, on_failure)
-
-
-def relic_delta_vs_mchi1(
-    m_chi1: ArrayLike,
-    *,
-    kind: str,
-    eps: float | Callable[[float], float],
-    alpha_D: float,
-    ratio: float,
-    theta: float | None = None,
-    executor: Executor | None = None,
-    on_failure: OnFailure = "raise",
-) -> NDArray[np.float64]:
-    """(m_chi1, delta) plane: the fractional splitting giving Omega h^2 = 0.120 (Omega grows with delta)."""
-    m = check_range("m_chi1", m_chi1, 1e-3, low_inclusive=True)
-    fixed = {"ratio": ratio, "alpha_D": alpha_D, "eps": eps, "theta": theta}
-    res, bad = _run(kind, "delta", "m_chi1", m, fixed, executor, on_failure)
-    return _out(res.delta, bad, on_failure)
-
-
-def relic_y_vs_mchi1(
-    m_chi1: ArrayLike,
-    *,
-    kind: str,
-    alpha_D: float,
-    ratio: float,
-    delta: float,
-    theta: float | None = None,
-    executor: Executor | None = None,
-    on_failure: OnFailure = "raise",
-) -> NDArray[np.float64]:
-    """(m_chi1, y) plane: y(m_chi1) at fixed alpha_D, R, delta (theta)."""
-    m = check_range("m_chi1", m_chi1, 1e-3, low_inclusive=True)
-    fixed = {"ratio": ratio, "delta": delta, "alpha_D": alpha_D, "theta": theta}
-    res, bad = _run(kind, "eps", "m_chi1", m, fixed, executor, on_failure)
-    return _out(res.y, bad, on_failure)
-
-
-def relic_y_vs_ratio(
-    ratio: ArrayLike,
-    *,
-    kind: str,
-    m_chi1: float,
-    alpha_D: float,
-    delta: float,
-    theta: float | None = None,
-    executor: Executor | None = None,
-    on_failure: OnFailure = "raise",
-) -> NDArray[np.float64]:
-    """(R, y) plane: y(R = m_A'/m_chi1) at fixed m_chi1, alpha_D, delta (theta); resonant near R = 2 + delta."""
-    r = check_range("ratio", ratio, 0.0)
-    fixed = {"m_chi1": m_chi1, "delta": delta, "alpha_D": alpha_D, "theta": theta}
-    res, bad = _run(kind, "eps", "ratio", r, fixed, executor, on_failure)
-    return _out(res.y, bad, on_failure)
-
-
-def relic_tantheta_vs_mchi1(
-    m_chi1: ArrayLike,
-    *,
-    eps: float | Callable[[float], float],
-    alpha_D: float,
-    ratio: float,
-    delta: float,
-    executor: Executor | None = None,
-    on_failure: OnFailure = "raise",
-) -> NDArray[np.float64]:
-    """(m_chi1, tan theta) plane of i2DM (EPJC 2023 Fig. 8, eps = 1e-3): tan(theta) giving Omega h^2 = 0.120."""
-    m = check_range("m_chi1", m_chi1, 1e-3, low_inclusive=True)
-    fixed = {"ratio": ratio, "delta": delta, "alpha_D": alpha_D, "eps": eps}
-    res, bad = _run("i2dm", "tan_theta", "m_chi1", m, fixed, executor, on_failure)
-    return _out(np.tan(res.theta), bad, on_failure)
-
-
-#: plane name -> function returning the relic-target line (x axis, y axis of the figures)
-RELIC_PLANES: dict[str, Callable[..., NDArray[np.float64]]] = {
-    "mAp-eps": relic_eps_vs_mAp,
-    "mAp-alphaD": relic_alphaD_vs_mAp,
-    "mchi1-delta": relic_delta_vs_mchi1,
-    "mchi1-y": relic_y_vs_mchi1,
-    "R-y": relic_y_vs_ratio,
-    "mchi1-tantheta": relic_tantheta_vs_mchi1,
-}
+    >>> from semivis.planes import PLANES
+    >>> fixed = {"alpha_D": 0.1, "ratio": 3.0, "delta": 0.1}
+    >>> eps = relic_line(PLANES["mAp-eps"], [0.3], kind="idm", fixed=fixed)
+    >>> y = relic_line(PLANES["mchi1-y"], [0.1], kind="idm", fixed=fixed)
+    >>> bool(abs(float(y[0]) / (float(eps[0]) ** 2 * 0.1 / 81) - 1) < 3e-3)  # solver tolerance: Omega to 1e-3
+    True
+    """
+    if on_failure not in ("raise", "mask"):
+        raise ParameterError("on_failure", on_failure, "'raise' or 'mask'")
+    if kind not in plane.models:
+        raise ParameterError("model", kind, " | ".join(plane.models), f"plane {plane.name}")
+    needed = [k for k in plane.fixed if k != "theta" or (kind == "i2dm" and plane.y != "tan_theta")]
+    for key in needed:
+        if fixed.get(key) is None:
+            raise ParameterError(key, None, f"a fixed {key} for the relic target in plane {plane.name}")
+    xv = np.atleast_1d(check_range(plane.x, x, 0.0)).ravel()
+    masses_given = {k: float(cast(float, fixed[k])) for k in ("ratio", "m_chi1") if k in fixed}
+    m1 = plane.masses(xv, masses_given)[1]
+    m_ap: NDArray[np.float64] = m1 * plane.ratio(xv, masses_given)
+    low = m1 < RELIC_M_CHI1_MIN
+    if np.any(low) and on_failure == "raise":
+        raise ParameterError(
+            "m_chi1", float(m1[low][0]), f"m_chi1 >= {RELIC_M_CHI1_MIN} GeV (chi1 freezes out before BBN)"
+        )
+    params = {k: fixed.get(k) for k in ("delta", "alpha_D", "eps")}
+    params["theta"] = fixed.get("theta") if kind == "i2dm" else None
+    ok = np.flatnonzero(~low)
+    res, bad_ok = _run(
+        kind, _SOLVE_FOR[plane.y], [(float(m1[i]), float(m_ap[i])) for i in ok], params, executor, on_failure
+    )
+    values = {"eps": res.eps, "y": res.y, "alpha_D": res.alpha_D, "delta": res.delta}
+    solved = tan_theta_from_theta(res.theta) if plane.y == "tan_theta" else values[plane.y]
+    out = np.ones(xv.shape, dtype=np.float64)
+    out[ok] = solved
+    bad = low.copy()
+    bad[ok] = bad_ok
+    if on_failure == "mask":
+        return np.ma.masked_array(out, mask=bad)
+    return out

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import kve
 
-from semivis.constants import M_Planck_GeV
+from semivis.constants import M_Planck_GeV, rho_crit_over_h2_GeV_cm3, s0_entropy_cm3
 from semivis.data import gstar_table
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Omega h^2 per (m/GeV * Y): s_0 h^2 / rho_c with s_0 = 2891.2 cm^-3, rho_c/h^2 = 1.05371e-5 GeV cm^-3 (PDG 2022).
-OMEGA_H2_PER_GEV_Y: float = 2891.2 / 1.05371e-5
+OMEGA_H2_PER_GEV_Y: float = s0_entropy_cm3 / rho_crit_over_h2_GeV_cm3
 
 
 @functools.cache

@@ -5,25 +5,43 @@
 0.02
 >>> float(hadronic_R(0.2))
 0.0
+>>> load_schema("card.v1.json")["title"]
+'semivis experiment card, schema version 1'
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from semivis.constants import m_pi_charged
 
-__all__ = ["data_path", "gstar_table", "hadronic_R", "r_ratio_table"]
+__all__ = ["data_path", "gstar_table", "hadronic_R", "load_schema", "r_ratio_table"]
 
 
 def data_path(name: str) -> Path:
     """Path of a file shipped in ``semivis/data``."""
     return Path(str(resources.files("semivis.data").joinpath(name)))
+
+
+@functools.cache
+def _schema_text(name: str) -> str:
+    return data_path(f"schemas/{name}").read_text(encoding="utf-8")
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in ``semivis/data/schemas`` (versioned file name, e.g. ``card.v1.json``).
+
+    Each call parses the file anew, so a caller changing its copy changes nobody else's.
+    """
+    schema: dict[str, Any] = json.loads(_schema_text(name))
+    return schema
 
 
 @functools.cache

@@ -1,5 +1,7 @@
 """Experiment cards (validated TOML), geometry regions along the beam and the detector response.
 
+The response's numba kernels (:mod:`semivis.detector.kernels`) are a package-internal API for ``semivis.signal``.
+
 >>> from semivis.detector import load_card
 >>> [r[0] for r in load_card("na64-2016-2018").regions]
 ['ecal', 'gaps', 'veto', 'gaps', 'hcal1', 'gaps', 'hcal2', 'gaps', 'hcal3', 'beyond']
@@ -8,12 +10,11 @@
 from __future__ import annotations
 
 from semivis.detector.cards import CARD_SCHEMA, ExperimentCard, Module, SelectionOverride, list_cards, load_card
-from semivis.detector.response import REGION_NAMES, SELECTION_FLAGS, deposits_at, geometry_vector, shower_containment
+from semivis.detector.response import REGION_NAMES, deposits_at, geometry_vector, shower_containment
 
 __all__ = [
     "CARD_SCHEMA",
     "REGION_NAMES",
-    "SELECTION_FLAGS",
     "ExperimentCard",
     "Module",
     "SelectionOverride",

@@ -3,9 +3,10 @@
 A card holds every number of a set-up (beam, ECAL target, VETO, HCAL1-3, positions along the beam,
 thresholds, EOT, signal efficiency, per-selection efficiencies and backgrounds), each with its source in
 a comment of the TOML file. A new set-up is a new card, no code. Cards are validated against
-:data:`CARD_SCHEMA` (JSON Schema, unknown keys are errors) and against geometric consistency (modules
-ordered along the beam, not overlapping); any problem raises :class:`~semivis.errors.CardError` naming
-the card file and the offending key path.
+:data:`CARD_SCHEMA` (JSON Schema ``semivis/data/schemas/card.v1.json``, unknown keys are errors), for finite
+numbers (TOML allows ``nan`` and ``inf``, which would silently remove a detector module or turn a yield into
+NaN) and for geometric consistency (modules ordered along the beam, not overlapping); any problem raises
+:class:`~semivis.errors.CardError` naming the card file and the offending key path.
 
 >>> from semivis.detector import load_card, list_cards
 >>> "na64-2016-2018" in list_cards()
@@ -23,6 +24,7 @@ import copy
 import hashlib
 import itertools
 import json
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from semivis.data import load_schema
 from semivis.errors import CardError, ParameterError
 from semivis.production.materials import Material, TargetSpec, load_material
 
@@ -50,134 +53,9 @@ __all__ = [
 
 CARDS_PACKAGE_DIR = Path(__file__).resolve().parent.parent / "data" / "cards"
 
-_NUM = {"type": "number"}
-_POS = {"type": "number", "exclusiveMinimum": 0}
-_NONNEG = {"type": "number", "minimum": 0}
-_MODULE_BASE: dict[str, Any] = {
-    "z_start_m": _NONNEG,
-    "length_m": _POS,
-    "transverse_size_m": _POS,
-}
-_SAMPLING = {
-    "absorber": {"type": "string", "minLength": 1},
-    "active": {"type": "string", "minLength": 1},
-    "absorber_thickness_m": _POS,
-    "active_thickness_m": _POS,
-    "n_layers": {"type": "integer", "minimum": 1},
-}
-_SELECTION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "extra_efficiency": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-        "background": _NONNEG,
-        "sigma_b": _NONNEG,
-        "enabled": {"type": "boolean"},
-        "min_hcal_GeV": _NONNEG,
-        "source": {"type": "string"},
-    },
-}
-
-#: JSON Schema of an experiment card (draft 2020-12); every table forbids unknown keys.
-CARD_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "type": "object",
-    "additionalProperties": False,
-    "required": [
-        "schema_version",
-        "name",
-        "eot",
-        "beam",
-        "target",
-        "veto",
-        "hcal1",
-        "hcal2",
-        "hcal3",
-        "thresholds",
-        "efficiency",
-    ],
-    "properties": {
-        "schema_version": {"const": 1},
-        "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$"},
-        "description": {"type": "string"},
-        "eot": _POS,
-        "beam": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["particle", "energy_GeV"],
-            "properties": {"particle": {"enum": ["e-", "e+"]}, "energy_GeV": _POS},
-        },
-        "target": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": [
-                "absorber",
-                "active",
-                "absorber_thickness_m",
-                "active_thickness_m",
-                "n_layers",
-                "transverse_size_m",
-            ],
-            "properties": {
-                **_SAMPLING,
-                "name": {"type": "string"},
-                "preshower_layers": {"type": "integer", "minimum": 0},
-                "transverse_size_m": _POS,
-                "z_start_m": _NUM,
-            },
-        },
-        "veto": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": [*_MODULE_BASE, "threshold_GeV", "mip_GeV"],
-            "properties": {**_MODULE_BASE, "threshold_GeV": _POS, "mip_GeV": _POS},
-        },
-        **{
-            f"hcal{i}": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": list(_MODULE_BASE),
-                "properties": {**_MODULE_BASE, **_SAMPLING},
-            }
-            for i in (1, 2, 3)
-        },
-        "thresholds": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["ecal_max_GeV", "hcal_GeV"],
-            "properties": {"ecal_max_GeV": _POS, "hcal_GeV": _POS},
-        },
-        "efficiency": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["value", "source"],
-            "properties": {
-                "value": {
-                    "oneOf": [
-                        {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-                        {
-                            "type": "array",
-                            "minItems": 2,
-                            "items": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-                        },
-                    ]
-                },
-                "mass_GeV": {"type": "array", "minItems": 2, "items": _POS},
-                "source": {"type": "string", "minLength": 1},
-            },
-        },
-        "selections": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "missing-energy": _SELECTION_SCHEMA,
-                "s1": _SELECTION_SCHEMA,
-                "s2": _SELECTION_SCHEMA,
-                "combined": _SELECTION_SCHEMA,
-            },
-        },
-    },
-}
+#: JSON Schema of an experiment card (draft 2020-12, every table forbids unknown keys), shipped as the versioned
+#: file ``semivis/data/schemas/card.v1.json``; a card's ``schema_version`` selects it.
+CARD_SCHEMA: dict[str, Any] = load_schema("card.v1.json")
 
 
 @dataclass(frozen=True)
@@ -351,6 +229,18 @@ def _path_of(error: Any) -> str:
     return ".".join(parts) if parts else "<root>"
 
 
+def _reject_non_finite(node: Any, source: str, key: str = "") -> None:
+    """Raise CardError at the first nan/inf number anywhere in the parsed card (tables, arrays, nested)."""
+    if isinstance(node, float) and not math.isfinite(node):
+        raise CardError(source, key or "<root>", f"{node} is not a finite number")
+    if isinstance(node, dict):
+        for name, value in node.items():
+            _reject_non_finite(value, source, f"{key}.{name}" if key else str(name))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _reject_non_finite(value, source, f"{key}[{i}]")
+
+
 def _validate_schema(data: dict[str, Any], source: str) -> None:
     import jsonschema  # noqa: PLC0415
 
@@ -363,6 +253,9 @@ def _validate_schema(data: dict[str, Any], source: str) -> None:
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         prefix = _path_of(err)
         key = extra[0] if prefix == "<root>" else f"{prefix}.{extra[0]}"
+        if prefix == "selections":  # e.g. the retired 'combined': say which selections a card may tune
+            known = ", ".join(err.schema["properties"])
+            raise CardError(source, key, f"unknown selection; the selections a card may set are {known}")
         raise CardError(source, key, "unknown key")
     if err.validator == "required":
         missing = [k for k in err.validator_value if k not in err.instance]
@@ -376,7 +269,8 @@ def load_card(name_or_path: str | Path) -> ExperimentCard:
     """Load and validate an experiment card: a shipped card's name (see :func:`list_cards`) or a path.
 
     Raises :class:`~semivis.errors.CardError` (card file and key path in the message) for unknown
-    names, TOML syntax errors, schema violations and inconsistent geometry.
+    names, unreadable or non-UTF-8 files, TOML syntax errors, non-finite numbers (``nan``, ``inf``),
+    schema violations and inconsistent geometry.
 
     >>> load_card("no-such-card")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -394,9 +288,18 @@ def load_card(name_or_path: str | Path) -> ExperimentCard:
             raise CardError(str(name_or_path), "<name>", "no such card; shipped cards: " + ", ".join(list_cards()))
     source = str(path.name) if path.parent == CARDS_PACKAGE_DIR else str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CardError(
+            source, "<file>", f"not a UTF-8 text file (byte 0x{exc.object[exc.start]:02x} at {exc.start})"
+        ) from exc
+    except OSError as exc:
+        raise CardError(source, "<file>", f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CardError(source, "<toml>", f"TOML syntax error: {exc}") from exc
+    _reject_non_finite(data, source)
     _validate_schema(data, source)
     return _build_card(data, source)
 

@@ -18,7 +18,6 @@ Curve names (each maps to a list of ``(n, 2)`` polylines in data coordinates, x 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,28 +25,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from semivis._io import atomic_write_text, to_jsonable
 from semivis.errors import ParameterError
 
 __all__ = ["FigureData", "load_figure_data"]
 
 FloatArray = NDArray[np.float64]
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _clean(obj.tolist())
-    if isinstance(obj, np.bool_ | bool):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating | float):
-        v = float(obj)
-        return v if math.isfinite(v) else None
-    return obj
 
 
 @dataclass
@@ -78,14 +61,13 @@ class FigureData:
         return {
             "figure": self.name,
             "curves": {k: [line.tolist() for line in v] for k, v in self.curves.items()},
-            "summary": _clean(self.summary),
-            "meta": _clean(self.meta),
+            "summary": to_jsonable(self.summary),
+            "meta": to_jsonable(self.meta),
         }
 
     def write_json(self, path: str | Path) -> None:
-        """Write :meth:`to_json` to ``path`` (UTF-8, indented)."""
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+        """Write :meth:`to_json` to ``path`` (UTF-8, indented, atomically)."""
+        atomic_write_text(path, json.dumps(self.to_json(), indent=1) + "\n")
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> FigureData:

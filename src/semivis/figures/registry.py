@@ -37,7 +37,6 @@ from semivis.errors import ParameterError
 __all__ = [
     "COLORS",
     "FIGURES",
-    "PLANES",
     "RESOLUTIONS",
     "STATISTICS",
     "Axis",
@@ -69,18 +68,6 @@ COLORS: Mapping[str, str] = MappingProxyType(
         "lsnd": "#8c564b",
         "cmb": "#e377c2",
         "kinematic": "#bdbdbd",
-    }
-)
-
-#: named plane -> (x variable, y variable); variables: m_Ap, m_chi1 [GeV], eps, alpha_D, delta, y, R, tan_theta
-PLANES: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "mAp-eps": ("m_Ap", "eps"),
-        "mAp-alphaD": ("m_Ap", "alpha_D"),
-        "mchi1-delta": ("m_chi1", "delta"),
-        "mchi1-y": ("m_chi1", "y"),
-        "R-y": ("R", "y"),
-        "mchi1-tantheta": ("m_chi1", "tan_theta"),
     }
 )
 
@@ -118,7 +105,7 @@ class Overlay:
     """A curve drawn over the NA64 result.
 
     kind:
-      ``relic``: thermal relic target (``semivis.cosmo.relic_target``), ``params`` override fixed ones
+      ``relic``: thermal relic target (``semivis.cosmo.relic_line``), ``params`` override fixed ones
       (e.g. ``tan_theta`` for the three i2DM lines of EPJC 2023 Fig. 8a);
       ``g2``: a (g-2)_mu band by name in ``semivis.constraints.G2_BANDS`` (``n_sigma`` wide);
       ``constraint``: a cited/recast curve by name in ``semivis.constraints.CONSTRAINTS``;
@@ -175,7 +162,7 @@ class FigureRecipe:
     paper: str
     ref: str
     model: str  # "idm" or "i2dm"
-    plane: str  # key of PLANES
+    plane: str  # key of semivis.planes.PLANES
     x: Axis
     y: Axis
     fixed: Mapping[str, float | str]  # a string is a scan rule by name (eps = "g2:fnal2021:central")
@@ -290,7 +277,7 @@ Y_VAR = r"$y = \varepsilon^2\alpha_D\,(m_{\chi_1}/m_{A'})^4$"
 R_VAR = r"$R = m_{A'}/m_{\chi_1}$"
 TAN = r"$\tan\theta$"
 #: eps = eps_(g-2)(m_A'): the scan rule giving, at each m_A', the eps on the central value of the fnal2021
-#: (g-2)_mu band (semivis.scan.planes.parse_rule; the papers' "value in the central band of the anomaly")
+#: (g-2)_mu band (semivis.constraints.rules.parse_rule; the papers' "value in the central band of the anomaly")
 EPS_G2 = "g2:fnal2021:central"
 
 _PT_G2 = r"iDM, $\Delta = 0.4\,m_{\chi_1}$, $m_{A'} = 3\,m_{\chi_1}$, $\varepsilon = \varepsilon_{(g-2)_\mu}$"
@@ -521,7 +508,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         x=Axis("m_Ap", M_AP, (2e-3, 1.0)),
         y=Axis("eps", EPS, (1e-6, 1e-1)),
         fixed={"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4},
-        na64=(_na64("2.84e11", "combined", r"NA64 S1+S2, $2.84\times10^{11}$ EOT"),),
+        na64=(_na64("2.84e11", "s1+s2", r"NA64 S1+S2, $2.84\times10^{11}$ EOT"),),
         overlays=(BABAR, E137, NUCAL, CHARM, *G2_2021, RELIC),
         summary=("g2_band_excluded_up_to_GeV",),
         caption=(
@@ -542,7 +529,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         x=Axis("m_Ap", M_AP, (1e-2, 1.0)),
         y=Axis("alpha_D", ALPHA_D, (1e-2, 1.0)),
         fixed={"eps": EPS_G2, "ratio": 3.0, "delta": 0.4},
-        na64=(_na64("2.84e11", "combined", r"NA64 S1+S2, $2.84\times10^{11}$ EOT"),),
+        na64=(_na64("2.84e11", "s1+s2", r"NA64 S1+S2, $2.84\times10^{11}$ EOT"),),
         overlays=(BABAR, E137, NUCAL, CHARM, RELIC),
         caption="NA64 S1+S2 exclusion at eps in the central (g-2)_mu band; relic target in black.",
         assumptions=(_RANGE_NOTE,),
@@ -560,8 +547,8 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         y=Axis("delta", DELTA, (0.1, 1.0)),
         fixed={"eps": EPS_G2, "ratio": 3.0, "alpha_D": 0.1},
         na64=(
-            _na64("2.84e11", "combined", r"NA64 S1+S2, $2.84\times10^{11}$ EOT"),
-            _na64("5e12-compact-hcal1", "combined"),
+            _na64("2.84e11", "s1+s2", r"NA64 S1+S2, $2.84\times10^{11}$ EOT"),
+            _na64("5e12-compact-hcal1", "s1+s2"),
         ),
         overlays=(BABAR, E137, NUCAL, CHARM, RELIC),
         caption="NA64 S1+S2 exclusion and the 5e12 EOT projection with a 50 cm HCAL1 (card na64-compact-hcal1).",

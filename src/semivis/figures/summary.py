@@ -1,7 +1,7 @@
 """Summary numbers of a figure, computed from its plotted polylines only (pure functions, no physics).
 
 An exclusion region is a list of closed rings (``(n, 2)`` arrays of ``(x, y)`` vertices, as produced by
-:func:`semivis.figures.contours.exclusion_rings`); a point is inside when a ray from it crosses the rings an
+:func:`semivis.scan.contours.exclusion_rings`); a point is inside when a ray from it crosses the rings an
 odd number of times (even-odd rule), so islands and holes are handled without knowing which ring is which.
 Lines and bands are polylines ``(n, 2)``. All geometry is done in the coordinates the figure is drawn in:
 log10 of each axis that is logarithmic (the default), where the polylines are straight segments.

@@ -52,16 +52,30 @@ __all__ = [
     "DARK_CHANNELS",
     "I2DM",
     "IDM",
+    "INELASTIC_KINDS",
     "MODEL_CHANNELS",
-    "M_AP_MAX_GEV",
+    "MODEL_KINDS",
+    "MODEL_M_AP_MAX_GEV",
     "VISIBLE_CHANNELS",
     "DarkSectorModel",
+    "Gamma_chi2_point",
+    "InelasticKind",
     "InvisibleDarkPhoton",
     "ModelKind",
+    "chi1_chi2_open",
+    "ctau_chi2_m_point",
+    "inelastic_kind",
     "make_model",
 ]
 
+#: The dark-sector models by name.
 ModelKind = Literal["idm", "i2dm", "invisible"]
+#: The models with a heavier state chi2 (inelastic dark matter): the only ones with a chi2 decay and a relic target.
+InelasticKind = Literal["idm", "i2dm"]
+#: Every model name, in the order the CLI and the docs list them.
+MODEL_KINDS: tuple[ModelKind, ...] = ("idm", "i2dm", "invisible")
+#: The model names with a chi2.
+INELASTIC_KINDS: tuple[InelasticKind, ...] = ("idm", "i2dm")
 
 #: Visible A' decay channels (kinetic mixing with the photon, physics.md 2.1).
 VISIBLE_CHANNELS: tuple[str, ...] = ("e+e-", "mu+mu-", "hadrons")
@@ -78,10 +92,38 @@ MODEL_CHANNELS: Mapping[str, tuple[str, ...]] = {
 #: chi2 -> chi1 l+ l- channels of the exact chi2 width and their lepton masses.
 CHI2_CHANNELS: Mapping[str, float] = {"e+e-": m_e, "mu+mu-": m_mu}
 
-#: Largest m_A' in scope [GeV]: pure photon-like kinetic mixing (Z mixing neglected) and R-ratio data.
-M_AP_MAX_GEV: float = 100.0
+#: Largest m_A' in scope of the models [GeV]: pure photon-like kinetic mixing (Z mixing neglected) and R-ratio
+#: data. (The production room's range is smaller: ``semivis.production.darkbrem.PRODUCTION_M_AP_MAX_GEV``.)
+MODEL_M_AP_MAX_GEV: float = 100.0
 #: Largest alpha_D in scope: perturbative dark coupling, g_D = sqrt(4 pi alpha_D) <= 4 pi.
 ALPHA_D_MAX: float = 4.0 * math.pi
+
+
+def inelastic_kind(kind: str, name: str = "kind") -> InelasticKind:
+    """``kind`` as an :data:`InelasticKind` (``"idm"`` or ``"i2dm"``), or a ParameterError naming ``name``.
+
+    >>> inelastic_kind("invisible")
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: kind = 'invisible' is out of range: allowed 'idm' or 'i2dm'
+    """
+    if kind == "idm":
+        return "idm"
+    if kind == "i2dm":
+        return "i2dm"
+    raise ParameterError(name, kind, " or ".join(repr(k) for k in INELASTIC_KINDS))
+
+
+def chi1_chi2_open(m_Ap: ArrayLike, m_chi1: ArrayLike, delta: ArrayLike) -> NDArray[np.bool_]:
+    """True where A' -> chi1 chi2 is kinematically open: m_A' > m_chi1 (2 + delta) = m_chi1 + m_chi2.
+
+    iDM and i2DM need it (on-shell A' production and decay, physics.md section 1); the models refuse other points.
+
+    >>> chi1_chi2_open([0.3, 0.2], 0.1, 0.4).tolist()
+    [True, False]
+    """
+    m1 = np.asarray(m_chi1, dtype=np.float64)
+    return np.asarray(np.asarray(m_Ap, dtype=np.float64) > m1 * (2.0 + np.asarray(delta, dtype=np.float64)))
 
 
 def _broadcast(names: tuple[str, ...], arrays: tuple[NDArray[np.float64], ...]) -> tuple[int, ...]:
@@ -169,7 +211,7 @@ class DarkSectorModel:
         ratio: ArrayLike | None,
         delta: ArrayLike,
     ) -> _MassCache:
-        m_Ap_ = check_range("m_Ap", m_Ap, 0.0, M_AP_MAX_GEV, high_inclusive=True)
+        m_Ap_ = check_range("m_Ap", m_Ap, 0.0, MODEL_M_AP_MAX_GEV, high_inclusive=True)
         if (m_chi1 is None) == (ratio is None):
             raise ParameterError(
                 "m_chi1/ratio",
@@ -196,7 +238,7 @@ class DarkSectorModel:
     def _check_kinematics(self, ratio: ArrayLike | None) -> None:
         """A' -> chi1 chi2 must be open (on-shell production, physics.md section 1: R > 2 + delta)."""
         c = self._cache
-        closed = c.m_Ap <= c.m_chi1 * (2.0 + c.delta)
+        closed = ~chi1_chi2_open(c.m_Ap, c.m_chi1, c.delta)
         if np.any(closed):
             i = np.flatnonzero(closed.ravel())[0]
             dl = float(c.delta.ravel()[i])
@@ -569,13 +611,22 @@ class InvisibleDarkPhoton(DarkSectorModel):
 
 
 _MODELS: dict[str, type[DarkSectorModel]] = {"idm": IDM, "i2dm": I2DM, "invisible": InvisibleDarkPhoton}
+#: The keywords every kind takes (exactly one of m_chi1 and ratio; the invisible model also takes m_chi).
+_COMMON_KEYWORDS: tuple[str, ...] = ("m_Ap", "eps", "alpha_D", "m_chi1", "ratio")
+#: The keywords each kind needs besides m_Ap, eps, alpha_D and one of m_chi1/ratio (none is optional here).
+_KIND_KEYWORDS: dict[str, tuple[str, ...]] = {"idm": ("delta",), "i2dm": ("delta", "theta"), "invisible": ()}
+#: Where each kind-specific keyword belongs, for the error message of a keyword given to the wrong kind.
+_KEYWORD_KINDS: dict[str, str] = {"delta": "idm or i2dm", "theta": "i2dm"}
 
 
-def make_model(kind: str, **params: Any) -> DarkSectorModel:
-    """Build a model by name: ``"idm"``, ``"i2dm"`` or ``"invisible"``, with the classes' keywords.
+def make_model(kind: str, names: Mapping[str, str] | None = None, /, **params: Any) -> DarkSectorModel:
+    """Build a model by name (``"idm"``, ``"i2dm"`` or ``"invisible"``) with the classes' keywords, checked.
 
-    For ``"invisible"``, ``m_chi1`` is the chi mass and ``delta``/``theta`` are not used (ignored if given,
-    so that one set of keywords serves all three kinds).
+    The one validation of a model point from user-style inputs (used by the CLI commands too). A keyword whose
+    value is None counts as not given. ``delta`` is required for iDM and i2DM and ``theta`` for i2DM; a keyword
+    that does not belong to the kind (``delta`` or ``theta`` for the invisible model, ``theta`` for iDM, where it is
+    fixed at pi/4) is refused, never dropped. ``names`` (positional) maps ``"kind"`` and keywords to the names the
+    user wrote (e.g. ``{"delta": "--delta"}``) for the error messages.
 
     >>> make_model("i2dm", m_Ap=0.3, eps=1e-3, alpha_D=0.1, ratio=3.0, delta=0.1, theta=0.2).kind
     'i2dm'
@@ -583,17 +634,73 @@ def make_model(kind: str, **params: Any) -> DarkSectorModel:
     Traceback (most recent call last):
     ...
     semivis.errors.ParameterError: kind = 'sterile' is out of range: allowed one of 'idm', 'i2dm', 'invisible'
+    >>> point = {"m_Ap": 0.3, "eps": 1e-3, "alpha_D": 0.1, "ratio": 3.0}
+    >>> make_model("invisible", {"delta": "--delta"}, delta=0.4, **point)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: --delta = 0.4 is out of range: allowed unset for the invisible model ...
     """
+    name = dict(names or {})
     key = str(kind).lower()
     if key not in _MODELS:
-        raise ParameterError("kind", kind, "one of 'idm', 'i2dm', 'invisible'")
-    if key == "invisible":
-        params = {k: v for k, v in params.items() if k not in ("delta", "theta")}
-    elif key == "idm" and params.get("theta") is not None:
-        raise ParameterError("theta", params["theta"], "not set for iDM (pseudo-Dirac limit, theta = pi/4)")
-    else:
-        params = {k: v for k, v in params.items() if not (key == "idm" and k == "theta")}
-    try:
-        return _MODELS[key](**params)
-    except TypeError as exc:  # unknown keyword
-        raise ParameterError("keywords", sorted(params), f"keywords of {_MODELS[key].__name__}") from exc
+        raise ParameterError(name.get("kind", "kind"), kind, "one of " + ", ".join(repr(k) for k in MODEL_KINDS))
+    given = {k: v for k, v in params.items() if v is not None}
+    unknown = sorted(
+        set(given) - set(_COMMON_KEYWORDS) - set(_KEYWORD_KINDS) - ({"m_chi"} if key == "invisible" else set())
+    )
+    if unknown:
+        raise ParameterError("keywords", unknown, f"keywords of {_MODELS[key].__name__}")
+    for kw, kinds in _KEYWORD_KINDS.items():
+        if kw in given and kw not in _KIND_KEYWORDS[key]:
+            raise ParameterError(name.get(kw, kw), given[kw], f"unset for the {key} model (it belongs to {kinds})")
+    for kw in ("m_Ap", "eps", "alpha_D", *_KIND_KEYWORDS[key]):
+        if kw not in given:
+            allowed = {"delta": "a number >= 0", "theta": "0 <= theta <= pi/2"}.get(kw, "a number")
+            raise ParameterError(name.get(kw, kw), None, f"{allowed} (required for the {key} model)")
+    return _MODELS[key](**given)
+
+
+#: The eps at which the one-point functions below evaluate a model (inside its range 0 < eps < 1).
+_EPS_REF = 1e-3
+
+
+def Gamma_chi2_point(  # noqa: PLR0917
+    kind: InelasticKind,
+    m_Ap: float,
+    m_chi1: float,
+    delta: float,
+    eps: float,
+    alpha_D: float,
+    theta: float | None = None,
+) -> float:
+    """Exact chi2 width [GeV] (:meth:`DarkSectorModel.Gamma_chi2`) of one iDM/i2DM point, for any eps > 0.
+
+    Also for eps >= 1, outside the models' range, which coupling scans of the relic target and of the BaBar recast
+    reach: the width is exactly eps^2 times a function of the masses and alpha_D (physics.md 2.1), so the model is
+    evaluated at eps = 1e-3 and scaled. A' -> chi1 chi2 must be open (:func:`chi1_chi2_open`), as for the models.
+
+    >>> g = Gamma_chi2_point("idm", 0.3, 0.1, 0.4, 2.0, 0.1)
+    >>> round(g / float(IDM(0.3, 1e-3, 0.1, m_chi1=0.1, delta=0.4).Gamma_chi2()) / 2e3**2, 12)
+    1.0
+    """
+    model = make_model(kind, m_Ap=m_Ap, eps=_EPS_REF, alpha_D=alpha_D, m_chi1=m_chi1, delta=delta, theta=theta)
+    return float(np.asarray(model.Gamma_chi2())) * (eps / _EPS_REF) ** 2
+
+
+def ctau_chi2_m_point(  # noqa: PLR0917
+    kind: InelasticKind,
+    m_Ap: float,
+    m_chi1: float,
+    delta: float,
+    eps: float,
+    alpha_D: float,
+    theta: float | None = None,
+) -> float:
+    """Proper decay length c tau = hbar c / Gamma_chi2 [m] of one point (:meth:`DarkSectorModel.ctau_chi2_m`) for any
+    eps > 0 (see :func:`Gamma_chi2_point`); inf where chi2 is stable.
+
+    >>> round(ctau_chi2_m_point("idm", 1.0, 1.0 / 3.0, 0.4, 1e-3, 0.1), 4)  # as IDM(1.0, 1e-3, 0.1, ratio=3.0)
+    0.1175
+    """
+    g = Gamma_chi2_point(kind, m_Ap, m_chi1, delta, eps, alpha_D, theta)
+    return hbar_c_GeV_m / g if g > 0.0 else math.inf

@@ -13,12 +13,13 @@ import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
-from semivis.constants import alpha
+from semivis.constants import alpha, m_e, m_mu
 from semivis.data import hadronic_R
 from semivis.models.kinematics import kallen
 
 __all__ = [
     "CHI2_GL_ORDER",
+    "Gamma_V_to_SM",
     "Gamma_V_to_fermion_pair",
     "Gamma_V_to_hadrons",
     "Gamma_V_to_leptons",
@@ -35,7 +36,7 @@ def Gamma_V_to_leptons(M: ArrayLike, m_l: float, eps: ArrayLike) -> NDArray[np.f
 
     Source: Batell, Pospelov, Ritz, PRD 80 (2009) 095024; physics.md section 2.1. Zero below threshold.
 
-    >>> from semivis.constants import alpha
+    >>> from semivis.constants import alpha, m_e, m_mu
     >>> round(float(Gamma_V_to_leptons(1.0, 0.0, 1.0)) / (alpha / 3), 12)
     1.0
     """
@@ -56,6 +57,21 @@ def Gamma_V_to_hadrons(M: ArrayLike, eps: ArrayLike) -> NDArray[np.float64]:
     M_ = np.asarray(M, dtype=np.float64)
     eps_ = np.asarray(eps, dtype=np.float64)
     return np.asarray(alpha * eps_**2 * M_ * hadronic_R(M_) / 3.0, dtype=np.float64)
+
+
+def Gamma_V_to_SM(M: ArrayLike, eps: ArrayLike) -> NDArray[np.float64]:
+    """Visible width of the A' (or of an A' of mass sqrt(s)): Gamma(e+e-) + Gamma(mu+mu-) + Gamma(hadrons).
+
+    The sum of :func:`Gamma_V_to_leptons` (e, mu) and :func:`Gamma_V_to_hadrons` (physics.md 2.1, 6).
+
+    >>> round(float(Gamma_V_to_SM(1.0, 1.0) / Gamma_V_to_leptons(1.0, 0.0, 1.0)), 2)  # 2 leptons + R(1 GeV)
+    3.32
+    """
+    rs = np.asarray(M, dtype=np.float64)
+    return np.asarray(
+        Gamma_V_to_leptons(rs, m_e, eps) + Gamma_V_to_leptons(rs, m_mu, eps) + Gamma_V_to_hadrons(rs, eps),
+        dtype=np.float64,
+    )
 
 
 def Gamma_V_to_fermion_pair(M: ArrayLike, m1: ArrayLike, m2: ArrayLike, alpha_D: ArrayLike) -> NDArray[np.float64]:
@@ -269,7 +285,7 @@ def Gamma_chi2_approx(
     It is the limit dm << m_chi1, m_e -> 0, m_A' >> dm of :func:`Gamma_chi2_to_chi1_ll` (one lepton flavour),
     with dm = m_chi2 - m_chi1 the absolute splitting.
 
-    >>> from semivis.constants import alpha
+    >>> from semivis.constants import alpha, m_e, m_mu
     >>> import math
     >>> round(float(Gamma_chi2_approx(1.0, 0.1, 1.0, 1.0, 1.0)) / (4 * alpha * 1e-5 / (15 * math.pi)), 12)
     1.0

@@ -18,25 +18,17 @@ from semivis.production.cascade import (
 )
 from semivis.production.darkbrem import (
     ETL_CALIBRATION,
-    G2_elastic,
-    G2_inelastic,
     chi_flux,
     dark_brem_dsigma_dx,
     dark_brem_dsigma_dx_dcostheta,
     dark_brem_sigma,
     etl_correction,
 )
+from semivis.production.formfactors import G2_elastic, G2_inelastic
 from semivis.production.materials import Material, TargetSpec, load_material, load_materials
-from semivis.production.yields import (
-    NA64_INVISIBLE_EFFICIENCY,
-    invisible_eps_limit,
-    invisible_yield_per_eot,
-    na64_ecal,
-)
 
 __all__ = [
     "ETL_CALIBRATION",
-    "NA64_INVISIBLE_EFFICIENCY",
     "PROCESS_NAMES",
     "ApSample",
     "G2_elastic",
@@ -52,11 +44,8 @@ __all__ = [
     "dark_brem_dsigma_dx_dcostheta",
     "dark_brem_sigma",
     "etl_correction",
-    "invisible_eps_limit",
-    "invisible_yield_per_eot",
     "load_material",
     "load_materials",
-    "na64_ecal",
     "simulate_ap_production",
     "simulate_shower",
 ]

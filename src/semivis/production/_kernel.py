@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numba import njit
 
+from semivis.constants import m_e
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -119,7 +121,7 @@ def run_chunk(  # pragma: no cover - numba  # noqa: PLR0917
     tl_prim: np.ndarray,
     tot_track: np.ndarray,
 ) -> int:
-    me = 0.51099895000e-3
+    me = m_e
     state = np.zeros(1, dtype=np.uint64)
     NS = 200000
     sty = np.zeros(NS, dtype=np.int8)  # 0 gamma, -1 e-, +1 e+

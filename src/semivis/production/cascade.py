@@ -34,10 +34,10 @@ from semivis.constants import alpha, hbar_c_GeV_m, m_e
 from semivis.errors import ParameterError
 from semivis.production import _kernel
 from semivis.production.darkbrem import (
-    _check_mass,
-    _chi_table,
-    _dsdx_ww,
+    check_production_mass,
     etl_ww_ratio,
+    photon_flux_table,
+    ww_dsigma_dx,
 )
 from semivis.production.materials import TargetSpec
 
@@ -146,14 +146,14 @@ def _brem_tables(
         xr = _xrow(x_lo, x_hi)
         f = np.zeros_like(xr)
         for mat, n in emitters:
-            lt0, chi0 = _chi_table(mat.Z, mat.A, m, False)
-            el = _dsdx_ww(E, xr, m, lt0, chi0)
+            lt0, chi0 = photon_flux_table(mat.Z, mat.A, m, False)
+            el = ww_dsigma_dx(E, xr, m, lt0, chi0)
             part = el * etl_ww_ratio(E, xr, m, mat, E_range=(math.exp(lE[0]), E_max), inelastic=inelastic)
             f += n * part * (hbar_c_GeV_m**2) * target.X0_m
         c = np.concatenate([[0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(xr))])
         xg[k], cdf[k], sig[k] = xr, c, c[-1]
     main = max(emitters, key=lambda e: e[0].Z ** 2 * e[1])[0]
-    lt, chi = _chi_table(main.Z, main.A, m, inelastic)
+    lt, chi = photon_flux_table(main.Z, main.A, m, inelastic)
     return float(lE[0]), float(lE[1] - lE[0]), sig, xg, cdf, float(lt[0]), float(lt[1] - lt[0]), chi
 
 
@@ -193,7 +193,7 @@ def simulate_ap_production(  # noqa: PLR0917
     """
     _check_target(target)
     E0 = float(check_range("beam_energy_GeV", beam_energy_GeV, 0.0, 1e4))
-    m = _check_mass(m_Ap)
+    m = check_production_mass(m_Ap)
     if isinstance(n_primaries, bool) or int(n_primaries) < 1:
         raise ParameterError("n_primaries", n_primaries, "an integer >= 1")
     n_prim = int(n_primaries)

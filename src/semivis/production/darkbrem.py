@@ -13,7 +13,8 @@ Approximation used (docs/physics/production.md):
    In the m_e -> 0, constant-chi limit its angular integral is the IWW form
    ``4 alpha^3 chi beta x [1 + x^2/(3(1-x))]/m^2`` (physics.md section 3) -- checked by a doctest below.
 2. Photon flux ``chi(t_min) = Int_{t_min}^{t_max} dt (t - t_min)/t^2 [G2_el(t) + G2_in(t)]``, t_max = m_A'^2,
-   Tsai's elastic and inelastic form factors (Tsai, Rev. Mod. Phys. 46 (1974) 815, Eqs. B38-B49; BEST Eqs. A18-A19).
+   Tsai's elastic and inelastic form factors (Tsai, Rev. Mod. Phys. 46 (1974) 815, Eqs. B38-B49; BEST Eqs. A18-A19;
+   ``semivis.production.formfactors``).
 3. Exact tree level (ETL, the default ``etl=True``): ``semivis.production.darkbrem_etl`` integrates the full 2 -> 3
    phase space (nucleus = heavy scalar with Tsai's elastic G2; Liu, Miller et al., PRD 95 (2017) 016004,
    arXiv:1609.06781, App. A) without WW factorisation.  Totals agree with the DMG4 ETL table (Gninenko,
@@ -35,28 +36,32 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from semivis._validation import check_range
-from semivis.constants import alpha, m_e, m_p, mu_p
+from semivis.constants import alpha, m_e
 from semivis.errors import ParameterError
 from semivis.production import darkbrem_etl
+from semivis.production.formfactors import G2_elastic, G2_inelastic
 from semivis.production.materials import Material, _materials_toml
 
 __all__ = [
     "ETL_CALIBRATION",
-    "M_AP_MAX_GEV",
-    "G2_elastic",
-    "G2_inelastic",
+    "PRODUCTION_M_AP_MAX_GEV",
+    "PRODUCTION_M_AP_MIN_GEV",
+    "check_production_mass",
     "chi_flux",
     "dark_brem_dsigma_dx",
     "dark_brem_dsigma_dx_dcostheta",
     "dark_brem_sigma",
     "etl_correction",
     "etl_ww_ratio",
+    "photon_flux_table",
+    "ww_dsigma_dx",
 ]
 
-#: Largest A' mass the production room handles (the DMG4 ETL validation table ends at 3 GeV).
-M_AP_MAX_GEV = 3.0
+#: Largest A' mass the production room handles (the DMG4 ETL validation table ends at 3 GeV); the models' own range
+#: is larger (``semivis.models.dark_sector.MODEL_M_AP_MAX_GEV``).
+PRODUCTION_M_AP_MAX_GEV = 3.0
 #: Smallest A' mass (ETL table starts at 1 keV).
-M_AP_MIN_GEV = 1e-6
+PRODUCTION_M_AP_MIN_GEV = 1e-6
 #: Name of the opt-in DMG4 calibration (``calibration="dmg4"``; key in materials.toml). Not used by default.
 ETL_CALIBRATION = "calibration.dark_brem_etl.lead"
 
@@ -66,40 +71,13 @@ _N_X_LOW = 80
 _N_X_HIGH = 220
 
 
-def G2_elastic(t: ArrayLike, Z: float, A: float) -> NDArray[np.float64]:
-    """Tsai's elastic (atomic screening x nuclear size) form factor squared.
-
-    ``G2_el = Z^2 [a^2 t/(1 + a^2 t)]^2 [1/(1 + t/d)]^2``, a = 111 Z^(-1/3)/m_e, d = 0.164 A^(-2/3) GeV^2
-    (Tsai RMP 46 (1974) 815 Eq. B38-B44; BEST PRD 80 075018 Eq. A18).
-
-    >>> round(float(G2_elastic(1e-3, 82, 207.2)) / 82**2, 3)
-    0.679
-    """
-    t_ = np.asarray(t, dtype=np.float64)
-    a2 = (111.0 * Z ** (-1.0 / 3.0) / m_e) ** 2
-    d = 0.164 * A ** (-2.0 / 3.0)
-    return np.asarray(Z**2 * (a2 * t_ / (1.0 + a2 * t_)) ** 2 / (1.0 + t_ / d) ** 2, dtype=np.float64)
-
-
-def G2_inelastic(t: ArrayLike, Z: float) -> NDArray[np.float64]:
-    """Tsai's inelastic (quasi-free proton) form factor squared.
-
-    ``G2_in = Z [a'^2 t/(1 + a'^2 t)]^2 [(1 + t (mu_p^2 - 1)/(4 m_p^2))/(1 + t/0.71)^4]^2``, a' = 773 Z^(-2/3)/m_e
-    (Tsai RMP 46 (1974) 815 Eq. B49; BEST Eq. A19).
-
-    >>> round(float(G2_inelastic(1e-3, 82)), 1)
-    81.4
-    """
-    t_ = np.asarray(t, dtype=np.float64)
-    ap2 = (773.0 * Z ** (-2.0 / 3.0) / m_e) ** 2
-    nucl = (1.0 + t_ * (mu_p**2 - 1.0) / (4.0 * m_p**2)) / (1.0 + t_ / 0.71) ** 4
-    return np.asarray(Z * (ap2 * t_ / (1.0 + ap2 * t_)) ** 2 * nucl**2, dtype=np.float64)
-
-
 @functools.lru_cache(maxsize=256)
-def _chi_table(Z: float, A: float, m_Ap: float, inelastic: bool) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def photon_flux_table(
+    Z: float, A: float, m_Ap: float, inelastic: bool
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(ln t_min grid, chi(t_min)) for t_max = m_A'^2; chi = A(t_min) - t_min B(t_min) with cumulative
-    integrals A = Int G2/t dt, B = Int G2/t^2 dt from t_min to t_max, trapezoidal in ln t."""
+    integrals A = Int G2/t dt, B = Int G2/t^2 dt from t_min to t_max, trapezoidal in ln t (BEST Eq. A17).
+    Package-internal (used by ``cascade``); memoised per (Z, A, m_A', inelastic)."""
     t_max = m_Ap * m_Ap
     lt = np.linspace(math.log(1e-18), math.log(t_max), _N_LNT)
     t = np.exp(lt)
@@ -131,13 +109,19 @@ def chi_flux(t_min: ArrayLike, m_Ap: float, material: Material, inelastic: bool 
     >>> round(float(chi_flux(1e-16, 0.01, pb, inelastic=False)) / 82**2, 1)
     11.4
     """
-    m = _check_mass(m_Ap)
-    lt, chi = _chi_table(material.Z, material.A, m, bool(inelastic))
+    m = check_production_mass(m_Ap)
+    lt, chi = photon_flux_table(material.Z, material.A, m, bool(inelastic))
     return _chi_interp(np.asarray(t_min, dtype=np.float64), lt, chi)
 
 
-def _check_mass(m_Ap: float) -> float:
-    return float(check_range("m_Ap", m_Ap, M_AP_MIN_GEV, M_AP_MAX_GEV, low_inclusive=True, high_inclusive=True))
+def check_production_mass(m_Ap: float) -> float:
+    """m_A' as a float if the production room handles it (PRODUCTION_M_AP_MIN_GEV <= m_A' <= PRODUCTION_M_AP_MAX_GEV),
+    else ParameterError. Package-internal (used by ``cascade``)."""
+    return float(
+        check_range(
+            "m_Ap", m_Ap, PRODUCTION_M_AP_MIN_GEV, PRODUCTION_M_AP_MAX_GEV, low_inclusive=True, high_inclusive=True
+        )
+    )
 
 
 def dark_brem_dsigma_dx_dcostheta(  # noqa: PLR0917
@@ -151,12 +135,12 @@ def dark_brem_dsigma_dx_dcostheta(  # noqa: PLR0917
     >>> bool(np.all(v > 0))
     True
     """
-    m = _check_mass(m_Ap)
+    m = check_production_mass(m_Ap)
     E = check_range("E0", E0, 0.0)
     xx = np.asarray(x, dtype=np.float64)
     th = check_range("theta", theta, 0.0, math.pi, low_inclusive=True, high_inclusive=True)
     E, xx, th = np.broadcast_arrays(E, xx, th)
-    lt, chi = _chi_table(material.Z, material.A, m, bool(inelastic))
+    lt, chi = photon_flux_table(material.Z, material.A, m, bool(inelastic))
     ok = (xx * E > m) & (xx < 1.0 - m_e / E)
     xs = np.where(ok, xx, 0.5)
     u = E**2 * xs * th**2
@@ -168,10 +152,11 @@ def dark_brem_dsigma_dx_dcostheta(  # noqa: PLR0917
     return np.asarray(np.where(ok, val, 0.0), dtype=np.float64)
 
 
-def _dsdx_ww(
+def ww_dsigma_dx(
     E: float, x: NDArray[np.float64], m: float, lt: NDArray[np.float64], chi: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Angle-integrated WW dsigma/dx at fixed E (vector in x), integral in ln U from U0 to U(t_min = t_max).
+    """Angle-integrated WW dsigma/dx at fixed E (vector in x), integral in ln U from U0 to U(t_min = t_max), for the
+    flux table ``(lt, chi)`` of :func:`photon_flux_table`. Package-internal (used by ``cascade``).
 
     With u = E^2 x theta^2 and dcos(theta) = du/(2 E^2 x) (small angles), BEST A12 becomes
     ``4 alpha^3 beta Int du [(1-x+x^2/2)/U^2 - x(1-x) m^2 u/U^4] chi(t_min(U))``.
@@ -206,9 +191,9 @@ def _x_grid(x_lo: float, x_hi: float) -> NDArray[np.float64]:
 def _sigma_ww(E: float, m: float, material: Material, x_lo: float, x_hi: float, inelastic: bool) -> float:  # noqa: PLR0917
     if not x_hi > x_lo:
         return 0.0
-    lt, chi = _chi_table(material.Z, material.A, m, inelastic)
+    lt, chi = photon_flux_table(material.Z, material.A, m, inelastic)
     xg = _x_grid(x_lo, x_hi)
-    f = _dsdx_ww(E, xg, m, lt, chi)
+    f = ww_dsigma_dx(E, xg, m, lt, chi)
     return float(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(xg)))
 
 
@@ -243,7 +228,7 @@ def etl_correction(m_Ap: float, E0: ArrayLike) -> NDArray[np.float64]:
     >>> 0.6 < float(r) < 0.8
     True
     """
-    m = _check_mass(m_Ap)
+    m = check_production_mass(m_Ap)
     E = np.asarray(check_range("E0", E0, 0.0), dtype=np.float64)
     ms, E0s, _ = _etl_table()
     i = int(np.clip(np.searchsorted(ms, m) - 1, 0, len(ms) - 2))
@@ -302,7 +287,7 @@ def _ratio_table(  # noqa: PLR0917
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """(ln E nodes, logit-x nodes per E, ETL/WW_elastic at the nodes) for one (material, m_A') and E range."""
     lE = np.linspace(lE_lo, lE_hi, _N_ER) if lE_hi > lE_lo else np.array([lE_lo, lE_lo + 1e-9])
-    lt, chi = _chi_table(Z, A, m, False)
+    lt, chi = photon_flux_table(Z, A, m, False)
     xi = np.zeros((lE.size, _N_XR))
     rat = np.ones((lE.size, _N_XR))
     for k, le in enumerate(lE):
@@ -316,7 +301,7 @@ def _ratio_table(  # noqa: PLR0917
             )
         )
         xg = np.interp(np.linspace(0, xg.size - 1, _N_XR), np.arange(xg.size), xg)
-        ww = _dsdx_ww(E, xg, m, lt, chi)
+        ww = ww_dsigma_dx(E, xg, m, lt, chi)
         etl = _etl_dsdx(E, xg, m, Z, A, inelastic)
         xi[k] = _xi(xg)
         rat[k] = np.where(ww > 0, etl / np.where(ww > 0, ww, 1.0), 1.0)
@@ -344,7 +329,7 @@ def etl_ww_ratio(  # noqa: PLR0917
     >>> bool(abs(r[0] - 1) < 0.02 and r[1] < 0.8)
     True
     """
-    m = _check_mass(m_Ap)
+    m = check_production_mass(m_Ap)
     E = float(check_range("E0", E0, 0.0))
     lo_hi = (E, E) if E_range is None else (float(E_range[0]), float(E_range[1]))
     lE, xi, rat = _ratio_table(material.Z, material.A, m, math.log(lo_hi[0]), math.log(lo_hi[1]), bool(inelastic))
@@ -380,7 +365,7 @@ def dark_brem_dsigma_dx(  # noqa: PLR0917
     >>> bool(v[1] > v[0] > 0)
     True
     """
-    m = _check_mass(m_Ap)
+    m = check_production_mass(m_Ap)
     E = float(check_range("E0", E0, 0.0))
     cal = _check_calibration(calibration, etl, bool(inelastic))
     xx = np.atleast_1d(np.asarray(x, dtype=np.float64))
@@ -390,12 +375,12 @@ def dark_brem_dsigma_dx(  # noqa: PLR0917
         if etl:
             out[ok] = _etl_dsdx(E, np.ascontiguousarray(xx[ok]), m, material.Z, material.A, bool(inelastic))
         else:
-            lt0, chi0 = _chi_table(material.Z, material.A, m, False)
-            el_ww = _dsdx_ww(E, xx[ok], m, lt0, chi0)
+            lt0, chi0 = photon_flux_table(material.Z, material.A, m, False)
+            el_ww = ww_dsigma_dx(E, xx[ok], m, lt0, chi0)
             el = el_ww * (float(etl_correction(m, E)) if cal else 1.0)
             if inelastic:
-                lt, chi = _chi_table(material.Z, material.A, m, True)
-                el = el + (_dsdx_ww(E, xx[ok], m, lt, chi) - el_ww)
+                lt, chi = photon_flux_table(material.Z, material.A, m, True)
+                el = el + (ww_dsigma_dx(E, xx[ok], m, lt, chi) - el_ww)
             out[ok] = el
     return out.reshape(np.shape(x)) if np.ndim(x) else out.reshape(())
 
@@ -434,7 +419,7 @@ def dark_brem_sigma(  # noqa: PLR0917
     >>> abs(float(s) / 106.04 - 1) < 0.05
     True
     """
-    m = _check_mass(m_Ap)
+    m = check_production_mass(m_Ap)
     if not isinstance(material, Material):
         raise ParameterError("material", material, "a semivis.production.Material")
     cal = _check_calibration(calibration, bool(etl), bool(inelastic))

@@ -1,7 +1,7 @@
 """Exact-tree-level (ETL) dark bremsstrahlung e(p) + N(P) -> e(p') + N(P') + A'(k), no WW factorisation.
 
 The nucleus is a heavy spin-0 particle of mass M = A u and charge form factor G2(t) (Tsai's elastic, as in
-``darkbrem.G2_elastic``); one-photon exchange, the A' radiated from the lepton line (two diagrams).  In the
+``formfactors.g2_elastic``); one-photon exchange, the A' radiated from the lepton line (two diagrams).  In the
 lab frame (nucleus at rest, beam along z) the cross section is (Liu, Miller et al., PRD 95 (2017) 016004,
 arXiv:1609.06781, Eqs. (9)-(11) and App. A, with the azimuth of the momentum transfer integrated analytically):
 
@@ -57,16 +57,11 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from semivis.constants import alpha, m_e, m_p, mu_p
+from semivis.constants import alpha, m_e, m_p, m_u
 from semivis.errors import ParameterError
+from semivis.production.formfactors import g2_elastic, g2_inelastic
 
-__all__ = ["AMU_GEV", "M_PROTON_GEV", "etl_dsigma_dx", "etl_dsigma_dx_dcostheta", "nucleus_mass"]
-
-#: Atomic mass unit in GeV (CODATA 2018), nucleus mass M = A u (binding and electrons neglected).
-AMU_GEV = 0.9314941024
-
-#: Target mass of the incoherent (quasi-free proton) part (CODATA 2018, ``semivis.constants.m_p``).
-M_PROTON_GEV = m_p
+__all__ = ["etl_dsigma_dx", "etl_dsigma_dx_dcostheta", "nucleus_mass"]
 
 _NU = 40
 _NT = 40
@@ -80,34 +75,15 @@ def nucleus_mass(A: float) -> float:
     >>> round(nucleus_mass(207.2), 1)
     193.0
     """
-    return float(A) * AMU_GEV
-
-
-@numba.njit(cache=True)
-def _g2_el(t: float, Z: float, A: float) -> float:
-    a2 = (111.0 * Z ** (-1.0 / 3.0) / m_e) ** 2
-    d = 0.164 * A ** (-2.0 / 3.0)
-    r = a2 * t / (1.0 + a2 * t)
-    val: float = Z * Z * r * r / ((1.0 + t / d) ** 2)
-    return val
-
-
-@numba.njit(cache=True)
-def _g2_in(t: float, Z: float) -> float:
-    """Tsai's inelastic G2 (same formula as ``darkbrem.G2_inelastic``; Tsai Eq. B49, BEST Eq. A19)."""
-    ap2 = (773.0 * Z ** (-2.0 / 3.0) / m_e) ** 2
-    r = ap2 * t / (1.0 + ap2 * t)
-    f = (1.0 + t * (mu_p * mu_p - 1.0) / (4.0 * M_PROTON_GEV * M_PROTON_GEV)) / (1.0 + t / 0.71) ** 4
-    val: float = Z * r * r * f * f
-    return val
+    return float(A) * m_u
 
 
 @numba.njit(cache=True)
 def _g2(t: float, Z: float, A: float, part: int) -> float:
     """Form factor of the part: 0 = coherent (elastic, nucleus), 1 = incoherent (quasi-free protons)."""
     if part == 0:
-        return _g2_el(t, Z, A)
-    return _g2_in(t, Z)
+        return g2_elastic(t, Z, A)
+    return g2_inelastic(t, Z)
 
 
 @numba.njit(cache=True)
@@ -262,7 +238,7 @@ def _part(part: str, A: float) -> tuple[int, float]:
     if part == "elastic":
         return 0, nucleus_mass(A)
     if part == "inelastic":
-        return 1, M_PROTON_GEV
+        return 1, m_p
     raise ParameterError("part", part, "'elastic' or 'inelastic'")
 
 

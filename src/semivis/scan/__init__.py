@@ -1,35 +1,34 @@
-"""Parameter scans: planes, executors, sample cache, resumable result store (xarray -> netCDF).
+"""Parameter scans: specs, executors, sample cache, resumable result store (xarray -> netCDF), THE contour.
 
->>> from semivis.scan import PLANES, ScanSpec
->>> PLANES["mAp-eps"].y
-'eps'
+The planes a scan runs in live in :mod:`semivis.planes`.
+
+>>> from semivis.scan import ScanSpec
+>>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2).fixed
+{'alpha_D': 0.1, 'ratio': 3.0, 'delta': 0.4}
 """
 
 from semivis.scan.cache import SampleCache, cache_key, default_cache_dir
-from semivis.scan.evaluators import Evaluator, SignalEvaluator, ToyEvaluator
-from semivis.scan.planes import MODELS, PLANES, Plane
-from semivis.scan.result import contour_lines, contours, load_result, provenance, write_result
+from semivis.scan.contours import exclusion, exclusion_rings, projection_lines
+from semivis.scan.evaluators import Evaluator, SignalEvaluator
+from semivis.scan.result import contours, load_result, provenance, write_result
 from semivis.scan.runner import EXECUTORS, compute_column, mass_seed, run_scan
-from semivis.scan.spec import ScanSpec, log_grid
+from semivis.scan.spec import ScanSpec
 
 __all__ = [
     "EXECUTORS",
-    "MODELS",
-    "PLANES",
     "Evaluator",
-    "Plane",
     "SampleCache",
     "ScanSpec",
     "SignalEvaluator",
-    "ToyEvaluator",
     "cache_key",
     "compute_column",
-    "contour_lines",
     "contours",
     "default_cache_dir",
+    "exclusion",
+    "exclusion_rings",
     "load_result",
-    "log_grid",
     "mass_seed",
+    "projection_lines",
     "provenance",
     "run_scan",
     "write_result",

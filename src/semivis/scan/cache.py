@@ -8,8 +8,13 @@ canonical JSON of everything the sample depends on (model kind, the three masses
 card content hash, n_events, the seed sequence's entropy and spawn key, semivis version, evaluator).
 The ``.npz`` is written first, the ``.json`` (holding the ``.npz``'s SHA-256) last, both atomically;
 an entry is trusted only if the JSON parses, names the same key and the ``.npz`` bytes match the checksum
-and load with ``allow_pickle=False``. Anything else (truncated, corrupt, half-written) is deleted and
-recomputed.
+and load with ``allow_pickle=False``. Anything else (truncated, corrupt, half-written, a directory where a
+file should be) is deleted and recomputed.
+
+A cache is an optimisation, never a reason to fail: a root that cannot be created or written (read-only file
+system, a path under a regular file, ``/proc``) is reported in ONE warning line and the scan runs without
+storing samples (entries already there are still read). A write that fails later (disk full) is reported once
+and stops further writes of that cache.
 
 >>> import tempfile
 >>> cache = SampleCache(tempfile.mkdtemp())
@@ -28,6 +33,7 @@ import io
 import json
 import logging
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -36,12 +42,14 @@ import numpy as np
 import platformdirs
 from numpy.typing import NDArray
 
-from semivis.scan._io import atomic_write_bytes, atomic_write_text
+from semivis._io import atomic_write_bytes, atomic_write_text
 
 __all__ = ["SampleCache", "cache_key", "default_cache_dir"]
 
 _log = logging.getLogger(__name__)
 _FORMAT = 1
+#: Roots already reported as unusable in this process (one warning per root, however many caches open it).
+_REPORTED_UNUSABLE: set[str] = set()
 
 
 def default_cache_dir() -> Path:
@@ -62,14 +70,47 @@ def cache_key(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class SampleCache:
-    """Directory of cached samples; ``root=None`` means :func:`default_cache_dir`."""
+def _remove(path: Path) -> None:
+    """Delete a rejected entry file (or a directory squatting on its name); best effort on read-only caches."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError as exc:
+        _log.debug("semivis cache: cannot remove %s (%s)", path, exc)
 
-    def __init__(self, root: Path | str | None = None) -> None:
+
+class SampleCache:
+    """Directory of cached samples; ``root=None`` means :func:`default_cache_dir`.
+
+    ``writable`` is False when the root cannot be created or written: then :meth:`store` does nothing.
+    ``warn_unusable=False`` skips the warning about that (process-pool workers: the parent already warned).
+    """
+
+    def __init__(self, root: Path | str | None = None, *, warn_unusable: bool = True) -> None:
         self.root = Path(root) if root is not None else default_cache_dir()
         self.hits = 0
         self.misses = 0
         self.rejected = 0
+        self.writable = self._probe_writable(warn_unusable)
+
+    def _probe_writable(self, warn: bool) -> bool:
+        samples = self.root / "samples"
+        try:
+            samples.mkdir(parents=True, exist_ok=True)
+            if not os.access(samples, os.W_OK | os.X_OK):
+                raise PermissionError(f"no write permission on {samples}")
+        except OSError as exc:
+            if warn and str(self.root) not in _REPORTED_UNUSABLE:
+                _REPORTED_UNUSABLE.add(str(self.root))
+                _log.warning(
+                    "semivis cache: cannot use %s (%s); running without a sample cache",
+                    self.root,
+                    exc.strerror or exc,
+                )
+            return False
+        return True
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         d = self.root / "samples" / key[:2]
@@ -78,10 +119,10 @@ class SampleCache:
     def load(self, key: str) -> tuple[dict[str, NDArray[Any]], dict[str, Any]] | None:
         """Arrays and metadata of a valid entry, or None (missing or rejected as corrupt)."""
         npz, meta_path = self._paths(key)
-        if not meta_path.exists():
-            self.misses += 1
-            return None
         try:
+            if not meta_path.exists():
+                self.misses += 1
+                return None
             meta = json.loads(meta_path.read_text("utf-8"))
             data = npz.read_bytes()
             if meta.get("key") != key or meta.get("format") != _FORMAT:
@@ -90,22 +131,36 @@ class SampleCache:
                 raise ValueError("checksum mismatch")
             with np.load(io.BytesIO(data), allow_pickle=False) as f:
                 arrays = {name: f[name] for name in f.files}
-        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError) as exc:
             _log.warning("semivis cache: rejecting corrupt entry %s (%s); recomputing", key[:12], exc)
             self.rejected += 1
             self.misses += 1
             for p in (meta_path, npz):
-                p.unlink(missing_ok=True)
+                _remove(p)
             return None
         self.hits += 1
         return arrays, dict(meta.get("meta", {}))
 
     def store(self, key: str, arrays: Mapping[str, NDArray[Any]], meta: Mapping[str, Any]) -> None:
-        """Write an entry (``.npz`` then its JSON with the checksum, each atomically)."""
+        """Write an entry (``.npz`` then its JSON with the checksum, each atomically); a no-op if not writable."""
+        if not self.writable:
+            return
         npz, meta_path = self._paths(key)
         buf = io.BytesIO()
         np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})  # type: ignore[arg-type]
         data = buf.getvalue()
-        atomic_write_bytes(npz, data, fsync=False)
         record = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(data).hexdigest(), "meta": dict(meta)}
-        atomic_write_text(meta_path, json.dumps(record, sort_keys=True, default=str), fsync=False)
+        try:
+            for p in (npz, meta_path):
+                if p.is_dir() and not p.is_symlink():
+                    _remove(p)
+            atomic_write_bytes(npz, data, fsync=False)
+            atomic_write_text(meta_path, json.dumps(record, sort_keys=True, default=str), fsync=False)
+        except OSError as exc:
+            self.writable = False
+            _log.warning(
+                "semivis cache: cannot write entry %s in %s (%s); not caching further samples",
+                key[:12],
+                self.root,
+                exc.strerror or exc,
+            )

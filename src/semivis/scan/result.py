@@ -1,17 +1,16 @@
 """Scan results as a self-describing xarray Dataset: N_sig grid, s_up, exclusion, contours, provenance.
 
-Contours are the zero level of ``z = ln N_sig - ln s_up`` on the (log10 x, log10 y) grid (contourpy's
-marching squares), so islands and several crossings per mass come out as separate polylines; N_sig = 0
-(closed channels, no signal) is floored at ``z = -50`` so the field stays finite. Polylines are stored
-ragged: ``contour_x``/``contour_y`` over dim ``vertex``, ``polyline_start``/``polyline_size``/
-``polyline_eot`` over dim ``polyline``; :func:`contours` rebuilds them.
+Contours are the lines N_sig = s_up of :func:`semivis.scan.contours.projection_lines` (the figures' routine,
+traced in log10 x, log10 y), so islands and several crossings per mass come out as separate polylines.
+Polylines are stored ragged: ``contour_x``/``contour_y`` over dim ``vertex``, ``polyline_start``/
+``polyline_size``/``polyline_eot`` over dim ``polyline``; :func:`contours` rebuilds them.
 
 >>> import numpy as np
->>> x = np.geomspace(1e-2, 1, 30); y = np.geomspace(1e-6, 1e-2, 40)
->>> z = np.log(1e8 * np.outer(y, np.ones_like(x)) ** 2 / 2.303)      # N = 1e8 y^2: a flat line
->>> lines = contour_lines(x, y, z)
->>> len(lines), bool(np.allclose(lines[0][:, 1], np.sqrt(2.303 / 1e8)))
-(1, True)
+>>> line = np.array([[0.01, 1e-4], [1.0, 1e-4]])
+>>> rebuilt = contours(xr.Dataset({k: (("vertex",) if k.startswith("contour") else ("polyline",), v)
+...     for k, v in ragged({1e11: [line]}).items()}, coords={"eot": [1e11]}))
+>>> bool(np.array_equal(rebuilt[1e11][0], line))
+True
 """
 
 from __future__ import annotations
@@ -25,39 +24,9 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from semivis.scan._io import atomic_path
+from semivis._io import atomic_path
 
-__all__ = [
-    "Z_FLOOR",
-    "contour_lines",
-    "contours",
-    "load_result",
-    "netcdf_engine",
-    "provenance",
-    "ragged",
-    "to_jsonable",
-    "write_result",
-]
-
-#: floor of ln(N_sig / s_up) where N_sig = 0
-Z_FLOOR = -50.0
-
-
-def contour_lines(
-    x: NDArray[np.float64], y: NDArray[np.float64], z: NDArray[np.float64], level: float = 0.0
-) -> list[NDArray[np.float64]]:
-    """Polylines (n, 2) in (x, y) of ``z = level``, z shaped (len(y), len(x)), traced in log10 x, log10 y."""
-    import contourpy  # noqa: PLC0415
-
-    zz = np.where(np.isfinite(z), z, Z_FLOOR)
-    gen = contourpy.contour_generator(
-        np.log10(np.asarray(x, dtype=np.float64)),
-        np.log10(np.asarray(y, dtype=np.float64)),
-        zz,
-        line_type=contourpy.LineType.Separate,
-    )
-    lines = gen.lines(level)
-    return [np.power(10.0, np.asarray(seg, dtype=np.float64)) for seg in lines if len(seg) >= 2]
+__all__ = ["contours", "load_result", "netcdf_engine", "provenance", "ragged", "write_result"]
 
 
 def ragged(polylines: Mapping[float, Sequence[NDArray[np.float64]]]) -> dict[str, NDArray[Any]]:
@@ -113,23 +82,6 @@ def write_result(ds: xr.Dataset, path: Path | str, *, engine: str | None = None)
 def load_result(path: Path | str) -> xr.Dataset:
     """Load a scan result written by :func:`write_result` (fully into memory, file closed)."""
     return xr.load_dataset(Path(path), engine=netcdf_engine())
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Nested numpy/containers -> plain JSON types.
-
-    >>> to_jsonable({"a": np.arange(2), "b": (np.float64(1.5),)})
-    {'a': [0, 1], 'b': [1.5]}
-    """
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
 
 
 def provenance(ds: xr.Dataset) -> dict[str, Any]:

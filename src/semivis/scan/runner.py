@@ -19,7 +19,8 @@ mass-dependent fixed coupling by its rule's name (``eps = "g2:fnal2021:central"`
 never resumes from another's columns. For dask, ``out`` and the cache
 directory must be on a file system the workers share.
 
->>> from semivis.scan import ScanSpec, ToyEvaluator, run_scan
+>>> from semivis.scan import ScanSpec, run_scan
+>>> from semivis.testing import ToyEvaluator
 >>> spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=4, ny=5, n_events=200, x_range=(0.01, 0.3))
 >>> import tempfile; info = {}
 >>> ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tempfile.mkdtemp(), info=info)
@@ -48,12 +49,13 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from semivis import __version__
+from semivis._io import atomic_write_bytes, atomic_write_text, to_jsonable
 from semivis.errors import ParameterError
-from semivis.scan._io import atomic_write_bytes, atomic_write_text
+from semivis.planes import PLANES
 from semivis.scan.cache import SampleCache, cache_key
+from semivis.scan.contours import projection_lines, ratio_grid
 from semivis.scan.evaluators import Evaluator, SignalEvaluator
-from semivis.scan.planes import PLANES
-from semivis.scan.result import Z_FLOOR, contour_lines, ragged, to_jsonable, write_result
+from semivis.scan.result import ragged, write_result
 from semivis.scan.spec import ScanSpec
 from semivis.stats import multibin_table, upper_limit
 
@@ -91,15 +93,15 @@ def compute_column(
     x = spec.x[index]
     y = np.asarray(spec.y)
     bins = spec.bins
-    cache = SampleCache(cache_root)
-    couplings = plane.couplings(x, y, spec.fixed)
-    points = plane.mass_points(x, y, spec.fixed, spec.model)
+    cache = SampleCache(cache_root, warn_unusable=False)  # the parent warned once already
+    fixed = spec.fixed_at(index)
+    couplings = plane.couplings(x, y, fixed)
+    points = plane.mass_points(x, y, fixed, spec.model)
     out = np.zeros((len(bins), y.size))
     built = 0
     outside = 0
-    # cells whose coupling is unphysical (eps >= 1, e.g. large y at large R in the (R, y) plane): N_sig = 0
-    eps_col = np.broadcast_to(np.asarray(couplings["eps"], dtype=np.float64), y.shape)
-    physical = (eps_col > 0.0) & (eps_col < 1.0)
+    # cells outside the model's domain (Plane.valid: eps >= 1 at large y and R in the (R, y) plane): N_sig = 0
+    physical = plane.valid(couplings, y.shape)
     unphysical = int(np.count_nonzero(~physical))
     for j, masses in enumerate(points):
         if not plane.is_open(masses, spec.model):
@@ -384,9 +386,8 @@ def _assemble(
     n_sig = n_bin.sum(axis=1)
     s_up, s_up_info = _s_up_grid(spec, backgrounds, n_ref)
     excluded = n_sig >= s_up[None]
-    with np.errstate(divide="ignore"):
-        z = np.maximum(np.log(n_sig) - np.log(s_up)[None], Z_FLOOR)
-    lines = {float(e): contour_lines(np.asarray(spec.x), np.asarray(spec.y), z[k]) for k, e in enumerate(eots)}
+    x_grid, y_grid = np.asarray(spec.x), np.asarray(spec.y)
+    lines = {float(e): projection_lines(x_grid, y_grid, ratio_grid(n_sig[k], s_up)) for k, e in enumerate(eots)}
     rag = ragged(lines)
     dims3 = ("eot", plane.y, plane.x)
     rules = spec.fixed_values()  # mass-dependent fixed parameters (e.g. eps = "g2:fnal2021:central") per column

@@ -10,16 +10,20 @@ Traceback (most recent call last):
 ...
 semivis.errors.ParameterError: --n-events = 0 is out of range: allowed an integer >= 1
 
-A fixed eps may be a mass-dependent rule (:func:`semivis.scan.planes.parse_rule`), stored by its name:
+A fixed eps may be a mass-dependent rule (:func:`semivis.constraints.rules.parse_rule`), stored by its name
+and resolved to one number per column, once (:meth:`ScanSpec.fixed_values`, :meth:`ScanSpec.fixed_at`):
 
 >>> g2 = {"eps": "g2:fnal2021:central"}
 >>> spec = ScanSpec.from_ranges("idm", "mAp-alphaD", nx=3, ny=4, x_range=(0.01, 0.1), fixed=g2)
 >>> spec.fixed["eps"], [round(e, 6) for e in spec.fixed_values()["eps"]]
 ('g2:fnal2021:central', [0.001662, 0.00203, 0.003125])
+>>> spec.fixed_at(2)["eps"] == spec.fixed_values()["eps"][2]
+True
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -29,12 +33,16 @@ from typing import Any
 import numpy as np
 
 from semivis._validation import as_float_array
+from semivis.constraints.rules import RULE_PARAMETERS, parse_rule
 from semivis.errors import ParameterError
-from semivis.scan.evaluators import selection_bins
-from semivis.scan.planes import MODELS, PLANES, FixedValue, resolve_fixed
+from semivis.planes import MODELS, OPTION, PLANES, log_grid, resolve_fixed
+from semivis.signal.selections import bin_names
 from semivis.stats import PRIORS
 
-__all__ = ["ScanSpec", "log_grid"]
+__all__ = ["FixedValue", "ScanSpec"]
+
+#: a fixed parameter's value in a spec: a number, or (for ``RULE_PARAMETERS``) a mass-dependent rule's name
+FixedValue = float | str
 
 #: upper bounds of the y axes (all axes are positive, log-spaced)
 _Y_MAX: dict[str, tuple[float, bool, str]] = {
@@ -44,19 +52,6 @@ _Y_MAX: dict[str, tuple[float, bool, str]] = {
     "y": (math.inf, False, "y > 0"),
     "tan_theta": (math.inf, False, "tan theta > 0"),
 }
-
-
-def log_grid(lo: float, hi: float, n: int, name: str = "grid") -> tuple[float, ...]:
-    """``n`` log-spaced values from lo to hi (both included).
-
-    >>> log_grid(1e-3, 1e-1, 3)
-    (0.001, 0.01, 0.1)
-    """
-    if not isinstance(n, int | np.integer) or n < 2:
-        raise ParameterError(f"--n{name}", n, "an integer >= 2")
-    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
-        raise ParameterError(f"--{name}-min/--{name}-max", (lo, hi), "0 < min < max")
-    return tuple(float(v) for v in np.geomspace(lo, hi, int(n)))
 
 
 def _axis(name: str, values: Sequence[float], upper: tuple[float, bool, str] | None = None) -> tuple[float, ...]:
@@ -77,8 +72,8 @@ class ScanSpec:
     ``x``/``y`` are the grid values of the plane's axes (see :data:`semivis.scan.PLANES`); ``fixed`` the
     model parameters of the fixed axes (``alpha_D``, ``ratio``, ``delta``, ``theta``, ``eps``, ``m_chi1``),
     defaults filled in: numbers, or for ``eps`` the name of a mass-dependent rule such as
-    ``"g2:fnal2021:central"`` (resolved per column, see :mod:`semivis.scan.planes`; the name is part of the
-    spec's identity, so of its hash, checkpoints and provenance); ``eot`` the EOT values (``None``: the
+    ``"g2:fnal2021:central"`` (resolved once per column, see :mod:`semivis.constraints.rules`; the name is part
+    of the spec's identity, so of its hash, checkpoints and provenance); ``eot`` the EOT values (``None``: the
     card's); ``n_obs`` the observed counts per bin (default 0, as in NA64 2016-2018).
     """
 
@@ -104,11 +99,11 @@ class ScanSpec:
             raise ParameterError("--plane", self.plane, " | ".join(PLANES))
         plane = PLANES[self.plane]
         object.__setattr__(self, "model", model)
-        object.__setattr__(self, "fixed", resolve_fixed(plane, model, dict(self.fixed)))
+        object.__setattr__(self, "fixed", _resolve_fixed(self.plane, model, self.fixed))
         object.__setattr__(self, "x", _axis("x", self.x))
         object.__setattr__(self, "y", _axis("y", self.y, _Y_MAX[plane.y]))
         self._check_rules()
-        bins = selection_bins(self.selection)
+        bins = bin_names(self.selection)
         if self.eot is not None:
             eots = as_float_array("--eot", list(self.eot)).reshape(-1)
             if eots.size == 0 or np.any(eots <= 0) or len(set(eots.tolist())) != eots.size:
@@ -161,19 +156,31 @@ class ScanSpec:
                     f"it gives {key} = {v:.6g} at {plane.x} = {x:.6g}",
                 )
 
+    @functools.cached_property
+    def _rule_values(self) -> dict[str, tuple[float, ...]]:
+        """Each rule-valued fixed parameter resolved at every column's m_A': computed once per spec."""
+        plane = PLANES[self.plane]
+        numbers = {k: float(v) for k, v in self.fixed.items() if not isinstance(v, str)}
+        out: dict[str, tuple[float, ...]] = {}
+        for key, name in self.fixed.items():
+            if isinstance(name, str):
+                rule = parse_rule(OPTION[key], name)
+                out[key] = tuple(float(rule(plane.m_ap(x, numbers))) for x in self.x)
+        return out
+
     def fixed_values(self) -> dict[str, list[float]]:
         """Values along x (one per column) of the fixed parameters given as mass-dependent rules."""
-        plane = PLANES[self.plane]
-        rules = [k for k, v in self.fixed.items() if isinstance(v, str)]
-        if not rules:
-            return {}
-        per_x = [plane.fixed_at(x, self.fixed) for x in self.x]
-        return {k: [col[k] for col in per_x] for k in rules}
+        return {k: list(v) for k, v in self._rule_values.items()}
+
+    def fixed_at(self, index: int) -> dict[str, float]:
+        """The fixed parameters as numbers at column ``index`` (rules resolved at its m_A')."""
+        rules = self._rule_values
+        return {k: rules[k][index] if k in rules else float(v) for k, v in self.fixed.items()}
 
     @property
     def bins(self) -> tuple[str, ...]:
-        """Selection bins (``("s1", "s2")`` for ``combined``)."""
-        return selection_bins(self.selection)
+        """Selection bins (``("s1", "s2")`` for ``s1+s2``)."""
+        return bin_names(self.selection)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dictionary of the spec.
@@ -181,7 +188,7 @@ class ScanSpec:
         >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2).to_dict()["plane"]
         'mAp-eps'
         """
-        d = asdict(self)
+        d = asdict(self)  # fields only (the cached rule values are not a field)
         d["fixed"] = dict(self.fixed)
         d["x"], d["y"] = list(self.x), list(self.y)
         d["eot"] = None if self.eot is None else list(self.eot)
@@ -191,3 +198,19 @@ class ScanSpec:
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, floats as repr)."""
         return json.dumps(self.to_dict(), sort_keys=True)
+
+
+def _resolve_fixed(plane_name: str, model: str, given: Mapping[str, FixedValue | None]) -> dict[str, FixedValue]:
+    """The spec's fixed parameters: numbers from :func:`semivis.planes.resolve_fixed` and, for
+    ``RULE_PARAMETERS``, a rule's canonical name, in the plane's order."""
+    plane = PLANES[plane_name]
+    rules: dict[str, str] = {}
+    for key, value in given.items():
+        if not isinstance(value, str):
+            continue
+        if key not in RULE_PARAMETERS:
+            only = ", ".join(OPTION[k] for k in RULE_PARAMETERS)
+            raise ParameterError(OPTION.get(key, key), value, f"a number (only {only} may be a rule)")
+        rules[key] = str(parse_rule(OPTION[key], value))
+    numbers = resolve_fixed(plane, model, given, given_elsewhere=tuple(rules))
+    return {k: rules[k] if k in rules else numbers[k] for k in plane.fixed if k in rules or k in numbers}

@@ -1,4 +1,4 @@
-"""semivis.scan planes and ScanSpec: mapping grid points onto models, validation."""
+"""semivis.planes and ScanSpec: mapping grid points onto models, y <-> eps, curves into planes, validation."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import math
 import numpy as np
 import pytest
 
+from semivis.constraints.rules import parse_rule
 from semivis.errors import ParameterError
-from semivis.scan import PLANES, ScanSpec
-from semivis.scan.planes import parse_rule
+from semivis.planes import PLANES, eps_from_y, resolve_fixed, theta_from_tan_theta, y_from_eps
+from semivis.scan import ScanSpec
 
 FIX = {"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4, "eps": 1e-3, "theta": 0.08, "m_chi1": 0.05}
 
@@ -62,7 +63,7 @@ def test_closed_channel_is_not_open() -> None:
         ({"model": "idm", "plane": "mAp-eps", "eot": (-1.0,)}, "--eot"),
         ({"model": "idm", "plane": "mAp-eps", "seed": -3}, "--seed"),
         ({"model": "idm", "plane": "mAp-eps", "selection": "s3"}, "--selection"),
-        ({"model": "idm", "plane": "mAp-eps", "selection": "combined", "n_obs": (0,)}, "--n-obs"),
+        ({"model": "idm", "plane": "mAp-eps", "selection": "s1+s2", "n_obs": (0,)}, "--n-obs"),
         ({"model": "idm", "plane": "mAp-eps", "nx": 1}, "--nx"),
     ],
 )
@@ -97,27 +98,33 @@ def _semivis_g2(m_ap: float, band: str = "fnal2021") -> dict[str, float]:
     return out
 
 
+def _first_column(plane: str, x: float, fixed: dict[str, float | str]) -> dict[str, float]:
+    """The fixed parameters as numbers at column x of a spec (rules resolved once, by the spec)."""
+    fx = {k: v for k, v in fixed.items() if k in PLANES[plane].fixed}
+    return ScanSpec("idm", plane, (x, 1.5 * x), (0.1, 0.4), fixed=fx).fixed_at(0)
+
+
 @pytest.mark.parametrize("m_ap", [0.003, 0.02, 0.105, 0.5, 2.0])
 def test_g2_rule_is_the_central_g2_eps_at_each_mass(m_ap: float) -> None:
     ref = _semivis_g2(m_ap)
     # (m_A', alpha_D): the column is m_A' itself
-    assert PLANES["mAp-alphaD"].fixed_at(m_ap, G2_FIX)["eps"] == pytest.approx(ref["eps_central"], rel=1e-12)
+    assert _first_column("mAp-alphaD", m_ap, G2_FIX)["eps"] == pytest.approx(ref["eps_central"], rel=1e-12)
     # (m_chi1, Delta/m_chi1): the column is m_chi1 = m_A'/R, and every cell (any Delta) shares the column's eps
-    c = PLANES["mchi1-delta"].couplings(m_ap / 3.0, [0.1, 0.4, 1.0], G2_FIX)
+    c = PLANES["mchi1-delta"].couplings(m_ap / 3.0, [0.1, 0.4, 1.0], _first_column("mchi1-delta", m_ap / 3.0, G2_FIX))
     assert np.allclose(c["eps"], ref["eps_central"], rtol=1e-12)
     assert np.allclose(c["alpha_D"], 0.1)
     for edge in ("low", "high"):
         fx = {**G2_FIX, "eps": f"g2:fnal2021:{edge}"}
-        assert PLANES["mAp-alphaD"].fixed_at(m_ap, fx)["eps"] == pytest.approx(ref[f"eps_{edge}"], rel=1e-12)
+        assert _first_column("mAp-alphaD", m_ap, fx)["eps"] == pytest.approx(ref[f"eps_{edge}"], rel=1e-12)
 
 
 def test_g2_rule_other_bands_and_physics_limits() -> None:
     bnl = _semivis_g2(0.1, "bnl2006")
     fx = {**G2_FIX, "eps": "g2:bnl2006:high"}
-    assert PLANES["mAp-alphaD"].fixed_at(0.1, fx)["eps"] == pytest.approx(bnl["eps_high"], rel=1e-12)
+    assert _first_column("mAp-alphaD", 0.1, fx)["eps"] == pytest.approx(bnl["eps_high"], rel=1e-12)
     wp = _semivis_g2(0.1, "wp2025")
     fx = {**G2_FIX, "eps": "G2:WP2025:Max"}
-    assert PLANES["mAp-alphaD"].fixed_at(0.1, fx)["eps"] == pytest.approx(wp["eps_max"], rel=1e-12)
+    assert _first_column("mAp-alphaD", 0.1, fx)["eps"] == pytest.approx(wp["eps_max"], rel=1e-12)
     # Pospelov 2009 limits: Delta a_mu = alpha eps^2/(2 pi) for m_A' << m_mu, alpha eps^2 m_mu^2/(3 pi m_A'^2) above
     from semivis.constants import alpha, m_mu  # noqa: PLC0415
 
@@ -176,3 +183,60 @@ def test_rule_giving_eps_above_one_on_the_grid_is_an_error() -> None:
         ScanSpec.from_ranges(
             "idm", "mAp-alphaD", nx=3, ny=3, x_range=(1.0, 100.0), fixed={"eps": "g2:fnal2021:central"}
         )
+
+
+# --------------------------------------------------------------------------------------------------
+# one parameter space: y <-> eps, tan theta <-> theta, curves in (m_A', eps) mapped into each plane
+# --------------------------------------------------------------------------------------------------
+def test_y_eps_round_trip_and_analytic_value() -> None:
+    eps = np.geomspace(1e-6, 0.5, 13)
+    alpha_d, m1, m_ap = 0.5, 0.02, 0.07
+    y = y_from_eps(eps, alpha_d, m1, m_ap)
+    # y = eps^2 alpha_D (m_chi1/m_A')^4 (EPJC 2023 Sect. 6) and back
+    assert np.allclose(y, eps**2 * alpha_d / (m_ap / m1) ** 4, rtol=1e-14, atol=0)
+    assert np.allclose(eps_from_y(y, alpha_d, m1, m_ap), eps, rtol=1e-14, atol=0)
+    # the scan's couplings of a y column are the same inverse
+    c = PLANES["mchi1-y"].couplings(m1, y, {"alpha_D": alpha_d, "ratio": m_ap / m1, "delta": 0.4})
+    assert np.allclose(c["eps"], eps, rtol=1e-12, atol=0)
+
+
+def test_tan_theta_is_settled_once() -> None:
+    assert theta_from_tan_theta(1.0) == pytest.approx(math.pi / 4, rel=1e-15)
+    fx = resolve_fixed(PLANES["mchi1-y"], "i2dm", {"tan_theta": 1e-3})
+    assert fx["theta"] == math.atan(1e-3)
+    spec = ScanSpec.from_ranges("i2dm", "mchi1-y", nx=2, ny=2, fixed={"tan_theta": 1e-2})
+    assert spec.fixed["theta"] == math.atan(1e-2)
+    with pytest.raises(ParameterError, match="either theta or tan_theta"):
+        resolve_fixed(PLANES["mchi1-y"], "i2dm", {"tan_theta": 1e-3, "theta": 0.1})
+
+
+M_CURVE = np.array([0.01, 0.1, 0.3, 1.0])
+EPS_CURVE = np.array([1e-5, 3e-4, 1e-3, 2e-2])
+
+
+@pytest.mark.parametrize("plane", sorted(PLANES))
+def test_curve_in_mAp_eps_mapped_into_every_plane(plane: str) -> None:
+    fixed = {"alpha_D": 0.5, "ratio": 2.5, "m_chi1": 0.04, "delta": 0.4}
+    p = PLANES[plane]
+    if p.y not in ("eps", "y"):  # alpha_D, Delta, tan theta are not functions of eps at fixed masses
+        with pytest.raises(ParameterError, match="eps or y axis"):
+            p.to_xy(M_CURVE, EPS_CURVE, fixed)
+        return
+    xy = p.to_xy(M_CURVE, EPS_CURVE, fixed)
+    assert xy.shape == (4, 2)
+    m_chi1 = M_CURVE / 2.5 if p.x != "R" else np.full(4, 0.04)
+    expect_x = {"m_Ap": M_CURVE, "m_chi1": M_CURVE / 2.5, "R": M_CURVE / 0.04}[p.x]
+    expect_y = EPS_CURVE if p.y == "eps" else EPS_CURVE**2 * 0.5 * (m_chi1 / M_CURVE) ** 4
+    assert np.allclose(xy[:, 0], expect_x, rtol=1e-14, atol=0)
+    assert np.allclose(xy[:, 1], expect_y, rtol=1e-14, atol=0)
+    # and back: the plane's own grid -> couplings inverts the mapping (m_A' and eps recovered at each point)
+    for (x, y), m, e in zip(xy, M_CURVE, EPS_CURVE, strict=True):
+        assert p.m_ap(x, fixed) == pytest.approx(m, rel=1e-14)
+        assert float(p.couplings(x, [y], fixed)["eps"][0]) == pytest.approx(e, rel=1e-12)
+
+
+def test_validity_mask_marks_eps_at_or_above_one() -> None:
+    # (R, y) at large R and y: eps = sqrt(y / alpha_D) R^2 exceeds 1
+    p = PLANES["R-y"]
+    c = p.couplings(50.0, [1e-12, 1e-6], {"alpha_D": 0.1, "m_chi1": 0.01, "delta": 0.1})
+    assert p.valid(c, (2,)).tolist() == [True, False]

@@ -1,10 +1,12 @@
-"""Exclusion contours from a scan grid: the region where the expected signal reaches its upper limit.
+"""THE exclusion contour of a scan: the region where the expected signal reaches its upper limit.
 
 A point is excluded at 90 % CL when N_sig >= s_up (physics notes Sect. 5: the signal enters only as a
 normalisation, so the contour is N_sig / s_up = 1). The contour is traced in the coordinates the figure is
-drawn in (log10 of logarithmic axes) by ``contourpy``'s filled contours of log10(N_sig / s_up) >= 0 and
-returned as closed rings in data coordinates: outer boundaries and holes alike, to be read with the
-even-odd rule (:mod:`semivis.figures.summary`).
+drawn in (log10 of logarithmic axes) by ``contourpy`` on log10(N_sig / s_up) (N_sig = 0 floored at 1e-300):
+:func:`exclusion_rings` gives the filled region ``>= 0`` as closed rings in data coordinates, outer boundaries
+and holes alike, to be read with the even-odd rule (:mod:`semivis.figures.summary`); :func:`projection_lines`
+gives the open lines ``= 0``. The scan result's stored contours (:func:`semivis.scan.contours`), ``semivis
+limit --json`` and the figures all come from these two functions.
 
 >>> import numpy as np
 >>> x = np.logspace(-2, 0, 5); y = np.logspace(-6, -1, 6)
@@ -21,11 +23,12 @@ from typing import Any, cast
 
 import contourpy
 import numpy as np
+import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from semivis.errors import ParameterError
 
-__all__ = ["exclusion_rings", "projection_lines"]
+__all__ = ["dataset_ratio", "exclusion", "exclusion_rings", "projection_lines", "ratio_grid"]
 
 FloatArray = NDArray[np.float64]
 
@@ -94,3 +97,35 @@ def projection_lines(
         return []
     gen = contourpy.contour_generator(gx, gy, z, line_type=contourpy.LineType.Separate)
     return [_back(np.asarray(line, dtype=np.float64), log_x, log_y) for line in gen.lines(0.0) if len(line) >= 2]
+
+
+def ratio_grid(n_sig: ArrayLike, s_up: ArrayLike) -> FloatArray:
+    """N_sig / s_up on a grid, made contourable: NaN -> 0 (nothing to exclude), +inf -> 1e300."""
+    ratio = np.asarray(np.asarray(n_sig, dtype=np.float64) / np.asarray(s_up, dtype=np.float64), dtype=np.float64)
+    return np.nan_to_num(ratio, nan=0.0, posinf=1e300)
+
+
+def dataset_ratio(ds: xr.Dataset, eot: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(x, y, N_sig/s_up[iy, ix]) from a :func:`semivis.scan.run_scan` Dataset at one EOT (the nearest).
+
+    ``n_sig`` has dims (eot, <y>, <x>) and ``s_up`` (<y>, <x>), named after the plane's axes.
+    """
+    n_sig = ds["n_sig"]
+    if "eot" in n_sig.dims:
+        n_sig = n_sig.sel(eot=eot, method="nearest")
+    y_dim, x_dim = n_sig.dims
+    ratio = np.asarray((n_sig / ds["s_up"]).transpose(y_dim, x_dim).values, dtype=np.float64)
+    x = np.asarray(ds[x_dim].values, dtype=np.float64)
+    y = np.asarray(ds[y_dim].values, dtype=np.float64)
+    return x, y, np.nan_to_num(ratio, nan=0.0, posinf=1e300)
+
+
+def exclusion(
+    ds: xr.Dataset, eot: float, *, log_x: bool = True, log_y: bool = True
+) -> tuple[list[FloatArray], list[FloatArray]]:
+    """(rings, lines) of a scan Dataset at one EOT: :func:`exclusion_rings` and :func:`projection_lines`."""
+    x, y, ratio = dataset_ratio(ds, eot)
+    return (
+        exclusion_rings(x, y, ratio, log_x=log_x, log_y=log_y),
+        projection_lines(x, y, ratio, log_x=log_x, log_y=log_y),
+    )

@@ -1,0 +1,390 @@
+"""Numba kernels of the detector response: the package-internal API that ``semivis.signal`` builds on.
+
+The Python API (cards in, named regions and arrays out) is :mod:`semivis.detector.response`; this module holds
+the compiled pieces it and the signal room's segment kernels call, on flat arrays:
+
+* the **geometry vector** ``g`` (built by :func:`semivis.detector.response.geometry_vector` from a card): every
+  slot the kernels read has a name below (``G_*``); module m (0 ECAL, 1 VETO, 2..4 HCAL1..3) occupies
+  ``g[G_MODULES + G_MODULE_STRIDE m + {G_Z_START, G_Z_END, G_HALF_SIZE}]``, read through
+  :func:`module_z_start`, :func:`module_z_end` and :func:`module_half_size`;
+* the **region codes** returned by :func:`decay_deposits` (indices into :data:`REGION_NAMES`);
+* the **deposit vector** ``dep`` of length :data:`N_DEP` (ECAL, VETO, HCAL1, HCAL2, HCAL3) [GeV], which the
+  kernels add to;
+* the **ECAL containment** P(a, b t) (PDG RPP 2022 Sect. 34.5, Eq. 34.36 integrated), exact
+  (:func:`containment`) or from the table of :func:`semivis.detector.response.containment_table`
+  (:func:`containment_tab`, within :data:`CONTAINMENT_TABLE_TOL`), and the table's grid (``TAB_*``).
+
+The physics model of each kernel is described in :mod:`semivis.detector.response` and
+``docs/physics/detector-and-signal.md`` Sect. 4.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+__all__ = [
+    "CONTAINMENT_TABLE_TOL",
+    "G_B",
+    "G_EC",
+    "G_ECAL_HALF",
+    "G_ECAL_MAX",
+    "G_ECAL_Z_END",
+    "G_ECAL_Z_START",
+    "G_HALF_SIZE",
+    "G_HCAL_THR",
+    "G_LEN",
+    "G_MIP",
+    "G_MODULES",
+    "G_MODULE_STRIDE",
+    "G_S1_HI",
+    "G_S1_LO",
+    "G_S1_MIN",
+    "G_SETUP_END",
+    "G_VETO_THR",
+    "G_VETO_Z_END",
+    "G_X0",
+    "G_Z_END",
+    "G_Z_START",
+    "MOD_ECAL",
+    "MOD_VETO",
+    "N_DEP",
+    "N_MODULES",
+    "REGION_BEYOND",
+    "REGION_ECAL",
+    "REGION_GAPS",
+    "REGION_NAMES",
+    "REGION_VETO",
+    "TAB_A_MAX",
+    "TAB_H",
+    "TAB_NA",
+    "TAB_NS",
+    "TAB_S_MAX",
+    "containment",
+    "containment_tab",
+    "decay_deposits",
+    "ecal_pair",
+    "gammainc_lower_reg",
+    "lagrange4",
+    "module_half_size",
+    "module_z_end",
+    "module_z_start",
+    "propagate",
+]
+
+# ------------------------------------------------------------------------------------------ regions
+#: decay regions, in the order of the region codes 0..6 returned by :func:`decay_deposits`
+REGION_NAMES: tuple[str, ...] = ("ecal", "veto", "hcal1", "hcal2", "hcal3", "gaps", "beyond")
+REGION_ECAL = 0
+REGION_VETO = 1
+#: codes 2..4 are HCAL1..3 (equal to their module index)
+REGION_GAPS = 5
+REGION_BEYOND = 6
+#: number of energy deposits per decay: ECAL, VETO, HCAL1, HCAL2, HCAL3 (index = module index)
+N_DEP = 5
+
+# ------------------------------------------------------------------------------------------ geometry vector
+#: modules along the beam: 0 ECAL, 1 VETO, 2 HCAL1, 3 HCAL2, 4 HCAL3
+N_MODULES = 5
+MOD_ECAL = 0
+MOD_VETO = 1
+#: module m's slots start at G_MODULES + G_MODULE_STRIDE * m
+G_MODULES = 0
+G_MODULE_STRIDE = 3
+#: offsets within a module's slots: z of its front face, z of its back face, half transverse size [m]
+G_Z_START = 0
+G_Z_END = 1
+G_HALF_SIZE = 2
+#: the module slots read by name
+G_ECAL_Z_START = G_MODULES + G_MODULE_STRIDE * MOD_ECAL + G_Z_START
+G_ECAL_Z_END = G_MODULES + G_MODULE_STRIDE * MOD_ECAL + G_Z_END
+G_ECAL_HALF = G_MODULES + G_MODULE_STRIDE * MOD_ECAL + G_HALF_SIZE
+G_VETO_Z_END = G_MODULES + G_MODULE_STRIDE * MOD_VETO + G_Z_END
+#: the S1 decay window of EPJC 2021: from the HCAL2 front face to the HCAL3 back face
+G_S1_LO = G_MODULES + G_MODULE_STRIDE * 3 + G_Z_START
+G_S1_HI = G_MODULES + G_MODULE_STRIDE * 4 + G_Z_END
+#: the end of the set-up (HCAL3 back face): decays after it are in region ``beyond``
+G_SETUP_END = G_S1_HI
+#: ECAL radiation length X0 [m], critical energy E_c [GeV], shower-profile slope b
+G_X0 = G_MODULES + G_MODULE_STRIDE * N_MODULES
+G_EC = G_X0 + 1
+G_B = G_X0 + 2
+#: VETO: MIP deposit of a charged lepton [GeV], firing threshold [GeV]
+G_MIP = G_X0 + 3
+G_VETO_THR = G_X0 + 4
+#: selection thresholds [GeV]: ECAL energy maximum, HCAL activity threshold, S1 minimum HCAL2+3 energy
+G_ECAL_MAX = G_X0 + 5
+G_HCAL_THR = G_X0 + 6
+G_S1_MIN = G_X0 + 7
+#: length of the geometry vector
+G_LEN = G_X0 + 8
+
+
+@njit(cache=True, inline="always")
+def module_z_start(g: NDArray[np.float64], m: int) -> float:  # pragma: no cover - numba
+    """z of module m's front face [m] (from the ECAL front face)."""
+    return float(g[G_MODULES + G_MODULE_STRIDE * m + G_Z_START])
+
+
+@njit(cache=True, inline="always")
+def module_z_end(g: NDArray[np.float64], m: int) -> float:  # pragma: no cover - numba
+    """z of module m's back face [m]."""
+    return float(g[G_MODULES + G_MODULE_STRIDE * m + G_Z_END])
+
+
+@njit(cache=True, inline="always")
+def module_half_size(g: NDArray[np.float64], m: int) -> float:  # pragma: no cover - numba
+    """Half transverse (square) size of module m [m]."""
+    return float(g[G_MODULES + G_MODULE_STRIDE * m + G_HALF_SIZE])
+
+
+# ------------------------------------------------------------------------------------------ containment
+@njit(cache=True)
+def gammainc_lower_reg(a: float, x: float) -> float:  # pragma: no cover - numba
+    """Regularised lower incomplete gamma P(a, x): series for x < a+1, Lentz continued fraction otherwise
+    (Numerical Recipes 3rd ed., Sect. 6.2)."""
+    if x <= 0.0:
+        return 0.0
+    gln = math.lgamma(a)
+    if x < a + 1.0:
+        ap = a
+        s = 1.0 / a
+        d = s
+        for _ in range(500):
+            ap += 1.0
+            d *= x / ap
+            s += d
+            if abs(d) < abs(s) * 1e-15:
+                break
+        return s * math.exp(-x + a * math.log(x) - gln)
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    for i in range(1, 500):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        if abs(d) < tiny:
+            d = tiny
+        c = b + an / c
+        if abs(c) < tiny:
+            c = tiny
+        d = 1.0 / d
+        de = d * c
+        h *= de
+        if abs(de - 1.0) < 1e-15:
+            break
+    return 1.0 - math.exp(-x + a * math.log(x) - gln) * h
+
+
+@njit(cache=True)
+def containment(E: float, t_rem: float, Ec: float, b: float) -> float:  # pragma: no cover - numba
+    """Fraction P(a, b t_rem) of an e+- shower of energy E contained within t_rem radiation lengths.
+
+    Longitudinal gamma profile, PDG RPP 2022 Sect. 34.5 Eq. (34.36): a = 1 + b (ln(E/E_c) - 0.5), a >= 1.
+    """
+    if E <= 0.0:
+        return 1.0
+    if t_rem <= 0.0:
+        return 0.0
+    a = 1.0 + b * (math.log(E / Ec) - 0.5)
+    a = max(a, 1.0)
+    return gammainc_lower_reg(a, b * t_rem)
+
+
+#: containment table grid: a = 1 + b (ln(E/E_c) - 0.5) in [1, TAB_A_MAX] (a uniform ln E grid above
+#: E_c e^(1/2)) x s = sqrt(b t) in [0, TAB_S_MAX] (the square root makes P(a, s^2) ~ s^(2a) smooth at 0)
+TAB_H = 1.0 / 64.0
+TAB_A_MAX = 8.0
+TAB_S_MAX = 6.5
+#: table sizes: one ghost node below, two above
+TAB_NA = round((TAB_A_MAX - 1.0) / TAB_H) + 4
+TAB_NS = round(TAB_S_MAX / TAB_H) + 4
+#: guaranteed absolute error bound of the tabulated containment (4x4 Lagrange interpolation); the measured
+#: maximum is ~1e-6, near t = 0 (tests/test_detector_response.py checks < TOL / 10 on a dense set)
+CONTAINMENT_TABLE_TOL = 2e-5
+
+
+@njit(cache=True, inline="always")
+def lagrange4(t: float) -> tuple[float, float, float, float]:  # pragma: no cover - numba
+    """Cubic Lagrange weights of the nodes -1, 0, 1, 2 at 0 <= t < 1."""
+    tm1 = t - 1.0
+    tm2 = t - 2.0
+    tp1 = t + 1.0
+    return -t * tm1 * tm2 / 6.0, tp1 * tm1 * tm2 / 2.0, -tp1 * t * tm2 / 2.0, tp1 * t * tm1 / 6.0
+
+
+@njit(cache=True)
+def containment_tab(  # pragma: no cover - numba
+    E: float, t_rem: float, Ec: float, b: float, tab: NDArray[np.float64]
+) -> float:
+    """:func:`containment` from the table (4x4 Lagrange in (a, sqrt(b t))); exact outside the table.
+
+    Absolute error < CONTAINMENT_TABLE_TOL; the result is clipped to [0, 1].
+    """
+    if E <= 0.0:
+        return 1.0
+    if t_rem <= 0.0:
+        return 0.0
+    a = 1.0 + b * (math.log(E / Ec) - 0.5)
+    a = max(a, 1.0)
+    sv = math.sqrt(b * t_rem)
+    if a >= TAB_A_MAX or sv >= TAB_S_MAX:
+        return gammainc_lower_reg(a, b * t_rem)
+    fa = (a - 1.0) / TAB_H
+    ia = int(fa)
+    fs = sv / TAB_H
+    js = int(fs)
+    wa0, wa1, wa2, wa3 = lagrange4(fa - ia)
+    wb0, wb1, wb2, wb3 = lagrange4(fs - js)
+    r0 = wb0 * tab[ia, js] + wb1 * tab[ia, js + 1] + wb2 * tab[ia, js + 2] + wb3 * tab[ia, js + 3]
+    r1 = wb0 * tab[ia + 1, js] + wb1 * tab[ia + 1, js + 1] + wb2 * tab[ia + 1, js + 2] + wb3 * tab[ia + 1, js + 3]
+    r2 = wb0 * tab[ia + 2, js] + wb1 * tab[ia + 2, js + 1] + wb2 * tab[ia + 2, js + 2] + wb3 * tab[ia + 2, js + 3]
+    r3 = wb0 * tab[ia + 3, js] + wb1 * tab[ia + 3, js + 1] + wb2 * tab[ia + 3, js + 2] + wb3 * tab[ia + 3, js + 3]
+    r = float(wa0 * r0 + wa1 * r1 + wa2 * r2 + wa3 * r3)
+    return min(max(r, 0.0), 1.0)
+
+
+# ------------------------------------------------------------------------------------------ deposits
+@njit(cache=True)
+def propagate(  # noqa: PLR0917
+    E: float,
+    x: float,
+    y: float,
+    tx: float,
+    ty: float,
+    z: float,
+    m_first: int,
+    g: NDArray[np.float64],
+    dep: NDArray[np.float64],
+) -> None:  # pragma: no cover - numba
+    """A lepton of energy E at (x, y, z) with slopes (tx, ty) enters modules m_first.. downstream.
+
+    The VETO takes min(E, E_MIP) and the lepton goes on; an HCAL module inside whose aperture it arrives
+    absorbs it fully (> 80 X0 of iron, physics.md Sect. 4).
+    """
+    for m in range(m_first, N_MODULES):
+        if E <= 0.0:
+            return
+        zf = module_z_start(g, m)
+        h = module_half_size(g, m)
+        xf = x + tx * (zf - z)
+        yf = y + ty * (zf - z)
+        if abs(xf) > h or abs(yf) > h:
+            continue
+        if m == MOD_VETO:  # a MIP-like deposit, the lepton goes on
+            d = min(E, g[G_MIP])
+            dep[MOD_VETO] += d
+            E -= d
+        else:  # HCAL: full absorption
+            dep[m] += E
+            return
+
+
+@njit(cache=True)
+def ecal_pair(  # noqa: PLR0917
+    z: float,
+    xc: float,
+    yc: float,
+    lep: NDArray[np.float64],
+    f0: float,
+    f1: float,
+    g: NDArray[np.float64],
+    dep: NDArray[np.float64],
+) -> None:  # pragma: no cover - numba
+    """Deposits of a pair created in the ECAL at (xc, yc, z) whose leptons keep the fractions f0, f1 there;
+    the rest of each shower leaks downstream along the lepton's direction (:func:`propagate`)."""
+    z_end = g[G_ECAL_Z_END]
+    for k in range(2):
+        E = lep[3 * k]
+        f = f0 if k == 0 else f1
+        dep[MOD_ECAL] += f * E
+        propagate(
+            (1.0 - f) * E,
+            xc + lep[3 * k + 1] * (z_end - z),
+            yc + lep[3 * k + 2] * (z_end - z),
+            lep[3 * k + 1],
+            lep[3 * k + 2],
+            z_end,
+            MOD_VETO,
+            g,
+            dep,
+        )
+
+
+@njit(cache=True)
+def decay_deposits(  # noqa: PLR0917
+    z: float,
+    zv: float,
+    tx: float,
+    ty: float,
+    lep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    dep: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    use_tab: bool,
+) -> int:  # pragma: no cover - numba
+    """Deposits (added to ``dep``) of a pair from a chi2 decaying at z; returns the region code 0..6.
+
+    ``(zv, tx, ty)``: the chi2's origin depth and slopes dx/dz, dy/dz; ``lep`` = (E+, tx+, ty+, E-, tx-, ty-):
+    lab energies and slopes of the two leptons. ``use_tab``: ECAL containment from ``tab``
+    (:func:`containment_tab`; every deposit and every sum of deposits is then within CONTAINMENT_TABLE_TOL
+    (E+ + E-) of the exact one), else the exact series (:func:`containment`).
+    """
+    xc = tx * (z - zv)
+    yc = ty * (z - zv)
+    if z >= g[G_SETUP_END]:
+        return REGION_BEYOND
+    m_in = -1
+    m_next = N_MODULES
+    for m in range(N_MODULES):
+        if z < module_z_start(g, m):
+            m_next = m
+            break
+        if z < module_z_end(g, m):
+            m_in = m
+            break
+    if m_in >= 0:
+        h = module_half_size(g, m_in)
+        if abs(xc) > h or abs(yc) > h:
+            return REGION_GAPS
+        if m_in == MOD_ECAL:
+            z_end = g[G_ECAL_Z_END]
+            t_rem = (z_end - z) / g[G_X0]
+            if use_tab:
+                f0 = containment_tab(lep[0], t_rem, g[G_EC], g[G_B], tab)
+                f1 = containment_tab(lep[3], t_rem, g[G_EC], g[G_B], tab)
+            else:
+                f0 = containment(lep[0], t_rem, g[G_EC], g[G_B])
+                f1 = containment(lep[3], t_rem, g[G_EC], g[G_B])
+            ecal_pair(z, xc, yc, lep, f0, f1, g, dep)
+            return REGION_ECAL
+        if m_in == MOD_VETO:
+            z_end = g[G_VETO_Z_END]
+            for k in range(2):
+                E = lep[3 * k]
+                d = min(E, g[G_MIP])
+                dep[MOD_VETO] += d
+                propagate(
+                    E - d,
+                    xc + lep[3 * k + 1] * (z_end - z),
+                    yc + lep[3 * k + 2] * (z_end - z),
+                    lep[3 * k + 1],
+                    lep[3 * k + 2],
+                    z_end,
+                    MOD_VETO + 1,
+                    g,
+                    dep,
+                )
+            return REGION_VETO
+        dep[m_in] += lep[0] + lep[3]
+        return m_in  # HCAL1..3: region code = module index
+    # in a gap upstream of module m_next
+    for k in range(2):
+        propagate(lep[3 * k], xc, yc, lep[3 * k + 1], lep[3 * k + 2], z, m_next, g, dep)
+    return REGION_GAPS

@@ -1,0 +1,531 @@
+"""Numba kernels of the signal room: selection flags, flight-path segments and sums of exponentials.
+
+Private to :mod:`semivis.signal` (the reweighting, :mod:`~semivis.signal.response_table` and
+:mod:`~semivis.signal.validate`). They build on the detector's package-internal kernel API
+(:mod:`semivis.detector.kernels`: named geometry slots, region codes, deposits, ECAL containment):
+
+* :func:`selection_flags` / :func:`near_threshold`: the detector-level flags of
+  :data:`semivis.signal.selections.SELECTION_FLAGS` from summed deposits, and whether a deposit sum lies within
+  the containment table's error of a threshold (then the segment is re-evaluated exactly, :func:`exact_deps`);
+* :func:`boundaries` / :func:`segment_data`: the segments of a chi2's flight path (ECAL slices, gaps, VETO,
+  HCAL modules split where the chi2 leaves their aperture, beyond) and each segment's deposits, region and
+  S1-window flag, evaluated at its midpoint;
+* :func:`terms_csr` (one chi2) and :func:`pair_table` (two chi2, joint pass table): the selection and region
+  indicators as sums of exponentials Sum_k c_k exp(-x_k / c tau), c_k = +-1 where the indicator flips
+  (exponential decay law along the flight path, PDG RPP 2022 Kinematics Sect. 49.1);
+* :func:`fused_sums` / :func:`eval_pair`: those sums evaluated for a vector of u = 1/c tau and accumulated
+  over events (Sum t, Sum t^2, per production process).
+
+Indicators (:data:`N_IND` per event): the :data:`N_FLAGS` selection flags, then the :data:`N_REGIONS` region
+indicators (region codes of :data:`semivis.detector.kernels.REGION_NAMES`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from semivis.detector.kernels import (
+    CONTAINMENT_TABLE_TOL,
+    G_B,
+    G_EC,
+    G_ECAL_HALF,
+    G_ECAL_MAX,
+    G_ECAL_Z_END,
+    G_HCAL_THR,
+    G_S1_HI,
+    G_S1_LO,
+    G_S1_MIN,
+    G_VETO_THR,
+    MOD_VETO,
+    N_DEP,
+    N_MODULES,
+    REGION_BEYOND,
+    REGION_ECAL,
+    REGION_GAPS,
+    REGION_NAMES,
+    TAB_A_MAX,
+    TAB_H,
+    decay_deposits,
+    ecal_pair,
+    lagrange4,
+    module_half_size,
+    module_z_end,
+    module_z_start,
+)
+from semivis.signal.selections import SELECTION_FLAGS
+
+__all__ = [
+    "MAX_EXTRA_SEGMENTS",
+    "N_FLAGS",
+    "N_IND",
+    "N_REGIONS",
+    "boundaries",
+    "eval_pair",
+    "exact_deps",
+    "fused_sums",
+    "near_threshold",
+    "pair_table",
+    "segment_data",
+    "selection_flags",
+    "terms_csr",
+]
+
+#: selection flags computed by :func:`selection_flags` (in the order of SELECTION_FLAGS)
+N_FLAGS = len(SELECTION_FLAGS)
+#: region indicators (region codes 0..6)
+N_REGIONS = len(REGION_NAMES)
+#: indicators per event: N_FLAGS selection flags, then N_REGIONS regions
+N_IND = N_FLAGS + N_REGIONS
+#: segment starts of a flight path besides the ECAL grid points: its origin, the ECAL end, and per downstream
+#: module its front face, lateral exit and back face (14), plus room for the sentinel
+MAX_EXTRA_SEGMENTS = 16
+
+
+@njit(cache=True)
+def selection_flags(  # noqa: PLR0917
+    e_ecal_base: float,
+    dep: NDArray[np.float64],
+    n_in_window: int,
+    n_beyond: int,
+    n_chi2: int,
+    g: NDArray[np.float64],
+    out: NDArray[np.int8],
+) -> None:  # pragma: no cover - numba
+    """Selection flags (out[i] for SELECTION_FLAGS[i]: missing-energy, s1, s2) from summed deposits.
+
+    ``dep`` = (ECAL, VETO, HCAL1, HCAL2, HCAL3) pair deposits [GeV] (the decay kernels' deposit vector),
+    ``e_ecal_base`` the ECAL energy without the chi2 pairs, ``n_in_window`` how many chi2 decayed in the S1
+    window [G_S1_LO, G_S1_HI), ``n_beyond`` of ``n_chi2`` beyond the set-up. missing-energy: EPJC 83 (2023)
+    391 Sect. 3.2 (E_ECAL < 50 GeV, VETO quiet, E_HCAL < 1 GeV); s1 and s2: EPJC 81 (2021) 959.
+    """
+    ecal_ok = e_ecal_base + dep[0] < g[G_ECAL_MAX]
+    veto_ok = dep[1] < g[G_VETO_THR]
+    hsum = dep[2] + dep[3] + dep[4]
+    me = ecal_ok and veto_ok and hsum < g[G_HCAL_THR]
+    out[0] = 1 if me else 0
+    s1 = ecal_ok and veto_ok and dep[2] < g[G_HCAL_THR] and (dep[3] + dep[4]) >= g[G_S1_MIN] and n_in_window > 0
+    out[1] = 1 if s1 else 0
+    out[2] = 1 if (me and n_beyond == n_chi2) else 0
+
+
+@njit(cache=True)
+def near_threshold(  # pragma: no cover - numba
+    e_ecal_base: float, dep: NDArray[np.float64], err: float, g: NDArray[np.float64]
+) -> bool:
+    """True if a deposit sum compared by :func:`selection_flags` lies within ``err`` of its threshold."""
+    if err <= 0.0:
+        return False
+    hsum = dep[2] + dep[3] + dep[4]
+    return bool(
+        abs(e_ecal_base + dep[0] - g[G_ECAL_MAX]) <= err
+        or abs(dep[1] - g[G_VETO_THR]) <= err
+        or abs(hsum - g[G_HCAL_THR]) <= err
+        or abs(dep[2] - g[G_HCAL_THR]) <= err
+        or abs(dep[3] + dep[4] - g[G_S1_MIN]) <= err
+    )
+
+
+@njit(cache=True)
+def boundaries(  # noqa: PLR0917
+    zv: float, tx: float, ty: float, g: NDArray[np.float64], grid: NDArray[np.float64], out: NDArray[np.float64]
+) -> int:  # pragma: no cover - numba
+    """Segment start positions along z for a chi2 from z_v; returns how many (last segment -> +inf)."""
+    k = 0
+    out[k] = zv
+    k += 1
+    for zg in grid:
+        if zv < zg < g[G_ECAL_Z_END]:
+            out[k] = zg
+            k += 1
+    out[k] = max(g[G_ECAL_Z_END], zv)
+    k += 1
+    tmax = max(abs(tx), abs(ty))
+    for m in range(MOD_VETO, N_MODULES):
+        z0 = max(module_z_start(g, m), zv)
+        z1 = max(module_z_end(g, m), zv)
+        out[k] = z0
+        k += 1
+        if tmax > 0.0:
+            ze = zv + module_half_size(g, m) / tmax
+            if z0 < ze < z1:
+                out[k] = ze
+                k += 1
+        out[k] = z1
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def segment_data(  # noqa: PLR0917
+    zv: float,
+    tx: float,
+    ty: float,
+    lep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    zb: NDArray[np.float64],
+    deps: NDArray[np.float64],
+    cats: NDArray[np.int64],
+    win: NDArray[np.int64],
+    errs: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+) -> int:  # pragma: no cover - numba
+    """Boundaries, deposits, region and S1-window flag of every segment of one chi2's path.
+
+    With ``use_tab`` the ECAL containment comes from the table and ``errs[k]`` bounds the error of every
+    deposit (sum) of segment k (CONTAINMENT_TABLE_TOL (E+ + E-) in the ECAL, else 0); callers re-evaluate
+    a segment exactly (:func:`exact_deps`) when a selection threshold lies within that bound.
+    """
+    nb = boundaries(zv, tx, ty, g, grid, zb)
+    err_ecal = CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]) if use_tab else 0.0
+    # ECAL slices with a fixed midpoint (segments 1..n_in start at grid points): containment interpolated in
+    # a only, from the per-slice table slab[i, :] = P(a_nodes, b t_i)
+    n_in = 0
+    for zg in grid:
+        if zv < zg < g[G_ECAL_Z_END]:
+            n_in += 1
+    s0 = grid.size - n_in
+    fast = use_tab and slab.shape[0] == grid.size
+    ia0 = 0
+    ia1 = 0
+    w0 = (0.0, 0.0, 0.0, 0.0)
+    w1 = (0.0, 0.0, 0.0, 0.0)
+    if fast:
+        a0 = max(1.0 + g[G_B] * (math.log(lep[0] / g[G_EC]) - 0.5), 1.0) if lep[0] > 0.0 else 1.0
+        a1 = max(1.0 + g[G_B] * (math.log(lep[3] / g[G_EC]) - 0.5), 1.0) if lep[3] > 0.0 else 1.0
+        if lep[0] <= 0.0 or lep[3] <= 0.0 or a0 >= TAB_A_MAX or a1 >= TAB_A_MAX:
+            fast = False
+        else:
+            fa0 = (a0 - 1.0) / TAB_H
+            fa1 = (a1 - 1.0) / TAB_H
+            ia0 = int(fa0)
+            ia1 = int(fa1)
+            w0 = lagrange4(fa0 - ia0)
+            w1 = lagrange4(fa1 - ia1)
+    h0 = g[G_ECAL_HALF]
+    for k in range(nb):
+        za = zb[k]
+        zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
+        for d in range(N_DEP):
+            deps[k, d] = 0.0
+        if fast and 1 <= k <= n_in:
+            i = s0 + k - 1
+            xc = tx * (zm - zv)
+            yc = ty * (zm - zv)
+            if abs(xc) > h0 or abs(yc) > h0:
+                cats[k] = REGION_GAPS
+            else:
+                f0 = (
+                    w0[0] * slab[i, ia0]
+                    + w0[1] * slab[i, ia0 + 1]
+                    + w0[2] * slab[i, ia0 + 2]
+                    + w0[3] * slab[i, ia0 + 3]
+                )
+                f1 = (
+                    w1[0] * slab[i, ia1]
+                    + w1[1] * slab[i, ia1 + 1]
+                    + w1[2] * slab[i, ia1 + 2]
+                    + w1[3] * slab[i, ia1 + 3]
+                )
+                ecal_pair(zm, xc, yc, lep, min(max(f0, 0.0), 1.0), min(max(f1, 0.0), 1.0), g, deps[k])
+                cats[k] = REGION_ECAL
+        else:
+            cats[k] = decay_deposits(zm, zv, tx, ty, lep, g, deps[k], tab, use_tab)
+        win[k] = 1 if (g[G_S1_LO] <= zm < g[G_S1_HI]) else 0
+        errs[k] = err_ecal if cats[k] == REGION_ECAL else 0.0
+    return nb
+
+
+@njit(cache=True)
+def exact_deps(  # noqa: PLR0917
+    k: int,
+    nb: int,
+    zv: float,
+    tx: float,
+    ty: float,
+    lep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    zb: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:  # pragma: no cover - numba
+    """Deposits of segment k with the exact containment series (the pre-table evaluation, bit for bit)."""
+    za = zb[k]
+    zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
+    for d in range(N_DEP):
+        out[d] = 0.0
+    decay_deposits(zm, zv, tx, ty, lep, g, out, tab, False)
+
+
+@njit(cache=True)
+def terms_csr(  # noqa: PLR0917
+    e0: int,
+    zv: NDArray[np.float64],
+    tx: NDArray[np.float64],
+    ty: NDArray[np.float64],
+    xscale: NDArray[np.float64],
+    lep: NDArray[np.float64],
+    e_base: NDArray[np.float64],
+    g: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+    off: NDArray[np.int64],
+    xo: NDArray[np.float64],
+    co: NDArray[np.int8],
+) -> int:  # pragma: no cover - numba
+    """Sum-of-exponentials terms (x_k, c_k) of the 3 selection flags and the 7 region indicators, compressed:
+    the terms of event e and indicator i are xo/co[off[10 e + i] : off[10 e + i + 1]].
+
+    Starts at event ``e0`` and stops before an event that might not fit into ``xo``; returns the next event
+    (the caller grows the buffers and continues). Flags near a threshold are re-evaluated exactly.
+    """
+    kmax = grid.size + MAX_EXTRA_SEGMENTS
+    zb = np.empty(kmax)
+    deps = np.zeros((kmax, N_DEP))
+    dex = np.zeros(N_DEP)
+    cats = np.zeros(kmax, dtype=np.int64)
+    win = np.zeros(kmax, dtype=np.int64)
+    errs = np.zeros(kmax)
+    fl = np.zeros(N_FLAGS, dtype=np.int8)
+    prev = np.zeros(N_IND, dtype=np.int64)
+    cur = np.zeros(N_IND, dtype=np.int64)
+    tx_buf = np.empty((N_IND, kmax))
+    tc_buf = np.empty((N_IND, kmax), dtype=np.int8)
+    cnt = np.zeros(N_IND, dtype=np.int64)
+    cap = xo.size
+    for e in range(e0, zv.size):
+        pos = off[N_IND * e]
+        if pos + N_IND * kmax > cap:
+            return e
+        le = lep[e]
+        nb = segment_data(zv[e], tx[e], ty[e], le, g, grid, zb, deps, cats, win, errs, tab, slab, use_tab)
+        for i in range(N_IND):
+            prev[i] = 0
+            cnt[i] = 0
+        for k in range(nb):
+            if near_threshold(e_base[e], deps[k], errs[k], g):
+                exact_deps(k, nb, zv[e], tx[e], ty[e], le, g, zb, tab, dex)
+                selection_flags(e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl)
+            else:
+                selection_flags(e_base[e], deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl)
+            for i in range(N_FLAGS):
+                cur[i] = fl[i]
+            for i in range(N_REGIONS):
+                cur[N_FLAGS + i] = 1 if cats[k] == i else 0
+            x = (zb[k] - zv[e]) * xscale[e]
+            for i in range(N_IND):
+                if cur[i] != prev[i]:
+                    j = cnt[i]
+                    tx_buf[i, j] = x
+                    tc_buf[i, j] = cur[i] - prev[i]
+                    cnt[i] = j + 1
+                    prev[i] = cur[i]
+        for i in range(N_IND):
+            for j in range(cnt[i]):
+                xo[pos + j] = tx_buf[i, j]
+                co[pos + j] = tc_buf[i, j]
+            pos += cnt[i]
+            off[N_IND * e + i + 1] = pos
+    return zv.size
+
+
+@njit(cache=True)
+def pair_table(  # noqa: PLR0917
+    zv: NDArray[np.float64],
+    tx: NDArray[np.float64],
+    ty: NDArray[np.float64],
+    xscale: NDArray[np.float64],
+    lep: NDArray[np.float64],
+    e_base: NDArray[np.float64],
+    g: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    xb: NDArray[np.float64],
+    passes: NDArray[np.int8],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+) -> None:  # pragma: no cover - numba
+    """Joint pass table of two chi2 per event: xb (n, 2, K) right-aligned segment starts, passes (n, 3, K, K)."""
+    kmax = xb.shape[2]
+    zb = np.empty((2, kmax + 1))
+    errs = np.zeros((2, kmax + 1))
+    dex = np.zeros((2, N_DEP))
+    deps = np.zeros((2, kmax + 1, N_DEP))
+    cats = np.zeros((2, kmax + 1), dtype=np.int64)
+    win = np.zeros((2, kmax + 1), dtype=np.int64)
+    nbs = np.zeros(2, dtype=np.int64)
+    tot = np.zeros(N_DEP)
+    fl = np.zeros(N_FLAGS, dtype=np.int8)
+    for e in range(zv.shape[0]):
+        for s in range(2):
+            nb = segment_data(
+                zv[e], tx[e, s], ty[e, s], lep[e, s], g, grid, zb[s], deps[s], cats[s], win[s], errs[s], tab, slab,
+                use_tab,
+            )  # fmt: skip
+            nbs[s] = nb
+            off = kmax - nb
+            for k in range(off):
+                xb[e, s, k] = 0.0
+            for k in range(nb):
+                xb[e, s, off + k] = (zb[s, k] - zv[e]) * xscale[e, s]
+        off1 = kmax - nbs[0]
+        off2 = kmax - nbs[1]
+        for i in range(N_FLAGS):
+            for a in range(kmax):
+                for b in range(kmax):
+                    passes[e, i, a, b] = 0
+        for a in range(nbs[0]):
+            for b in range(nbs[1]):
+                for d in range(N_DEP):
+                    tot[d] = deps[0, a, d] + deps[1, b, d]
+                nbey = (1 if cats[0, a] == REGION_BEYOND else 0) + (1 if cats[1, b] == REGION_BEYOND else 0)
+                if near_threshold(e_base[e], tot, errs[0, a] + errs[1, b], g):
+                    exact_deps(a, nbs[0], zv[e], tx[e, 0], ty[e, 0], lep[e, 0], g, zb[0], tab, dex[0])
+                    exact_deps(b, nbs[1], zv[e], tx[e, 1], ty[e, 1], lep[e, 1], g, zb[1], tab, dex[1])
+                    for d in range(N_DEP):
+                        tot[d] = dex[0, d] + dex[1, d]
+                selection_flags(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl)
+                for i in range(N_FLAGS):
+                    passes[e, i, off1 + a, off2 + b] = fl[i]
+
+
+@njit(cache=True)
+def fused_sums(  # noqa: PLR0917
+    offs: NDArray[np.int64],
+    xall: NDArray[np.float64],
+    call: NDArray[np.int8],
+    base_flags: NDArray[np.float64],
+    item_src: NDArray[np.int64],
+    item_ind: NDArray[np.int64],
+    item_grp: NDArray[np.int64],
+    coefs: NDArray[np.float64],
+    u: NDArray[np.float64],
+    order: NDArray[np.int64],
+    w: NDArray[np.float64],
+    proc: NDArray[np.int64],
+    extra: NDArray[np.float64],
+    has_extra: bool,
+    j0: int,
+    j1: int,
+    s: NDArray[np.float64],
+    s2: NDArray[np.float64],
+    bp: NDArray[np.float64],
+) -> None:  # pragma: no cover - numba
+    """For couplings j0..j1: t_e = w_e (Sum_k coefs[grp_k, j] c_k exp(-x_k u_j) + extra[e, j - j0]); accumulate
+    Sum t, Sum t^2 and Sum t per production process.
+
+    The terms of event e are gathered item by item (item = indicator x channel source; source -1: the
+    chi1chi1 base flag with x = 0) from the compressed tables; ``order`` sorts u[j0:j1] ascending so that the
+    coupling loop of a term stops at the first x u > 46 (< 1e-20, skipped). Per (event, coupling) the terms
+    are summed in item order, so the result does not depend on ``order``.
+    """
+    n = w.size
+    nj = j1 - j0
+    cap = 0
+    for it in range(item_src.size):
+        src = item_src[it]
+        if src < 0:
+            cap += 1
+        else:
+            mx = 0
+            for e in range(n):
+                r = N_IND * e + item_ind[it]
+                mx = max(mx, offs[src, r + 1] - offs[src, r])
+            cap += mx
+    tx = np.empty(cap)
+    tc = np.empty(cap)
+    tg = np.empty(cap, dtype=np.int64)
+    acc = np.empty(nj)
+    for e in range(n):
+        nt = 0
+        for it in range(item_src.size):
+            src = item_src[it]
+            ind = item_ind[it]
+            if src < 0:
+                c = base_flags[e, ind]
+                if c != 0.0:
+                    tx[nt] = 0.0
+                    tc[nt] = c
+                    tg[nt] = item_grp[it]
+                    nt += 1
+            else:
+                r = N_IND * e + ind
+                for k in range(offs[src, r], offs[src, r + 1]):
+                    tx[nt] = xall[k]
+                    tc[nt] = float(call[k])
+                    tg[nt] = item_grp[it]
+                    nt += 1
+        for jj in range(nj):
+            acc[jj] = 0.0
+        for q in range(nt):
+            xq = tx[q]
+            cq = tc[q]
+            gq = tg[q]
+            for jj in range(nj):
+                j = j0 + order[jj]
+                a = xq * u[j]
+                if a == 0.0:
+                    acc[j - j0] += cq * coefs[gq, j]
+                elif a < 46.0:
+                    acc[j - j0] += cq * coefs[gq, j] * math.exp(-a)
+                else:
+                    break
+        we = w[e]
+        pe = proc[e]
+        for j in range(j0, j1):
+            t_acc = acc[j - j0]
+            if has_extra:
+                t_acc += extra[e, j - j0]
+            t = we * t_acc
+            s[j] += t
+            s2[j] += t * t
+            bp[pe, j] += t
+
+
+@njit(cache=True)
+def eval_pair(
+    xb: NDArray[np.float64],
+    passes: NDArray[np.int8],
+    u: NDArray[np.float64],
+    coef: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:  # pragma: no cover - numba
+    """out[e, j] += coef[j] * Sum_{a,b} pass[a, b] p1[a] p2[b] for two chi2 (selection already sliced)."""
+    n = xb.shape[0]
+    kmax = xb.shape[2]
+    s1 = np.empty(kmax + 1)
+    s2 = np.empty(kmax + 1)
+    p1 = np.empty(kmax)
+    p2 = np.empty(kmax)
+    for j in range(u.size):
+        uj = u[j]
+        cj = coef[j]
+        if cj == 0.0:
+            continue
+        for e in range(n):
+            for k in range(kmax):
+                s1[k] = math.exp(-xb[e, 0, k] * uj)
+                s2[k] = math.exp(-xb[e, 1, k] * uj)
+            s1[kmax] = 0.0
+            s2[kmax] = 0.0
+            for k in range(kmax):
+                p1[k] = s1[k] - s1[k + 1]
+                p2[k] = s2[k] - s2[k + 1]
+            acc = 0.0
+            for a in range(kmax):
+                if p1[a] == 0.0:
+                    continue
+                row = 0.0
+                for b in range(kmax):
+                    if passes[e, a, b] != 0:
+                        row += p2[b]
+                acc += p1[a] * row
+            out[e, j] += cj * acc

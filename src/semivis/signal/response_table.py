@@ -1,0 +1,267 @@
+"""Response tables: a sample's selection and region response in a card's detector, for any coupling vector.
+
+A :class:`ResponseTable` holds, per event and chi2 channel, the sum-of-exponentials terms (x_k, c_k) of every
+indicator (the selection flags of :data:`~semivis.signal.selections.SELECTION_FLAGS`, then the regions of
+:data:`~semivis.detector.kernels.REGION_NAMES`), built by the kernels of :mod:`semivis.signal._kernels`
+(one chi2), and the joint pass table over segment pairs for events with two chi2. It depends on the
+sample's kinematics and the card's detector only (not on eps, alpha_D, theta or the EOT), so
+:mod:`semivis.signal.reweight` evaluates it for whole coupling vectors.
+
+ECAL containment: the flight path in the ECAL is cut into ``N_ECAL_SLICES`` slices (``N_ECAL_SLICES_PAIR``
+for two chi2) evaluated at fixed midpoints t_i, whose P(a, b t_i) (PDG RPP 2022 Eq. 34.36 integrated) come
+from a per-slice table interpolated in a; the vertex slice reads the global (a, sqrt(b t)) table of
+:func:`semivis.detector.response.containment_table`. Segments within the tables' error bound of a threshold
+are re-evaluated with the exact series, so the flags are those of the exact evaluation.
+
+Memo: one bounded LRU (:data:`TABLE_MEMO_SIZE` tables) keyed by content (the sample's input key, a digest of
+its arrays, the card's detector content and the containment mode), so a sample reloaded from the scan cache,
+or asked for several selections, reuses its table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import gammainc
+
+from semivis.detector.cards import ExperimentCard
+from semivis.detector.kernels import G_B, G_ECAL_MAX, G_ECAL_Z_END, G_ECAL_Z_START, G_X0, TAB_H, TAB_NA
+from semivis.detector.response import containment_table, geometry_vector
+from semivis.signal._kernels import MAX_EXTRA_SEGMENTS, N_FLAGS, N_IND, pair_table, terms_csr
+from semivis.signal.events import N_CHI2, EventSample
+from semivis.signal.selections import SELECTION_FLAGS
+
+__all__ = [
+    "N_ECAL_SLICES",
+    "N_ECAL_SLICES_PAIR",
+    "TABLE_MEMO_SIZE",
+    "OneChi2Terms",
+    "PairChi2Table",
+    "ResponseTable",
+    "base_flags",
+    "card_geometry",
+    "chi2_kinematics",
+    "clear_response_tables",
+    "ecal_base_energy",
+    "response_table",
+]
+
+#: ECAL slices along the beam for one chi2 (0.45 m / 40 = 1.1 cm ~ 1 X0)
+N_ECAL_SLICES = 40
+#: ECAL slices for events with two chi2 (joint table ~ (slices + 14)^2 per event)
+N_ECAL_SLICES_PAIR = 10
+#: response tables kept in memory (each ~ 25 terms x 10 bytes per event and channel)
+TABLE_MEMO_SIZE = 6
+
+
+@dataclass
+class OneChi2Terms:
+    """Compressed sum-of-exponentials terms of one chi2 slot: those of event e and indicator i are
+    ``x[off[N_IND e + i] : off[N_IND e + i + 1]]`` (flight-path coordinates x_k) and the same slice of ``c``
+    (the steps c_k = +-1)."""
+
+    off: NDArray[np.int64]
+    x: NDArray[np.float64]
+    c: NDArray[np.int8]
+
+
+@dataclass
+class PairChi2Table:
+    """Joint response of two chi2: ``xb`` (n, 2, K) right-aligned segment starts, ``passes`` (n, N_FLAGS, K, K)
+    the selection flags of every segment pair; ``slots`` each chi2's own terms (region indicators)."""
+
+    xb: NDArray[np.float64]
+    passes: NDArray[np.int8]
+    slots: list[OneChi2Terms]
+
+
+@dataclass
+class ResponseTable:
+    """Selection and region response of a sample in a card's detector, ready for any coupling vector.
+
+    ``base_flags`` (n, N_FLAGS): the flags of an event none of whose chi2 decays inside the set-up (and of
+    the chi1 chi1 channel); ``one``: terms per one-chi2 channel; ``pair``: tables per two-chi2 channel.
+    """
+
+    card_key: str
+    base_flags: NDArray[np.float64]
+    one: dict[str, OneChi2Terms]
+    pair: dict[str, PairChi2Table]
+
+
+def card_geometry(card: ExperimentCard) -> NDArray[np.float64]:
+    """The card's geometry vector, with the S1 minimum HCAL2+3 energy of the card's ``s1`` selection."""
+    s1 = card.selections.get("s1")
+    return geometry_vector(card, None if s1 is None else s1.min_hcal_GeV)
+
+
+def chi2_kinematics(sample: EventSample, ch: str, i: int) -> tuple[NDArray[np.float64], ...]:
+    """(tx, ty, x per unit z, lep) of chi2 slot ``i`` of channel ``ch``: its slopes, the flight-path length per
+    unit depth divided by beta gamma (sqrt(1 + tx^2 + ty^2) / (beta gamma)), and the (n, 6) lepton rows
+    (E+, tx+, ty+, E-, tx-, ty-) the detector kernels read (a lepton going backwards gets slopes 1e6: it
+    misses every module)."""
+    p4 = sample.arrays[f"{ch}.chi2_{i}.p4"]
+    ep = sample.arrays[f"{ch}.chi2_{i}.ep"]
+    em = sample.arrays[f"{ch}.chi2_{i}.em"]
+    pz = np.where(p4[:, 3] > 0.0, p4[:, 3], 1e-300)
+    tx, ty = p4[:, 1] / pz, p4[:, 2] / pz
+    pabs = np.sqrt(np.einsum("ij,ij->i", p4[:, 1:], p4[:, 1:]))
+    m2 = sample.m_chi2
+    bg = pabs / m2
+    sec = np.sqrt(1.0 + tx**2 + ty**2)
+    xscale = sec / bg
+    lep = np.empty((p4.shape[0], 6))
+    for k, q in enumerate((ep, em)):
+        qz = np.where(q[:, 3] > 0.0, q[:, 3], 1e-300)
+        lep[:, 3 * k] = q[:, 0]
+        lep[:, 3 * k + 1] = np.where(q[:, 3] > 0.0, q[:, 1] / qz, 1e6)
+        lep[:, 3 * k + 2] = np.where(q[:, 3] > 0.0, q[:, 2] / qz, 1e6)
+    return tx, ty, xscale, lep
+
+
+def ecal_base_energy(sample: EventSample) -> NDArray[np.float64]:
+    """ECAL energy without the chi2 pairs: E_beam - E_A' (the A' energy is missing, the rest is absorbed)."""
+    return np.asarray(float(sample.meta["beam_energy_GeV"]) - sample.arrays["ap.E"], dtype=np.float64)
+
+
+def base_flags(e_base: NDArray[np.float64], g: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Flags (n, N_FLAGS) of events with no pair energy in the set-up: ``missing-energy`` and ``s2`` pass when
+    the ECAL energy is below its maximum, ``s1`` never does."""
+    out = np.zeros((e_base.size, N_FLAGS))
+    out[:, SELECTION_FLAGS.index("missing-energy")] = e_base < g[G_ECAL_MAX]
+    out[:, SELECTION_FLAGS.index("s2")] = out[:, SELECTION_FLAGS.index("missing-energy")]
+    return out
+
+
+def _ecal_grid(card: ExperimentCard, n: int) -> NDArray[np.float64]:
+    """The n - 1 inner slice boundaries of n equal ECAL slices."""
+    return np.asarray(np.linspace(card.ecal.z_start_m, card.ecal.z_end_m, n + 1)[1:-1], dtype=np.float64)
+
+
+def _slice_table(g: NDArray[np.float64], grid: NDArray[np.float64]) -> NDArray[np.float64]:
+    """P(a_nodes, b t_i) at the fixed midpoints t_i of the ECAL slices (a nodes of the containment table).
+
+    PDG RPP 2022 Eq. 34.36 integrated (scipy.special.gammainc); ~ 2 ms, built per response table.
+    """
+    z_end = g[G_ECAL_Z_END]
+    nxt = np.append(grid[1:], z_end)
+    t = (z_end - 0.5 * (grid + nxt)) / g[G_X0]
+    a = 1.0 + (np.arange(TAB_NA) - 1.0) * TAB_H
+    return np.ascontiguousarray(gammainc(a[None, :], (g[G_B] * t)[:, None]), dtype=np.float64)
+
+
+def _one_terms(  # noqa: PLR0917
+    sample: EventSample,
+    ch: str,
+    i: int,
+    g: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    e_base: NDArray[np.float64],
+    use_tab: bool = True,
+) -> OneChi2Terms:
+    """Terms of chi2 slot ``i`` of channel ``ch`` (:func:`semivis.signal._kernels.terms_csr`)."""
+    tx, ty, xscale, lep = chi2_kinematics(sample, ch, i)
+    zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[G_ECAL_Z_START])
+    n = zv.size
+    lep = np.ascontiguousarray(lep)
+    tab = containment_table()
+    kmax = grid.size + MAX_EXTRA_SEGMENTS
+    off = np.zeros(N_IND * n + 1, dtype=np.int64)
+    cap = 32 * n + N_IND * kmax  # ~25 terms per event in practice; grown below if needed
+    xo = np.empty(cap)
+    co = np.empty(cap, dtype=np.int8)
+    e = 0
+    while True:
+        e = terms_csr(e, zv, tx, ty, xscale, lep, e_base, g, grid, tab, slab, use_tab, off, xo, co)
+        if e >= n:
+            break
+        cap = max(2 * cap, int(off[N_IND * e]) + N_IND * kmax)  # grow and go on
+        xo = np.concatenate([xo, np.empty(cap - xo.size)])
+        co = np.concatenate([co, np.empty(cap - co.size, dtype=np.int8)])
+    m = int(off[-1])
+    return OneChi2Terms(off, xo[:m].copy(), co[:m].copy())
+
+
+def _pair_terms(  # noqa: PLR0917
+    sample: EventSample,
+    ch: str,
+    g: NDArray[np.float64],
+    card: ExperimentCard,
+    one_grid: NDArray[np.float64],
+    one_slab: NDArray[np.float64],
+    e_base: NDArray[np.float64],
+    use_tab: bool,
+) -> PairChi2Table:
+    """Joint pass table of a two-chi2 channel (:func:`semivis.signal._kernels.pair_table`) and each slot's terms."""
+    grid = _ecal_grid(card, N_ECAL_SLICES_PAIR)
+    kin = [chi2_kinematics(sample, ch, i) for i in range(2)]
+    n = sample.n_events
+    kmax = grid.size + MAX_EXTRA_SEGMENTS
+    tx = np.ascontiguousarray(np.stack([k[0] for k in kin], axis=1))
+    ty = np.ascontiguousarray(np.stack([k[1] for k in kin], axis=1))
+    xsc = np.ascontiguousarray(np.stack([k[2] for k in kin], axis=1))
+    lep = np.ascontiguousarray(np.stack([k[3] for k in kin], axis=1))
+    xb = np.zeros((n, 2, kmax))
+    passes = np.zeros((n, N_FLAGS, kmax, kmax), dtype=np.int8)
+    zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[G_ECAL_Z_START])
+    pair_table(zv, tx, ty, xsc, lep, e_base, g, grid, xb, passes, containment_table(), _slice_table(g, grid), use_tab)
+    slots = [_one_terms(sample, ch, i, g, one_grid, one_slab, e_base, use_tab) for i in range(2)]
+    return PairChi2Table(xb, passes, slots)
+
+
+#: response tables of recently seen samples, keyed by content (the one memo; least recently used dropped)
+_TABLE_MEMO: OrderedDict[str, ResponseTable] = OrderedDict()
+
+
+def clear_response_tables() -> None:
+    """Empty the memo (benchmarks measuring a cold build)."""
+    _TABLE_MEMO.clear()
+
+
+def _memo_key(sample: EventSample, card_key: str) -> str:
+    """Content key of (sample, card): the sample's input key plus a digest of its arrays (cheap, ~10 ms/1e5)."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{sample.meta.get('content_key')}|{card_key}|{sample.m_chi2!r}".encode())
+    for k in sorted(sample.arrays):
+        a = np.ascontiguousarray(sample.arrays[k])
+        h.update(f"{k}:{a.dtype.str}:{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def response_table(sample: EventSample, card: ExperimentCard, *, exact_containment: bool = False) -> ResponseTable:
+    """Build (or fetch from the memo) the response of ``sample`` in ``card``'s detector.
+
+    The ECAL containment comes from tables (:func:`semivis.detector.response.containment_table` and the
+    per-slice table); a segment whose deposits lie within the tables' error bound of a selection threshold is
+    re-evaluated with the exact series, so the flags, and N_sig, are those of the exact evaluation.
+    ``exact_containment=True`` uses the exact series everywhere (reference).
+    """
+    card_key = card.detector_key() + ("|exact" if exact_containment else "")  # EOT-independent
+    mkey = _memo_key(sample, card_key)
+    memo = _TABLE_MEMO.get(mkey)
+    if memo is not None:
+        _TABLE_MEMO.move_to_end(mkey)
+        return memo
+    use_tab = not exact_containment
+    g = card_geometry(card)
+    e_base = ecal_base_energy(sample)
+    grid = _ecal_grid(card, N_ECAL_SLICES)
+    slab = _slice_table(g, grid)
+    one: dict[str, OneChi2Terms] = {}
+    pair: dict[str, PairChi2Table] = {}
+    for ch in sample.channels:
+        if N_CHI2[ch] == 1:
+            one[ch] = _one_terms(sample, ch, 0, g, grid, slab, e_base, use_tab)
+        elif N_CHI2[ch] == 2:
+            pair[ch] = _pair_terms(sample, ch, g, card, grid, slab, e_base, use_tab)
+    table = ResponseTable(card_key, base_flags(e_base, g), one, pair)
+    _TABLE_MEMO[mkey] = table
+    while len(_TABLE_MEMO) > TABLE_MEMO_SIZE:
+        _TABLE_MEMO.popitem(last=False)
+    return table

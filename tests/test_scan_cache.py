@@ -1,0 +1,166 @@
+"""Sample cache: hermetic during tests, never a reason to fail, entries readable as the umask says."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+import pytest
+import xarray as xr
+
+from semivis.scan import SampleCache, ScanSpec, cache_key, default_cache_dir, run_scan
+from semivis.testing import ToyEvaluator
+
+UNUSABLE = "running without a sample cache"
+
+
+def _warnings(caplog: pytest.LogCaptureFixture, text: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and text in r.getMessage()]
+
+
+def test_tests_never_touch_the_user_cache(session_cache_root: Path) -> None:
+    # conftest points the cache at a per-session temporary directory, for this process and its children
+    assert default_cache_dir().is_relative_to(session_cache_root)
+    assert SampleCache().root.is_relative_to(session_cache_root)
+    assert Path(platformdirs.user_cache_dir("semivis", appauthor=False)).is_relative_to(session_cache_root)
+    child = subprocess.run(
+        [sys.executable, "-c", "from semivis.scan import default_cache_dir; print(default_cache_dir())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(child.stdout.strip()) == default_cache_dir()
+
+
+def test_session_cache_is_used_even_without_semivis_cache_dir(
+    monkeypatch: pytest.MonkeyPatch, session_cache_root: Path
+) -> None:
+    monkeypatch.delenv("SEMIVIS_CACHE_DIR")  # the platform default (XDG on Linux) is redirected too
+    if sys.platform.startswith("linux"):
+        assert default_cache_dir().is_relative_to(session_cache_root)
+
+
+def _roundtrip(cache: SampleCache, key: str) -> None:
+    cache.store(key, {"x": np.arange(3.0)}, {"note": "demo"})
+    hit = cache.load(key)
+    assert hit is not None
+    np.testing.assert_array_equal(hit[0]["x"], np.arange(3.0))
+
+
+def test_uncreatable_cache_falls_back_with_one_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    root = blocker / "cache"  # cannot be created, whoever runs the test (root included)
+    with caplog.at_level(logging.WARNING):
+        caches = [SampleCache(root) for _ in range(3)]
+        for cache in caches:
+            assert not cache.writable
+            key = cache_key({"m_Ap": 0.2})
+            cache.store(key, {"x": np.ones(2)}, {})  # silently not stored
+            assert cache.load(key) is None
+    (line,) = _warnings(caplog, UNUSABLE)  # one line per root, not one per cache or per sample
+    assert str(root) in line
+    assert "\n" not in line
+
+
+def test_read_only_warm_cache_is_still_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "warm"
+    key = cache_key({"m_Ap": 0.5})
+    SampleCache(root).store(key, {"x": np.arange(2.0)}, {})
+    monkeypatch.setattr("semivis.scan.cache.os.access", lambda *args, **kwargs: False)  # as on a read-only mount
+    with caplog.at_level(logging.WARNING):
+        cache = SampleCache(root)
+        hit = cache.load(key)
+    assert not cache.writable
+    assert hit is not None
+    np.testing.assert_array_equal(hit[0]["x"], np.arange(2.0))
+    assert len(_warnings(caplog, UNUSABLE)) == 1
+
+
+def test_scan_with_uncreatable_cache_runs_uncached_and_gives_the_same_result(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=3, ny=4, n_events=200, x_range=(0.01, 0.3))
+    reference = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "good")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    info: dict[str, object] = {}
+    with caplog.at_level(logging.WARNING):
+        ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=blocker / "cache", info=info)
+    xr.testing.assert_identical(ds["n_sig"], reference["n_sig"])
+    assert info["columns_computed"] == 3
+    assert len(_warnings(caplog, UNUSABLE)) == 1
+
+
+def test_write_failure_after_start_is_one_warning_and_stops_writing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = SampleCache(tmp_path / "cache")
+    assert cache.writable
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("semivis.scan.cache.atomic_write_bytes", disk_full)
+    with caplog.at_level(logging.WARNING):
+        for i in range(3):
+            cache.store(cache_key({"i": i}), {"x": np.zeros(1)}, {})
+    (line,) = _warnings(caplog, "cannot write entry")
+    assert "No space left on device" in line
+    assert not cache.writable
+
+
+@pytest.mark.parametrize("which", ["json", "npz", "both"])
+def test_entry_path_that_is_a_directory_is_rejected_and_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, which: str
+) -> None:
+    cache = SampleCache(tmp_path / "cache")
+    key = cache_key({"m_Ap": 0.3})
+    npz, meta = cache._paths(key)
+    if which != "json":
+        (npz / "junk").mkdir(parents=True)
+    if which != "npz":
+        (meta / "junk").mkdir(parents=True)
+        with caplog.at_level(logging.WARNING):
+            assert cache.load(key) is None
+        assert cache.rejected == 1
+        assert len(_warnings(caplog, "rejecting corrupt entry")) == 1
+    _roundtrip(cache, key)  # the squatting directories are gone and the entry is valid again
+    assert npz.is_file()
+    assert meta.is_file()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_cache_entries_honour_the_umask(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        cache = SampleCache(tmp_path / "cache")
+        key = cache_key({"umask": umask})
+        cache.store(key, {"x": np.zeros(2)}, {})
+    finally:
+        os.umask(old)
+    for path in cache._paths(key):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path.name
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_atomic_writes_honour_the_umask(tmp_path: Path, umask: int) -> None:
+    # results (.nc), JSON summaries and checkpoints are written through the same helper as cache entries
+    from semivis._io import atomic_write_text, atomic_write_with  # noqa: PLC0415
+
+    old = os.umask(umask)
+    try:
+        atomic_write_text(tmp_path / "summary.json", "{}")
+        atomic_write_with(tmp_path / "result.nc", lambda tmp: tmp.touch())
+    finally:
+        os.umask(old)
+    for name in ("summary.json", "result.nc"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~umask, name
