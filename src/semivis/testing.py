@@ -18,6 +18,7 @@ physics-accurate: only the scalings are realistic.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import time
 import uuid
@@ -29,11 +30,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from semivis._validation import check_range
 from semivis.constants import hbar_c_GeV_m
+from semivis.detector import load_card
+from semivis.errors import ParameterError
 from semivis.models.widths import Gamma_chi2_approx
-from semivis.production import ApSample
+from semivis.production import ApSample, simulate_ap_production
 from semivis.scan.evaluators import Arrays, Evaluator
 from semivis.signal.selections import get_selection
+from semivis.stats import upper_limit
 
 __all__ = ["ToyEvaluator", "ToySample", "synthetic_ap_sample"]
 
@@ -231,14 +236,6 @@ def invisible_eps_limit(  # noqa: PLR0917
     >>> bool(1e-5 < float(lim[0]) < 1e-4)
     True
     """
-    import math  # noqa: PLC0415
-
-    from semivis._validation import check_range  # noqa: PLC0415
-    from semivis.detector import load_card  # noqa: PLC0415
-    from semivis.errors import ParameterError  # noqa: PLC0415
-    from semivis.production import simulate_ap_production  # noqa: PLC0415
-    from semivis.stats import upper_limit  # noqa: PLC0415
-
     experiment = load_card(card)
     eff = float(check_range("efficiency", efficiency, 0.0, 1.0, high_inclusive=True))
     s_up = upper_limit(0, cl=cl)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from semivis import __version__
 from semivis._validation import check_range
 from semivis.constants import alpha, hbar_c_GeV_m, m_e
 from semivis.errors import ParameterError
@@ -263,7 +264,7 @@ def simulate_ap_production(  # noqa: PLR0917
         "annihilation_window_delta": _ANN_DELTA,
         "inelastic": bool(inelastic),
         "rel_error": rel,
-        "semivis_version": _version(),
+        "semivis_version": __version__,
     }
     return ApSample(
         E=cat[0],
@@ -284,12 +285,6 @@ def _rel_error(per_primary: NDArray[np.float64]) -> float:
     if mean <= 0 or n < 2:
         return float("inf")
     return float(per_primary.std(ddof=1) / (mean * math.sqrt(n)))
-
-
-def _version() -> str:
-    from semivis import __version__  # noqa: PLC0415  (the package's single source of its version)
-
-    return __version__
 
 
 def simulate_shower(

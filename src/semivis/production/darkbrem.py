@@ -36,11 +36,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from semivis._validation import check_range
-from semivis.constants import alpha, m_e
+from semivis.constants import GeV2_to_pb, alpha, m_e
 from semivis.errors import ParameterError
 from semivis.production import darkbrem_etl
 from semivis.production.formfactors import G2_elastic, G2_inelastic
-from semivis.production.materials import Material, _materials_toml
+from semivis.production.materials import Material, _materials_toml, load_material
 
 __all__ = [
     "ETL_CALIBRATION",
@@ -208,9 +208,6 @@ def _etl_table() -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.f
 
 @functools.lru_cache(maxsize=512)
 def _ratio_at(i_m: int, j_E: int) -> float:
-    from semivis.constants import GeV2_to_pb  # noqa: PLC0415
-    from semivis.production.materials import load_material  # noqa: PLC0415
-
     ms, E0s, sig = _etl_table()
     m, E = float(ms[i_m]), float(E0s[j_E])
     pb = load_material("lead")

@@ -81,9 +81,8 @@ def nucleus_mass(A: float) -> float:
 @numba.njit(cache=True)
 def _g2(t: float, Z: float, A: float, part: int) -> float:
     """Form factor of the part: 0 = coherent (elastic, nucleus), 1 = incoherent (quasi-free protons)."""
-    if part == 0:
-        return g2_elastic(t, Z, A)
-    return g2_inelastic(t, Z)
+    val: float = g2_elastic(t, Z, A) if part == 0 else g2_inelastic(t, Z)
+    return val
 
 
 @numba.njit(cache=True)

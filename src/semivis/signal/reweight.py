@@ -52,6 +52,7 @@ from semivis._validation import check_range
 from semivis.detector.cards import ExperimentCard
 from semivis.detector.kernels import REGION_NAMES
 from semivis.errors import ParameterError
+from semivis.models import make_model
 from semivis.production import PROCESS_NAMES
 from semivis.signal._kernels import N_FLAGS, N_IND, eval_pair, fused_sums
 from semivis.signal.events import N_CHI2, EventSample
@@ -75,8 +76,6 @@ _U_BLOCK = 32
 def _model_for(
     sample: EventSample, eps: NDArray[np.float64], alpha_D: NDArray[np.float64], theta: NDArray[np.float64] | None
 ) -> Any:
-    from semivis.models import make_model  # noqa: PLC0415
-
     kind = sample.kind
     if kind == "invisible":
         return make_model("invisible", m_Ap=sample.m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=sample.m_chi1)
