@@ -38,15 +38,16 @@ def test_list() -> None:
 def test_unknown_name_is_one_clear_error() -> None:
     res = CliRunner().invoke(main, ["figure", "fig99"])
     assert res.exit_code == 2
-    assert "figure = 'fig99'" in res.output
+    assert "NAME = 'fig99'" in res.output  # the argument's name, as the usage line shows it
     assert "epjc2023-fig3" in res.output
     assert "Traceback" not in res.output
 
 
-def test_missing_name() -> None:
-    res = CliRunner().invoke(main, ["figure"])
+@pytest.mark.parametrize("args", [[], [""]])
+def test_missing_name(args: list[str]) -> None:
+    res = CliRunner().invoke(main, ["figure", *args])
     assert res.exit_code == 2
-    assert "NAME" in res.output
+    assert "NAME = " in res.output
 
 
 def _saved(tmp_path: Path) -> Path:
@@ -140,9 +141,9 @@ def test_declined_overlay_is_missing_but_a_physics_error_propagates(
 
 
 @pytest.mark.parametrize("name", ["epjc2021-fig5a", "epjc2023-fig4b"])
-def test_eps_g2_figure_is_one_scan_per_curve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    """eps = eps_(g-2)(m_A') figures: one scan per NA64 curve with the rule g2:fnal2021:central over the
-    recipe's whole x grid (no per-column scans), on the toy evaluator."""
+def test_eps_g2_figure_is_one_scan_per_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """eps = eps_(g-2)(m_A') figures: one scan per card (all its curves' EOTs) with the rule g2:fnal2021:central
+    over the recipe's whole x grid (no per-column scans), on the toy evaluator."""
     specs: list[object] = []
 
     def counting(spec: object, **kwargs: object) -> object:
@@ -155,12 +156,15 @@ def test_eps_g2_figure_is_one_scan_per_curve(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(build, "_constraint_lines", lambda *_args: [])
     data = build.build_figure_data(name, resolution=res_, executor="serial", cache_dir=tmp_path)
     recipe = get_recipe(name)
-    assert len(specs) == len(recipe.na64)
-    for spec, curve in zip(specs, recipe.na64, strict=True):
+    groups = build._scan_groups(recipe)
+    assert len(specs) == len(groups)
+    for spec, group in zip(specs, groups, strict=True):
         assert isinstance(spec, ScanSpec)
         assert spec.fixed["eps"] == "g2:fnal2021:central"
         assert len(spec.x) == res_.n_x
         assert spec.x[0] == pytest.approx(recipe.x.lim[0])
         assert spec.x[-1] == pytest.approx(recipe.x.lim[1])
-        assert spec.eot == (curve.eot,)
+        assert spec.experiment == group[0].card
+        assert spec.eot == tuple(c.eot for c in group)
+    for curve in recipe.na64:
         assert f"na64/{curve.key}" in data.curves

@@ -59,3 +59,44 @@ def test_bad_input_one_line_exit_2(args: list[str], name: str) -> None:
     lines = [ln for ln in out.strip().splitlines() if ln]
     assert len(lines) == 1
     assert name in lines[0]
+
+
+def _error_line(args: list[str]) -> str:
+    res = CliRunner().invoke(main, ["g2", *args])
+    lines = [ln for ln in res.stderr.strip().splitlines() if ln]
+    assert res.exit_code == 2
+    assert len(lines) == 1, res.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("m_ap", ["1e4", "1e300", "48.4"])
+def test_mass_where_eps_would_reach_one_is_refused(m_ap: str) -> None:
+    """eps_(g-2) >= 1 (170 at 10 TeV; inf/null at 1e300 from an overflowing loop integral) is unphysical: refused,
+    naming --mA and its range (48.4 GeV for fnal2021 at 2 sigma)."""
+    line = _error_line(["--mA", m_ap, "--json"])
+    assert f"--mA = {float(m_ap)!r}" in line
+    assert "0 < --mA < 48.39" in line
+
+
+def test_just_inside_the_mass_range_eps_stays_below_one() -> None:
+    res = CliRunner().invoke(main, ["g2", "--mA", "48.39", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["eps_low"] < d["eps_central"] < d["eps_high"] < 1.0
+    assert d["eps_high"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_band_name_is_case_insensitive_like_the_rules() -> None:
+    """`--band FNAL2021` as `limit --eps g2:FNAL2021:central` (documented case-insensitive)."""
+    upper = CliRunner().invoke(main, ["g2", "--mA", "0.3", "--band", "FNAL2021", "--json"])
+    lower = CliRunner().invoke(main, ["g2", "--mA", "0.3", "--band", "fnal2021", "--json"])
+    assert upper.exit_code == 0, upper.output
+    assert json.loads(upper.stdout) == json.loads(lower.stdout)
+
+
+def test_negative_band_names_delta_amu_not_nsigma() -> None:
+    """A band entirely below 0 (central + n sigma <= 0) cannot be explained by a positive A' contribution: the
+    user's --delta-amu is blamed, never the internal 'nsigma'."""
+    line = _error_line(["--mA", "0.3", "--delta-amu", "-251e-11", "--sigma-amu", "59e-11"])
+    assert "--delta-amu = -2.51e-09" in line
+    assert "nsigma =" not in line

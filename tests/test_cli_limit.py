@@ -13,7 +13,9 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -198,3 +200,212 @@ def test_limit_json_has_no_nan(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "NaN" not in res.stdout
     assert "Infinity" not in res.stdout
+
+
+# --------------------------------------------------------------------------------------------------
+# outputs checked before any work (issue 16)
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture
+def counted_builds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The toy evaluator, dropping a marker per sample built: an empty folder proves no work was done."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    monkeypatch.setattr(semivis.scan.runner, "SignalEvaluator", lambda: ToyEvaluator(marker_dir=str(markers)))
+    return markers
+
+
+def _one_line_error(res: Any, option: str) -> None:
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith(f"semivis: error: {option} = ")
+    assert res.output.count("\n") == 1
+    assert "Traceback" not in res.output
+
+
+def test_limit_never_overwrites_a_file_that_is_not_a_scan_result(tmp_path: Path, counted_builds: Path) -> None:
+    """`--out notes.txt` (wrong suffix) and `--out notes.nc` (a user's file) leave the file untouched, refused
+    before any sample is built; `--force` replaces it; a semivis result is replaced without `--force`."""
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    for name in ("notes.txt", "notes.nc"):
+        notes = tmp_path / name
+        notes.write_text("my precious notes")
+        res = CliRunner().invoke(main, [*BASE, *cache, "--out", str(notes)])
+        _one_line_error(res, "--out")
+        assert notes.read_text() == "my precious notes"
+    assert "not a semivis scan result" in res.output
+    assert not list(counted_builds.iterdir())
+    assert not list(tmp_path.glob("*.partial-*"))
+    res = CliRunner().invoke(main, [*BASE, *cache, "--out", str(tmp_path / "notes.nc"), "--force"])
+    assert res.exit_code == 0, res.output
+    assert load_result(tmp_path / "notes.nc").attrs["model"] == "idm"
+    res = CliRunner().invoke(main, [*BASE, *cache, "--out", str(tmp_path / "notes.nc")])  # a result: replaced
+    assert res.exit_code == 0, res.output
+    # --json: the same rule for a user's file (an earlier summary may be replaced)
+    notes = tmp_path / "notes.txt"
+    res = CliRunner().invoke(main, [*BASE, *cache, "--out", str(tmp_path / "new.nc"), "--json", str(notes)])
+    _one_line_error(res, "--json")
+    assert notes.read_text() == "my precious notes"
+    assert not (tmp_path / "new.nc").exists()
+    summary = tmp_path / "s.json"
+    for extra in ([], [], ["--force"]):  # new, an earlier summary (replaced), forced
+        res = CliRunner().invoke(
+            main, [*BASE, *cache, "--out", str(tmp_path / "new.nc"), "--json", str(summary), *extra]
+        )
+        assert res.exit_code == 0, res.output
+    assert json.loads(summary.read_text())["plane"] == "mAp-eps"
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "words"),
+    [
+        (["--out", "-"], "--out", "stdout"),
+        (["--out", "{tmp}/afile/r.nc"], "--out", "is a file, not a folder"),
+        (["--out", "{tmp}/r.nc", "--json", "{tmp}/afile/s.json"], "--json", "is a file, not a folder"),
+        (["--out", "{tmp}/r.nc", "--json", "{tmp}/afile/deeper/s.json"], "--json", "is a file, not a folder"),
+    ],
+)
+def test_limit_bad_outputs_refused_before_work(  # noqa: PLR0917 - fixtures and parameters
+    tmp_path: Path, counted_builds: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], option: str, words: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    args = [a.format(tmp=tmp_path) for a in args]
+    res = CliRunner().invoke(main, [*BASE, "--cache-dir", str(tmp_path / "c"), *args])
+    _one_line_error(res, option)
+    assert words in res.output
+    assert not list(counted_builds.iterdir())
+    assert not (tmp_path / "-").exists()
+    assert not (tmp_path / "r.nc").exists()
+    assert not list(tmp_path.glob("*.partial-*"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_limit_unwritable_json_folder_refused_before_work(tmp_path: Path, counted_builds: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        res = CliRunner().invoke(main, [*BASE, "--out", str(tmp_path / "r.nc"), "--json", str(locked / "s.json")])
+    finally:
+        locked.chmod(0o700)
+    _one_line_error(res, "--json")
+    assert not list(counted_builds.iterdir())
+
+
+def test_results_follow_the_umask(tmp_path: Path) -> None:
+    """Result netCDF, JSON summary and checkpoints are 0644 under umask 022 (not mkstemp's 0600)."""
+    old = os.umask(0o022)
+    try:
+        out, summ = tmp_path / "r.nc", tmp_path / "s.json"
+        res = CliRunner().invoke(
+            main, [*BASE, "--cache-dir", str(tmp_path / "c"), "--out", str(out), "--json", str(summ)]
+        )
+        assert res.exit_code == 0, res.output
+        assert (out.stat().st_mode & 0o777, summ.stat().st_mode & 0o777) == (0o644, 0o644)
+        spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=6, ny=10, n_events=200, x_range=(0.01, 0.5))
+        markers = tmp_path / "m"
+        markers.mkdir()
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            run_scan(spec, evaluator=ToyEvaluator(marker_dir=str(markers), fail_after=2), out=tmp_path / "k.nc")
+        kept = list(tmp_path.glob("k.nc.partial-*/*"))
+        assert len(kept) == 3  # spec.json + 2 columns
+        assert {p.stat().st_mode & 0o777 for p in kept} == {0o644}
+    finally:
+        os.umask(old)
+
+
+# --------------------------------------------------------------------------------------------------
+# nothing silently zeroed (issue 16)
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShortRangeToy(ToyEvaluator):
+    """The toy with a production range ending at m_A' = 0.1 GeV (as the real one ends at 3 GeV)."""
+
+    name: str = "toy-short-range"
+
+    @property
+    def coverage(self) -> str:
+        return "the toy's range, m_A' <= 0.1 GeV"
+
+    def covers(self, masses: tuple[float, float, float]) -> bool:
+        return masses[0] <= 0.1
+
+
+def test_columns_beyond_the_production_range_are_counted_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Columns the evaluator does not cover: N_sig = 0 there, but counted in the file and the JSON, marked in
+    ``computed``, and one warning line on stderr (the fake exclusion edge of epjc2023-fig7b)."""
+    monkeypatch.setattr(semivis.scan.runner, "SignalEvaluator", ShortRangeToy)
+    out = tmp_path / "r.nc"
+    res = CliRunner().invoke(main, [*BASE, "--cache-dir", str(tmp_path / "c"), "--out", str(out), "--json", "-"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    ds = load_result(out)
+    beyond = ds["m_Ap"].values > 0.1
+    assert 0 < beyond.sum() < beyond.size
+    assert summary["columns_outside_production_range"] == ds.attrs["columns_outside_production_range"] == beyond.sum()
+    assert summary["cells_not_computed"] == summary["cells_outside_production_range"] == 10 * beyond.sum()
+    assert summary["cells_computed"] == summary["cells"] - summary["cells_not_computed"]
+    np.testing.assert_array_equal(ds["computed"].values, np.broadcast_to(~beyond, (10, 4)))
+    assert np.all(ds["n_sig"].values[..., beyond] == 0)
+    warning = [line for line in res.stderr.splitlines() if "not computed" in line]
+    assert len(warning) == 1
+    assert "m_A' <= 0.1 GeV" in warning[0]
+
+
+def test_grid_entirely_beyond_the_production_range_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(semivis.scan.runner, "SignalEvaluator", ShortRangeToy)
+    args = [*BASE, "--x-min", "0.2", "--x-max", "0.5", "--out", str(tmp_path / "r.nc")]
+    res = CliRunner().invoke(main, [*args, "--cache-dir", str(tmp_path / "c")])
+    _one_line_error(res, "--x-min/--x-max")
+    assert "m_A' <= 0.1 GeV" in res.output
+    assert not list(tmp_path.glob("*.partial-*"))
+
+
+@pytest.mark.parametrize(
+    ("extra", "option"),
+    [
+        (["--ratio", "1.5"], "--ratio"),  # R < 2: closed whatever Delta
+        (["--delta", "100"], "--delta"),  # R = 3 < 2 + Delta
+        (["--alphaD", "13"], "--alphaD"),  # > 4 pi: was refused late, in a worker, naming alpha_D
+        (["--plane", "mAp-alphaD", "--eps", "1e-3", "--y-max", "100"], "--y-max"),  # idem, naming a grid value
+    ],
+)
+def test_limit_refuses_empty_or_out_of_scope_planes_up_front(
+    tmp_path: Path, counted_builds: Path, extra: list[str], option: str
+) -> None:
+    res = CliRunner().invoke(main, [*BASE, "--cache-dir", str(tmp_path / "c"), "--out", str(tmp_path / "r.nc"), *extra])
+    _one_line_error(res, option)
+    assert not list(counted_builds.iterdir())
+    assert not list(tmp_path.glob("*.partial-*"))  # checked before the checkpoint folder exists
+
+
+def test_json_status_tells_nothing_from_everything_excluded(tmp_path: Path) -> None:
+    """`contours: []` at a tiny and at a huge EOT: the status says which."""
+    args = [*BASE, "--cache-dir", str(tmp_path / "c"), "--out", str(tmp_path / "r.nc"), "--json", "-"]
+    res = CliRunner().invoke(main, [*args, "--eot", "1e3", "--eot", "2.84e11", "--eot", "1e40"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["contours"]["1000"] == summary["contours"]["1e+40"] == []
+    assert summary["status"] == {
+        "1000": "nothing excluded",
+        "2.84e+11": "partially excluded",
+        "1e+40": "everything computed excluded",
+    }
+    assert summary["excluded_cells"]["1e+40"] == summary["cells_computed"] == 40
+
+
+def test_closed_cells_are_noted_and_do_not_spoil_the_status(tmp_path: Path) -> None:
+    """(m_chi1, Delta/m_chi1) reaching Delta/m_chi1 >= R - 2: the closed cells get one note line, count as
+    computed, and "everything computed excluded" still means every cell where a signal can exist."""
+    args = [*BASE, "--plane", "mchi1-delta", "--eps", "1e-3", "--x-min", "0.01", "--x-max", "0.1"]
+    args += ["--y-min", "0.2", "--y-max", "3", "--eot", "1e40", "--cache-dir", str(tmp_path / "c")]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "r.nc"), "--json", "-"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["cells_channel_closed"] > 0
+    assert summary["cells_not_computed"] == 0
+    assert summary["status"] == {"1e+40": "everything computed excluded"}
+    notes = [line for line in res.stderr.splitlines() if "A' -> chi1 chi2 is closed" in line]
+    assert len(notes) == 1
+    assert notes[0].startswith("semivis limit: note: ")

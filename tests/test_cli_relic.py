@@ -41,3 +41,54 @@ def test_relic_bad_input_one_line_exit_2(args: list[str], name: str) -> None:
     lines = [ln for ln in res.output.strip().splitlines() if ln]
     assert len(lines) == 1
     assert name in lines[0]
+
+
+def _error_line(args: list[str]) -> str:
+    res = CliRunner().invoke(main, ["relic", *args])
+    lines = [ln for ln in res.stderr.strip().splitlines() if ln]
+    assert res.exit_code == 2, res.output
+    assert len(lines) == 1, res.output
+    assert lines[0].startswith("semivis: error: ")
+    return lines[0]
+
+
+IDM_POINT = ["--model", "idm", "--delta", "0.4", "--alphaD", "0.1"]
+
+
+@pytest.mark.parametrize("ratio", ["0.5", "0.01", "1.5", "2"])
+def test_ratio_at_or_below_two_is_refused_as_the_unmodelled_secluded_regime(ratio: str) -> None:
+    """R <= 2: chi chi -> A'A' (no eps, ~alpha_D^2) is open (R < 1) or in the thermal tail and is not among the
+    modelled rates, so no target is printed (R = 0.5 printed one; R = 0.01 was a ZeroDivisionError)."""
+    line = _error_line([*IDM_POINT, "--mchi1", "0.1", "--ratio", ratio])
+    assert f"--ratio = {float(ratio)!r}" in line
+    assert "--ratio > 2" in line
+    assert "A'A'" in line
+
+
+def test_relic_target_refuses_the_secluded_regime_too() -> None:
+    from semivis.cosmo import RELIC_RATIO_MIN, relic_target  # noqa: PLC0415
+    from semivis.errors import ParameterError  # noqa: PLC0415
+
+    assert RELIC_RATIO_MIN == 2.0
+    with pytest.raises(ParameterError, match=r"^ratio = 0\.5 .*ratio > 2\.0"):
+        relic_target("idm", m_chi1=0.1, ratio=0.5, delta=0.4, alpha_D=0.1)
+
+
+def test_mA_errors_name_mA_not_mchi1() -> None:
+    line = _error_line([*IDM_POINT, "--mA", "-0.3", "--ratio", "3"])
+    assert "--mA = -0.3" in line
+    assert "--mchi1 =" not in line
+
+
+def test_alphaD_message_names_the_option_with_the_exact_bound() -> None:
+    line = _error_line(["--model", "idm", "--mchi1", "0.1", "--delta", "0.4", "--alphaD", "13"])
+    assert "--alphaD = 13.0" in line
+    assert "alpha_D" not in line
+
+
+def test_i2dm_at_tiny_theta_says_there_is_no_target_not_a_solver_failure() -> None:
+    """theta = 1e-6: chi1 hardly converts (rates ~ theta^2) and Omega h^2 > 0.12 even at eps = 1 (0.60); the solver
+    fails at the first guess eps = 1e-3, which must give that answer, not 'non-finite solution'."""
+    line = _error_line(["--model", "i2dm", "--mchi1", "0.1", "--delta", "0.4", "--alphaD", "0.1", "--theta", "1e-6"])
+    assert "no eps in [1e-09, 1] gives Omega h^2 = 0.120" in line
+    assert "non-finite" not in line

@@ -122,3 +122,75 @@ def test_bad_eps_exit_2() -> None:
     )
     assert res.exit_code == 2
     assert "eps = 2.0" in res.stderr
+
+
+def _one_line_error(code: int, err: str) -> str:
+    lines = [ln for ln in err.strip().splitlines() if ln]
+    assert code == 2
+    assert len(lines) == 1, err
+    assert lines[0].startswith("semivis: error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize("m_ap", ["1e-120", "1e-60", "1e-7"])
+@pytest.mark.parametrize("model", [["--model", "idm", "--delta", "0.4"], ["--model", "invisible"]])
+def test_mass_below_the_models_range_is_refused_naming_mA(m_ap: str, model: list[str]) -> None:
+    """Below 1 keV (A' -> e+e- and chi2 -> chi1 e+e- closed, nothing new) the width formulas reach NaN at ~1e-60:
+    refused up front with the range, naming --mA (never theta, which iDM/invisible users never give)."""
+    res = CliRunner().invoke(
+        main, ["widths", "--mA", m_ap, "--eps", "1e-3", "--alphaD", "0.1", "--ratio", "3", *model, "--json"]
+    )
+    line = _one_line_error(res.exit_code, res.stderr)
+    assert f"--mA = {float(m_ap)!r}" in line
+    assert "1e-06 <= --mA <= 100.0" in line
+    assert "theta" not in line
+    assert "chi2" not in line
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [(["--ratio", "1e308"], "--ratio = 1e+308"), (["--ratio", "2e8"], "--ratio"), (["--mchi1", "1e-200"], "--mchi1")],
+)
+def test_huge_ratio_is_refused_naming_the_option(args: list[str], name: str) -> None:
+    """R = m_A'/m_chi1 <= 1e8 (beyond it 1/R^2 is below double precision: the massless-chi1 limit), where
+    R = 1e308 gave a null chi2 width with chi2_stable false."""
+    code, _, err = _run("--model", "idm", "--delta", "0.4", *args, "--json")
+    assert name in _one_line_error(code, err)
+
+
+@pytest.mark.parametrize("model", ["idm", "i2dm", "invisible"])
+@pytest.mark.parametrize(("m_ap", "ratio"), [("1e-6", "3"), ("1e-6", "1e8"), ("100", "1e8"), ("100", "2.5")])
+def test_range_ends_give_finite_consistent_output(model: str, m_ap: str, ratio: str) -> None:
+    """At the corners of the allowed (m_A', R) range every number is finite, the BRs sum to 1, and chi2_stable is
+    exactly 'Gamma(chi2) = 0' (no numpy warning either: warnings are errors in the tests)."""
+    extra = {"idm": ["--delta", "0.1"], "i2dm": ["--delta", "0.1", "--theta", "0.3"], "invisible": []}[model]
+    res = CliRunner().invoke(
+        main, ["widths", "--model", model, "--mA", m_ap, "--eps", "1e-3", "--alphaD", "0.1", "--ratio", ratio,
+               *extra, "--json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""
+    d = json.loads(res.stdout)
+    assert d["gamma_Ap_GeV"] > 0
+    assert sum(d["branching_ratios"].values()) == pytest.approx(1.0, rel=1e-12)
+    if model != "invisible":
+        assert d["chi2_stable"] is (d["gamma_chi2_GeV"] == 0.0)
+        assert (d["ctau_chi2_m"] is None) is d["chi2_stable"]
+        assert all(v >= 0 for v in (d["gamma_chi2_GeV"], d["gamma_chi2_approx_GeV"], d["k_factor"]))
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "internal"),
+    [
+        (["--model", "idm", "--ratio", "3", "--delta", "0.4", "--alphaD", "13"], "--alphaD = 13.0", "alpha_D"),
+        (["--model", "idm", "--ratio", "3", "--delta", "0.4", "--mA", "-1"], "--mA = -1.0", "m_Ap"),
+        (["--model", "idm", "--ratio", "3", "--delta", "0.4", "--eps", "1"], "--eps = 1.0", " eps "),
+        (["--model", "idm", "--ratio", "1.5", "--delta", "0.4"], "--ratio = 1.5", "m_Ap"),
+        (["--model", "invisible", "--ratio", "3", "--delta", "0.4"], "--delta = 0.4", " delta "),
+    ],
+)
+def test_errors_name_the_users_options(args: list[str], option: str, internal: str) -> None:
+    """Library names (m_Ap, alpha_D, ...) are re-labelled with the options the user typed (cli._common.relabel)."""
+    line = _one_line_error(*_run(*args)[::2])
+    assert option in line
+    assert internal not in line

@@ -195,3 +195,62 @@ def test_bad_input_exit_2(args: list[str], needle: str) -> None:
     assert code == 2
     assert needle in out
     assert "Traceback" not in out
+
+
+YIELD_POINT = [
+    "--experiment", "na64-2016-2018", "--model", "idm", "--eps", "3e-3", "--alphaD", "0.1", "--ratio", "3",
+    "--delta", "0.4",
+]  # fmt: skip
+
+
+def _error_line(args: list[str]) -> str:
+    res = CliRunner().invoke(main, ["yield", *args])
+    lines = [ln for ln in res.stderr.strip().splitlines() if ln]
+    assert res.exit_code == 2, res.output
+    assert len(lines) == 1, res.output
+    return lines[0]
+
+
+def test_huge_n_events_is_refused_up_front_with_the_maximum() -> None:
+    """1e9 primaries (~10 TB at ~10 kB each) was a MemoryError traceback after 13 s: refused before any work."""
+    from semivis.cli.yield_ import YIELD_N_EVENTS_MAX  # noqa: PLC0415
+
+    line = _error_line([*YIELD_POINT, "--mA", "0.3", "--n-events", "1000000000"])
+    assert "--n-events = 1000000000" in line
+    assert f"<= {YIELD_N_EVENTS_MAX}" in line
+    assert "10 kB per primary" in line
+
+
+@pytest.mark.parametrize("m_ap", ["5", "-1", "1e-7"])
+def test_mA_outside_production_says_it_is_the_production_range(m_ap: str) -> None:
+    """One allowed range for `yield --mA` (3 GeV for 5 and for -1 alike), stated as the production range."""
+    line = _error_line([*YIELD_POINT, "--mA", m_ap, "--n-events", "10"])
+    assert f"--mA = {float(m_ap)!r}" in line
+    assert "1e-06 <= --mA <= 3.0 GeV" in line
+    assert "production range" in line
+
+
+def test_eot_error_names_the_option() -> None:
+    line = _error_line([*YIELD_POINT, "--mA", "0.3", "--n-events", "10", "--eot", "0"])
+    assert "--eot = 0.0" in line
+
+
+def test_json_counts_primaries_and_ap_events_under_distinct_names() -> None:
+    """`n_primaries` is --n-events; `n_ap_events` the A' events they made (about 12 per primary at 0.3 GeV)."""
+    res = CliRunner().invoke(main, ["yield", *YIELD_POINT, "--mA", "0.3", "--n-events", "200", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert "n_events" not in d
+    assert d["n_primaries"] == 200
+    assert 5 * 200 < d["n_ap_events"] < 20 * 200
+
+
+def test_lowest_mass_runs_without_numpy_warnings() -> None:
+    """m_A' = 1 keV: the A' boost has gamma ~ 1e8, where beta^2 rounds to 1 (a sqrt of a negative number before);
+    finite result, nothing on stderr (numpy warnings are errors in the tests)."""
+    res = CliRunner().invoke(main, ["yield", *YIELD_POINT, "--mA", "1e-6", "--n-events", "200", "--json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""
+    d = json.loads(res.stdout)
+    assert d["chi2_stable"] is True  # dm < m_A' < 2 m_e
+    assert 0 < d["n_signal"] < float("inf")

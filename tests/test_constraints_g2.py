@@ -9,6 +9,7 @@ import pytest
 
 from semivis.constants import alpha, m_e, m_mu
 from semivis.constraints import G2_BANDS, delta_a_e, delta_a_mu, eps_electron_g2_max, g2_band, g2_eps
+from semivis.constraints.g2 import g2_m_Ap_max
 from semivis.errors import ParameterError
 
 
@@ -66,3 +67,14 @@ def test_electron_bound_depends_on_alpha_input() -> None:
     assert cs == pytest.approx(math.sqrt(72e-14 / unit), rel=1e-12)
     with pytest.raises(ParameterError, match="alpha_input"):
         eps_electron_g2_max(0.01, "h2o")
+
+
+def test_g2_m_Ap_max_is_where_the_largest_eps_reaches_one() -> None:
+    """eps_high(m_max) = 1 exactly, and m_max follows the heavy-A' limit Delta a(eps=1) = alpha m_mu^2/(3 pi m^2)
+    (Pospelov 2009) to O(m_mu^2/m^2 ln) ~ 1e-4 at ~48 GeV."""
+    band = g2_band("fnal2021")
+    m_max = g2_m_Ap_max(band, 2.0)
+    assert float(g2_eps(m_max, band, 2.0)["eps_high"]) == pytest.approx(1.0, rel=1e-9)
+    heavy = m_mu * math.sqrt(alpha / (3 * math.pi * (band.central + 2 * band.sigma)))
+    assert m_max == pytest.approx(heavy, rel=1e-2)
+    assert g2_m_Ap_max(g2_band("wp2025"), 2.0) > m_max  # a smaller band reaches eps = 1 later

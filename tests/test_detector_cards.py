@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -64,6 +65,91 @@ def test_compact_hcal1_card() -> None:
     assert card.hcal1.length_m == pytest.approx(0.5)  # EPJC2021: 50 cm instead of 150 cm
     assert card.hcal2.z_start_m < std.hcal2.z_start_m
     assert card.hcal3.length_m == std.hcal3.length_m
+
+
+NORMALISED = "na64-invisible-2016-2022"
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_efficiency_normalisation_default_is_first_principles(name: str) -> None:
+    """Every shipped card uses its efficiency table as it is unless asked (issue 11: results stay bit-identical)."""
+    card = load_card(name)
+    assert card.efficiency_normalisation == "first-principles"
+    assert card.efficiency_factor == 1.0
+    assert card.efficiency_label == "first-principles signal efficiency"
+    m = [1e-3, 0.03, 0.1, 0.5, 2.0]
+    table = np.interp(np.log(m), np.log(card.efficiency_mass_GeV), card.efficiency_value)
+    assert np.array_equal(card.signal_efficiency(m), table)
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_normalised_efficiency_is_one_global_factor(name: str) -> None:
+    """The normalised mode multiplies the table by the card's one factor at every mass (never per mass)."""
+    card = load_card(name)
+    norm = card.with_efficiency_normalisation(NORMALISED)
+    assert norm == load_card(name, NORMALISED)
+    assert norm.efficiency_normalisation == NORMALISED
+    factor = card.efficiency_normalisations[NORMALISED].factor
+    assert norm.efficiency_factor == factor
+    assert 0.5 < factor < 0.8  # NA64's yield x efficiency is ~1/1.5 of semivis's (tests/test_invisible_validation.py)
+    m = np.geomspace(1e-3, 2.0, 17)
+    assert np.array_equal(norm.signal_efficiency(m), card.signal_efficiency(m) * factor)
+    assert "PRL 131 (2023) 161801" in norm.efficiency_label
+    assert norm.with_efficiency_normalisation("first-principles").signal_efficiency(0.1) == card.signal_efficiency(0.1)
+    # the mode is part of the card content: caches keep the two apart
+    assert norm.detector_key() != card.detector_key()
+    assert load_card(name).raw == card.raw  # the shipped card object is not modified
+
+
+def test_standard_setup_cards_share_factor_and_detector_key() -> None:
+    """na64-2016-2018, -2022 and -ls3 are one detector: same factor, same detector_key in either mode."""
+    for mode in ("first-principles", NORMALISED):
+        keys = {load_card(n, mode).detector_key() for n in ("na64-2016-2018", "na64-2016-2022", "na64-ls3")}
+        assert len(keys) == 1
+
+
+def test_unknown_normalisation_mode_is_a_parameter_error() -> None:
+    with pytest.raises(ParameterError, match="efficiency_normalisation"):
+        load_card("na64-2016-2022", "per-mass")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('normalisation = "first-principles"', 'normalisation = "per-mass"', "efficiency.normalisation"),
+        ("factor = 0.655", "factor = 0.0", "efficiency.na64-invisible-2016-2022.factor"),
+        ("factor = 0.655", "factor = 1.5", "efficiency.na64-invisible-2016-2022.factor"),
+        ("uncertainty = 0.018", "uncertainty = -0.1", "efficiency.na64-invisible-2016-2022.uncertainty"),
+        ("uncertainty = 0.018", "", "efficiency.na64-invisible-2016-2022.uncertainty"),
+    ],
+)
+def test_bad_normalisation_entries_name_the_key(tmp_path: Path, old: str, new: str, key: str) -> None:
+    text = _base_text()
+    assert old in text
+    with pytest.raises(CardError) as err:
+        load_card(_write(tmp_path, text.replace(old, new, 1)))
+    assert err.value.key == key
+
+
+def test_normalised_mode_without_its_factor_is_a_card_error(tmp_path: Path) -> None:
+    text = _base_text()
+    head, _, tail = text.partition("[efficiency.na64-invisible-2016-2022]")
+    without = head + tail[tail.index("[selections") :]
+    assert load_card(_write(tmp_path, without)).efficiency_normalisations == {}
+    with pytest.raises(CardError, match="no factor") as err:
+        load_card(_write(tmp_path, without), NORMALISED)
+    assert err.value.key == f"efficiency.{NORMALISED}"
+    chosen = without.replace('normalisation = "first-principles"', f'normalisation = "{NORMALISED}"')
+    with pytest.raises(CardError, match="required") as err:
+        load_card(_write(tmp_path, chosen))
+    assert err.value.key == f"efficiency.{NORMALISED}"
+
+
+def test_card_file_can_select_the_normalised_mode(tmp_path: Path) -> None:
+    text = _base_text().replace('normalisation = "first-principles"', f'normalisation = "{NORMALISED}"')
+    card = load_card(_write(tmp_path, text))
+    assert card.efficiency_normalisation == NORMALISED
+    assert card.signal_efficiency(0.1) == pytest.approx(0.62 * 0.655, rel=1e-12)
 
 
 def _write(tmp_path: Path, text: str, name: str = "my-card.toml") -> Path:

@@ -10,6 +10,7 @@ import pytest
 
 from semivis.constraints.rules import parse_rule
 from semivis.errors import ParameterError
+from semivis.models.dark_sector import ALPHA_D_MAX
 from semivis.planes import PLANES, eps_from_y, resolve_fixed, theta_from_tan_theta, y_from_eps
 from semivis.scan import ScanSpec
 
@@ -59,7 +60,16 @@ def test_closed_channel_is_not_open() -> None:
         ({"model": "idm", "plane": "R-y"}, "--mchi1"),
         ({"model": "idm", "plane": "mAp-eps", "fixed": {"alpha_D": -1.0}}, "--alphaD"),
         ({"model": "idm", "plane": "mAp-eps", "fixed": {"eps": 1e-3}}, "--eps"),
-        ({"model": "idm", "plane": "mAp-eps", "y_range": (1e-3, 2.0)}, "--y"),
+        ({"model": "idm", "plane": "mAp-eps", "y_range": (1e-3, 2.0)}, "--y-max"),
+        # alpha_D beyond 4 pi: refused when the spec is built, naming what the user typed (not alpha_D)
+        ({"model": "idm", "plane": "mAp-eps", "fixed": {"alpha_D": 13.0}}, "--alphaD"),
+        ({"model": "idm", "plane": "mAp-alphaD", "fixed": {"eps": 1e-3}, "y_range": (1e-3, 100.0)}, "--y-max"),
+        # A' -> chi1 chi2 closed on the whole plane: refused, naming the option that closes it
+        ({"model": "idm", "plane": "mAp-eps", "fixed": {"ratio": 1.5}}, "--ratio"),
+        ({"model": "invisible", "plane": "mAp-eps", "fixed": {"ratio": 2.0}}, "--ratio"),
+        ({"model": "idm", "plane": "mAp-eps", "fixed": {"delta": 100.0}}, "--delta"),
+        ({"model": "idm", "plane": "R-y", "fixed": {"m_chi1": 0.1}, "x_range": (1.1, 2.3)}, "--x-max"),
+        ({"model": "idm", "plane": "mchi1-delta", "fixed": {"eps": 1e-3}, "y_range": (1.0, 2.0)}, "--y-min"),
         ({"model": "idm", "plane": "mAp-eps", "eot": (-1.0,)}, "--eot"),
         ({"model": "idm", "plane": "mAp-eps", "seed": -3}, "--seed"),
         ({"model": "idm", "plane": "mAp-eps", "selection": "s3"}, "--selection"),
@@ -72,6 +82,22 @@ def test_spec_validation_names_option(kwargs: dict[str, object], option: str) ->
     with pytest.raises(ParameterError) as err:
         ScanSpec.from_ranges(**kwargs)  # type: ignore[arg-type]
     assert err.value.name == option
+
+
+def test_alpha_d_bound_is_the_models() -> None:
+    """The scan's alpha_D bound is the model's ALPHA_D_MAX = 4 pi, inclusive (both ends agree)."""
+    spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, fixed={"alpha_D": ALPHA_D_MAX})
+    assert spec.fixed["alpha_D"] == ALPHA_D_MAX == 4 * math.pi
+    grid = ScanSpec.from_ranges("idm", "mAp-alphaD", nx=2, ny=2, fixed={"eps": 1e-3}, y_range=(1.0, ALPHA_D_MAX))
+    assert grid.y[-1] == ALPHA_D_MAX
+    with pytest.raises(ParameterError, match="alphaD"):
+        ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, fixed={"alpha_D": math.nextafter(ALPHA_D_MAX, 20.0)})
+
+
+def test_plane_open_only_in_part_is_accepted() -> None:
+    """A plane where the channel is open on some cells only is a valid scan (the rest is marked not computed)."""
+    spec = ScanSpec.from_ranges("idm", "mchi1-delta", nx=2, ny=3, fixed={"eps": 1e-3}, y_range=(0.5, 2.0))
+    assert spec.y[0] == 0.5
 
 
 def test_spec_json_roundtrip_is_stable() -> None:

@@ -1,4 +1,10 @@
-"""Invisible-mode validation: NA64 2016-2018 90 % CL limit (brem only) and the annihilation window."""
+"""NA64's 2016-2018 invisible limit as a historical comparison, and the annihilation window of the invisible yield.
+
+The validation target of the invisible mode is NA64's 2016-2022 limit (tests/test_invisible_validation.py). The
+2016-2018 curve (PRL 123 (2019) 121801) falls ~2.1x faster in yield between 1.1 MeV and 1 GeV than NA64's own
+2016-2022 curve for the same detector, so no physics can match both shapes; these tests assert only that fact and
+that semivis's mass dependence is the 2016-2022 one (docs/physics/production.md).
+"""
 
 from __future__ import annotations
 
@@ -7,39 +13,50 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from semivis.testing import NA64_INVISIBLE_EFFICIENCY, invisible_eps_limit
+from semivis.testing import invisible_eps_limit, reference_eps
 
-REF = Path(__file__).parent / "data" / "reference" / "na64_invisible_2016_2018_limit.lmt"
+DATA = Path(__file__).parent / "data" / "reference"
+NA64_2016_2018 = np.loadtxt(DATA / "na64_invisible_2016_2018_limit.lmt")
+NA64_2016_2022 = np.loadtxt(DATA / "na64_invisible_2016_2022_limit.csv", delimiter=",")
+EOT_2016_2018, EOT_2016_2022 = 2.84e11, 9.37e11
+#: Masses [GeV] at which the two NA64 curves' shapes are compared: both ends of the common range, outside the
+#: 2016-2022 annihilation window.
+M_LOW, M_HIGH = 1.1e-3, 1.0
 
 
-@pytest.fixture(scope="module")
-def residuals() -> np.ndarray:
-    ref = np.loadtxt(REF)
-    sel = (ref[:, 0] >= 1e-3 - 1e-12) & (ref[:, 0] <= 1.0)
-    ms, eps_ref = ref[sel, 0], ref[sel, 1]
-    lim = invisible_eps_limit(ms, "na64-2016-2018", efficiency=NA64_INVISIBLE_EFFICIENCY, n_primaries=3000, seed=1)
-    res = lim / eps_ref - 1.0
-    for m, r in zip(ms, res, strict=True):
-        print(f"m_A' = {m:.4e} GeV  eps/eps_NA64 - 1 = {r:+.3f}")  # report (pytest -s)
-    return np.asarray(np.c_[ms, res], dtype=np.float64)
+def _yield_2022_over_2018(m: np.ndarray) -> np.ndarray:
+    """NA64's yield x efficiency per EOT behind the 2016-2022 curve over that behind the 2016-2018 one.
+
+    A background-free limit has N_up = EOT eps^2 Y(m), so Y_2022/Y_2018 = EOT_2018 eps_2018^2/(EOT_2022 eps_2022^2).
+    """
+    e18, e22 = reference_eps(NA64_2016_2018, m), reference_eps(NA64_2016_2022, m)
+    return np.asarray(EOT_2016_2018 * e18**2 / (EOT_2016_2022 * e22**2), dtype=np.float64)
+
+
+def test_na64_curves_differ_in_shape_by_two() -> None:
+    """The documented fact behind retiring the 2016-2018 target: relative to the 2016-2022 curve, NA64's 2016-2018
+    yield falls 2.10x faster from 1.1 MeV to 1 GeV (measured on the two published curves; physics.md Sect. 9 quotes
+    ~1.9x over 1-1000 MeV from a coarser reading)."""
+    y = _yield_2022_over_2018(np.array([M_LOW, M_HIGH]))
+    slope = float(y[1] / y[0])
+    print(f"NA64 Y_2022/Y_2018: {y[0]:.3f} at 1.1 MeV, {y[1]:.3f} at 1 GeV: shape difference {slope:.2f}x")
+    assert 1.9 < slope < 2.3
 
 
 @pytest.mark.slow
-def test_na64_invisible_limit_within_30_percent(residuals: np.ndarray) -> None:
-    """Achieved agreement with the exact-tree-level cross section (no calibration) and one global efficiency (0.5):
-    every mass 1 MeV - 1 GeV within 30 % in eps (measured: +28 % at 1.6 MeV, -25 % at 0.84 GeV; 0 near 65 MeV)."""
-    assert np.all(np.abs(residuals[:, 1]) < 0.30), residuals[np.abs(residuals[:, 1]) >= 0.30]
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="The yield's mass dependence differs from NA64's by ~2.9x in yield between 1.6 MeV and 0.84 GeV, also with "
-    "the exact-tree-level cross section and x-shape; with one global efficiency the residual reaches +28 % (1.6 MeV) "
-    "and -25 % (0.84 GeV); the best single efficiency gives +-26 %. See docs/physics/production.md.",
-)
-def test_na64_invisible_limit_within_20_percent(residuals: np.ndarray) -> None:
-    assert np.all(np.abs(residuals[:, 1]) < 0.20)
+def test_semivis_against_2016_2018_is_historical_only() -> None:
+    """Report semivis / NA64 2016-2018 (card efficiency, first principles, brem only as PRL 123) at the curve's
+    masses; assert only that semivis's yield slope relative to it is NA64's own 2016-2022 slope within 15 % (i.e.
+    semivis has the mass dependence of NA64's current simulation, not that of the 2016-2018 curve)."""
+    ms = np.geomspace(M_LOW, M_HIGH, 12)
+    lim = invisible_eps_limit(ms, "na64-2016-2018", n_primaries=3000, seed=1)
+    ratio = lim / reference_eps(NA64_2016_2018, ms)
+    for m, r in zip(ms, ratio, strict=True):
+        print(f"m_A' = {m:.4e} GeV  eps_semivis/eps_NA64(2016-2018) = {r:.3f}")  # report (pytest -s)
+    semivis_slope = float((ratio[0] / ratio[-1]) ** 2)
+    na64_slope = float(np.divide(*_yield_2022_over_2018(np.array([M_HIGH, M_LOW]))))
+    print(f"yield slope vs 2016-2018, 1.1 MeV -> 1 GeV: semivis {semivis_slope:.2f}x, NA64 2016-2022 {na64_slope:.2f}x")
+    assert abs(semivis_slope / na64_slope - 1.0) < 0.15
 
 
 @pytest.mark.slow

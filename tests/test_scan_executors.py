@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import xarray as xr
 
 from semivis.errors import ParameterError
 from semivis.scan import ScanSpec, run_scan
+from semivis.scan.runner import DASK_CONNECT_TIMEOUT_S
 from semivis.testing import ToyEvaluator
 
 
@@ -68,3 +70,23 @@ def test_bad_executor_named(tmp_path: Path) -> None:
     with pytest.raises(ParameterError) as err:
         run_scan(spec(), executor="processes", workers=0, evaluator=ToyEvaluator(), cache_dir=tmp_path)
     assert err.value.name == "--workers"
+
+
+def test_unreachable_dask_scheduler_is_one_error_within_seconds(tmp_path: Path) -> None:
+    """No scheduler at the address: a ParameterError naming --scheduler after the short connect timeout (not
+    distributed's 30 s and a long traceback), and no checkpoint folder left behind."""
+    pytest.importorskip("distributed")
+    t0 = time.monotonic()
+    with pytest.raises(ParameterError) as err:
+        run_scan(
+            spec(),
+            executor="dask",
+            scheduler="tcp://127.0.0.1:1",
+            evaluator=ToyEvaluator(),
+            cache_dir=tmp_path / "c",
+            out=tmp_path / "r.nc",
+        )
+    assert time.monotonic() - t0 < DASK_CONNECT_TIMEOUT_S + 10
+    assert err.value.name == "--scheduler"
+    assert "\n" not in str(err.value)
+    assert not list(tmp_path.glob("r.nc*"))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,6 +28,7 @@ from semivis.scan import (
 )
 from semivis.scan.contours import dataset_ratio, projection_lines
 from semivis.scan.result import write_result
+from semivis.scan.runner import ScanInterrupted
 from semivis.stats import multibin_table
 from semivis.testing import ToyEvaluator
 
@@ -315,7 +319,8 @@ def test_signal_evaluator_background_follows_the_card(tmp_path: Path) -> None:
 
 
 def test_mass_points_beyond_production_range_are_not_excluded(tmp_path: Path) -> None:
-    """m_A' = 10 m_chi1 > 3 GeV (the production model's range) gives N_sig = 0 there, counted, not a crash."""
+    """m_A' = 10 m_chi1 > 3 GeV (the production model's range) gives N_sig = 0 there, not a crash, and the result
+    says so: counted in the attributes and provenance, and marked not computed in the ``computed`` mask."""
     pytest.importorskip("semivis.signal")
     spec = ScanSpec.from_ranges(
         "idm",
@@ -329,9 +334,15 @@ def test_mass_points_beyond_production_range_are_not_excluded(tmp_path: Path) ->
     info: dict[str, int] = {}
     ds = run_scan(spec, cache_dir=tmp_path, info=info, executor="processes", workers=2)
     n = ds["n_sig"].values
-    assert info["points_outside_production_range"] == 1
+    assert info["columns_outside_production_range"] == 1
+    assert info["cells_outside_production_range"] == info["cells_not_computed"] == 4
     assert n[..., 0].max() > 0
     assert np.all(n[..., 1] == 0)
+    assert ds["computed"].values[:, 0].all()
+    assert not ds["computed"].values[:, 1].any()
+    assert ds.attrs["columns_outside_production_range"] == 1
+    assert provenance(ds)["not_computed"]["cells_outside_production_range"] == 4
+    assert "3 GeV" in provenance(ds)["not_computed"]["evaluator_range"]
 
 
 def test_cells_with_unphysical_eps_are_not_excluded(tmp_path: Path) -> None:
@@ -344,7 +355,9 @@ def test_cells_with_unphysical_eps_are_not_excluded(tmp_path: Path) -> None:
     ds = run_scan(ScanSpec.from_ranges("idm", "R-y", y_range=(1e-11, 1e-7), **kw), cache_dir=tmp_path, info=info)
     n = ds["n_sig"].values[0]  # (y, x)
     eps = np.sqrt(ds["y"].values[:, None] / 0.1) * ds["R"].values[None, :] ** 2
-    assert info["cells_with_unphysical_eps"] == int(np.count_nonzero(eps >= 1)) > 0
+    assert info["cells_unphysical_eps"] == int(np.count_nonzero(eps >= 1)) > 0
+    assert ds.attrs["cells_not_computed"] == info["cells_unphysical_eps"]
+    np.testing.assert_array_equal(ds["computed"].values, eps < 1)
     assert np.all(n[eps >= 1] == 0)
     assert np.all(n[eps < 1] > 0)
     ok = run_scan(ScanSpec.from_ranges("idm", "R-y", y_range=(1e-11, 1e-9), **kw), cache_dir=tmp_path)
@@ -356,3 +369,60 @@ def test_json_converter_maps_non_finite_to_null() -> None:
     obj = {"a": np.array([1.0, np.nan, np.inf]), "b": (np.float32(-np.inf), np.int64(3)), "c": np.bool_(False)}
     text = json.dumps(to_jsonable(obj), allow_nan=False)  # raises if a NaN/inf slipped through
     assert json.loads(text) == {"a": [1.0, None, None], "b": [None, 3], "c": False}
+
+
+def test_failure_before_any_column_leaves_no_checkpoint_folder(tmp_path: Path) -> None:
+    """A run that fails after set-up but before finishing a column leaves no ``OUT.partial-*`` junk; one that
+    finished columns keeps them for the rerun (test_interrupted_scan_resumes_and_recomputes_only_missing)."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    out = tmp_path / "scan.nc"
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_scan(small_spec(nx=3), evaluator=ToyEvaluator(marker_dir=str(markers), fail_after=0), out=out)
+    assert not out.exists()
+    assert not list(tmp_path.glob("scan.nc.partial-*"))
+
+
+@dataclass(frozen=True)
+class _InterruptingToy(ToyEvaluator):
+    """Ctrl-C arriving while the third sample is built."""
+
+    name: str = "toy"
+
+    def build_sample(self, *args: Any, **kwargs: Any) -> Any:
+        if len(list(Path(self.marker_dir).glob("*.built"))) >= 2:
+            raise KeyboardInterrupt
+        return super().build_sample(*args, **kwargs)
+
+
+def test_interruption_keeps_checkpoints_and_the_rerun_says_it_resumes(tmp_path: Path) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    out, spec = tmp_path / "scan.nc", small_spec(nx=5)
+    with pytest.raises(ScanInterrupted) as stop:
+        run_scan(spec, evaluator=_InterruptingToy(marker_dir=str(markers)), cache_dir=tmp_path / "c", out=out)
+    assert (stop.value.signum, stop.value.columns_done, stop.value.columns_total) == (signal.SIGINT, 2, 5)
+    assert isinstance(stop.value, KeyboardInterrupt)
+    assert len(list(tmp_path.glob("scan.nc.partial-*/column-*.npy"))) == 2
+    messages: list[str] = []
+    ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "c", out=out, notify=messages.append)
+    assert len(messages) == 1
+    assert messages[0].startswith("resuming: 2 of 5 columns already computed")
+    xr.testing.assert_identical(ds, run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "fresh"))
+
+
+def test_closed_channel_cells_are_counted_results(tmp_path: Path) -> None:
+    """(m_chi1, Delta/m_chi1) at R = 3: cells with Delta/m_chi1 >= 1 are closed (m_A' <= m_chi1 + m_chi2), so
+    N_sig = 0 there is the physics (no on-shell signal): counted as closed, computed, never excluded."""
+    spec = ScanSpec.from_ranges(
+        "idm", "mchi1-delta", nx=3, ny=6, n_events=200, x_range=(0.01, 0.1), y_range=(0.2, 3.0), fixed={"eps": 1e-3}
+    )
+    info: dict[str, Any] = {}
+    ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path, info=info)
+    closed = np.broadcast_to(ds["delta"].values[:, None] >= 1.0, (6, 3))
+    assert info["cells_channel_closed"] == ds.attrs["cells_channel_closed"] == int(closed.sum()) > 0
+    assert ds.attrs["cells_not_computed"] == 0
+    assert ds["computed"].values.all()
+    assert np.all(ds["n_sig"].values[:, closed] == 0)
+    assert np.all(ds["n_sig"].values[:, ~closed] > 0)
+    assert not ds["excluded"].values[:, closed].any()

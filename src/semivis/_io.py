@@ -24,7 +24,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "atomic_write_with", "to_jsonable"]
+from semivis.errors import ParameterError
+
+__all__ = [
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "atomic_write_with",
+    "check_writable",
+    "to_jsonable",
+]
 
 
 @contextlib.contextmanager
@@ -61,6 +70,45 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def check_writable(dest: Path | str, option: str) -> None:
+    """Refuse, before any work, an output path that could not be written: one :class:`ParameterError` naming
+    ``option`` instead of a traceback after the computation.
+
+    ``dest`` must not be a directory; its folder must exist and take a new file (probed with a temporary file,
+    which catches read-only mounts that permission bits do not show), or be creatable: its nearest existing
+    ancestor is a writable directory (nothing is created here).
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> check_writable(d / "new" / "deeper" / "r.nc", "--out")
+    >>> (d / "afile").write_text("x")
+    1
+    >>> try:
+    ...     check_writable(d / "afile" / "r.nc", "--out")
+    ... except ParameterError as err:
+    ...     print(err.name, err.reason.endswith("afile is a file, not a folder"))
+    --out True
+    """
+    dest = Path(dest)
+    allowed = "a path in a writable folder"
+    if dest.is_dir():
+        raise ParameterError(option, str(dest), "a file path", f"{dest} is a folder")
+    ancestor = dest.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ParameterError(option, str(dest), allowed, f"{ancestor} is a file, not a folder")
+    if ancestor != dest.parent:  # to be created: the first missing folder must be creatable
+        if not os.access(ancestor, os.W_OK | os.X_OK):
+            raise ParameterError(option, str(dest), allowed, f"cannot create folders in {ancestor}")
+        return
+    try:
+        with tempfile.TemporaryFile(dir=ancestor):
+            pass
+    except OSError as exc:
+        raise ParameterError(option, str(dest), allowed, f"cannot write in {ancestor}: {exc.strerror}") from None
 
 
 def atomic_write_bytes(dest: Path | str, data: bytes, *, fsync: bool = True) -> None:

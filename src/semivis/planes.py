@@ -345,13 +345,15 @@ PLANES: dict[str, Plane] = {
     )
 }
 
-_RANGES: dict[str, tuple[float, float | None, str]] = {
-    "alpha_D": (0.0, None, "alpha_D > 0"),
-    "ratio": (0.0, None, "ratio > 0"),
-    "delta": (0.0, None, "delta > 0"),
-    "theta": (0.0, math.pi / 2, "0 < theta < pi/2"),
-    "eps": (0.0, 1.0, "0 < eps < 1"),
-    "m_chi1": (0.0, None, "m_chi1 > 0"),
+#: allowed range of each fixed parameter: (low, high or None, high inclusive, words); alpha_D's upper end is the
+#: model's ALPHA_D_MAX = 4 pi (checked here, before any scan starts, not in a worker)
+_RANGES: dict[str, tuple[float, float | None, bool, str]] = {
+    "alpha_D": (0.0, 4.0 * math.pi, True, "0 < alpha_D <= 4 pi"),
+    "ratio": (0.0, None, False, "ratio > 0"),
+    "delta": (0.0, None, False, "delta > 0"),
+    "theta": (0.0, math.pi / 2, False, "0 < theta < pi/2"),
+    "eps": (0.0, 1.0, False, "0 < eps < 1"),
+    "m_chi1": (0.0, None, False, "m_chi1 > 0"),
 }
 
 
@@ -390,12 +392,12 @@ def resolve_fixed(
         value = given.get(key)
         if value is None:
             value = FIXED_DEFAULTS.get(key)
-        low, high, words = _RANGES[key]
+        low, high, high_inclusive, words = _RANGES[key]
         if value is None:
             raise ParameterError(OPTION[key], None, words, f"required by plane {plane.name}")
         if isinstance(value, str):
             raise ParameterError(OPTION[key], value, f"a number, {words}")
-        out[key] = float(check_range(OPTION[key], value, low, high))
+        out[key] = float(check_range(OPTION[key], value, low, high, high_inclusive=high_inclusive))
     for key, value in given.items():
         if value is not None and key not in out and not (key in given_elsewhere and key in needed):
             raise ParameterError(

@@ -12,11 +12,15 @@ Examples::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from semivis.cli._common import echo_json
 from semivis.errors import ParameterError
+
+if TYPE_CHECKING:
+    from semivis.figures import FigureData
 
 __all__ = ["command"]
 
@@ -87,8 +91,8 @@ def command(  # noqa: PLR0917 - click passes every option positionally
         for fig_name, title in figures.list_figures():
             click.echo(f"{fig_name:<{width}}  {title}")
         return
-    if name is None:
-        raise ParameterError("NAME", None, "one of " + ", ".join(figures.FIGURES) + " or 'all' (see --list)")
+    if name is None or (name != "all" and name not in figures.FIGURES):
+        raise ParameterError("NAME", name, "one of " + ", ".join(figures.FIGURES) + " or 'all' (see --list)")
     if name == "all":
         if replot is not None:
             raise ParameterError("--replot", str(replot), "a single figure name, not 'all'")
@@ -110,12 +114,31 @@ def command(  # noqa: PLR0917 - click passes every option positionally
             )
         }
     for fig_name, data in done.items():
+        if replot is not None and "recipe" not in data.meta:
+            click.echo(f"semivis: warning: --replot {replot} has no provenance (meta); drawn as given", err=True)
         for key, why in data.meta.get("missing", {}).items():
             click.echo(f"semivis: warning: {fig_name}: {key} not drawn: {why}", err=True)
+        skipped = data.meta.get("not_computed")
+        if isinstance(skipped, dict):
+            click.echo(
+                f"semivis: warning: {fig_name}: {skipped.get('cells')} of {skipped.get('of_cells')} scan cells not "
+                f"computed ({skipped.get('reason')}); drawn hatched as 'not computed'",
+                err=True,
+            )
         for path in data.meta.get("files", []):
             click.echo(f"wrote {path}", err=True)
     if name == "all":
-        echo_json({k: {"summary": d.summary, "missing": d.meta.get("missing", {})} for k, d in done.items()})
+        echo_json({k: _printed(d) for k, d in done.items()})
     else:
         (fig_name, data), *_ = done.items()
-        echo_json({"figure": fig_name, "summary": data.summary})
+        echo_json({"figure": fig_name, **_printed(data)})
+
+
+def _printed(data: FigureData) -> dict[str, Any]:
+    """What stdout shows of one figure: its summary, the overlays not drawn and the cells not computed (if any)."""
+    skipped = data.meta.get("not_computed")
+    return {
+        "summary": data.summary,
+        "missing": data.meta.get("missing", {}),
+        **({"not_computed": skipped} if skipped else {}),
+    }

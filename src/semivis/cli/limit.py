@@ -1,4 +1,10 @@
-"""`semivis limit`: 90 % CL exclusion scan in one parameter plane, written as netCDF (+ JSON summary)."""
+"""`semivis limit`: 90 % CL exclusion scan in one parameter plane, written as netCDF (+ JSON summary).
+
+Everything that can be checked is checked before the scan starts: the options (:class:`ScanSpec`), and the
+outputs (``--out`` ends in ``.nc``, is not ``-``, lies in a writable folder, and is either new, a semivis scan
+result, or ``--force`` is given; ``--json`` is writable). Ctrl-C and SIGTERM keep the checkpoints and exit
+130 / 143 with a line saying how to resume.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from semivis._io import atomic_write_text, to_jsonable
+from semivis._io import atomic_write_text, check_writable, to_jsonable
 from semivis.errors import ParameterError
 from semivis.planes import MODELS, PLANES
 from semivis.signal.selections import SELECTIONS
@@ -18,7 +24,7 @@ if TYPE_CHECKING:
 
     from semivis.scan import ScanSpec
 
-__all__ = ["command", "limit_summary"]
+__all__ = ["command", "exclusion_status", "limit_summary", "not_computed_warning"]
 
 
 def _number_or_rule(text: str | None) -> float | str | None:
@@ -35,13 +41,39 @@ def _number_or_rule(text: str | None) -> float | str | None:
         return text
 
 
+#: counts of cells not computed, as stored in the result's attributes (semivis.scan.runner.not_computed_counts)
+NOT_COMPUTED_KEYS: tuple[str, ...] = (
+    "cells_not_computed",
+    "cells_channel_closed",
+    "cells_outside_production_range",
+    "columns_outside_production_range",
+    "cells_unphysical_eps",
+)
+
+
+def exclusion_status(excluded: int, computed: int) -> str:
+    """What an EOT's exclusion amounts to, so that an empty contour list is never ambiguous: ``computed``
+    counts the computed cells where A' -> chi1 chi2 is open (the only ones a signal can exclude).
+
+    >>> exclusion_status(0, 40), exclusion_status(12, 40), exclusion_status(40, 40)
+    ('nothing excluded', 'partially excluded', 'everything computed excluded')
+    """
+    if excluded == 0:
+        return "nothing excluded"
+    return "everything computed excluded" if excluded >= computed else "partially excluded"
+
+
 def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, Any]:
     """The ``--json`` summary of a scan result: contours (:func:`semivis.scan.contours`, i.e. the figures'
-    :func:`~semivis.scan.contours.projection_lines` of N_sig/s_up), s_up, excluded cells, fixed parameters."""
+    :func:`~semivis.scan.contours.projection_lines` of N_sig/s_up), s_up, excluded cells and the status per EOT
+    (:func:`exclusion_status`), the cells not computed by reason, fixed parameters."""
     from semivis.scan import contours  # noqa: PLC0415 - keep 'semivis --help' fast (xarray, numba)
 
     plane = PLANES[spec.plane]
     lines = {e: [seg.tolist() for seg in segs] for e, segs in contours(ds).items()}
+    n_computed = int(ds["computed"].sum())
+    n_signal = n_computed - int(ds.attrs["cells_channel_closed"])  # computed cells that can have a signal
+    excluded = {f"{float(e):.6g}": int(ds["excluded"].sel(eot=e).sum()) for e in ds["eot"].values}
     return {
         "out": str(out),
         "model": spec.model,
@@ -54,8 +86,85 @@ def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, 
         "eot": [float(e) for e in ds["eot"].values],
         "contours": next(iter(lines.values())) if len(lines) == 1 else {f"{e:.6g}": v for e, v in lines.items()},
         "s_up": json.loads(ds.attrs["provenance"])["s_up"],
-        "excluded_cells": {f"{float(e):.6g}": int(ds["excluded"].sel(eot=e).sum()) for e in ds["eot"].values},
+        "excluded_cells": excluded,
+        "status": {e: exclusion_status(n, n_signal) for e, n in excluded.items()},
+        "cells": int(ds["computed"].size),
+        "cells_computed": n_computed,
+        **{k: int(ds.attrs[k]) for k in NOT_COMPUTED_KEYS},
     }
+
+
+def not_computed_warning(ds: xr.Dataset) -> str | None:
+    """One line on the cells with N_sig = 0 for a reason other than the physics, or None if there are none.
+
+    Not computed: beyond the evaluator's range, eps outside (0, 1) (:func:`semivis.scan.runner.not_computed_counts`);
+    cells where A' -> chi1 chi2 is closed are mentioned too (their N_sig = 0 is a result, never an exclusion).
+    """
+    attrs = ds.attrs
+    parts = []
+    if attrs["cells_outside_production_range"]:
+        reach = json.loads(attrs["provenance"])["not_computed"]["evaluator_range"]
+        parts.append(
+            f"{attrs['cells_outside_production_range']} in {attrs['columns_outside_production_range']} "
+            f"column(s) outside {reach}"
+        )
+    if attrs["cells_unphysical_eps"]:
+        parts.append(f"{attrs['cells_unphysical_eps']} with eps >= 1")
+    closed = int(attrs["cells_channel_closed"])
+    closed_words = f"{closed} cell(s) where A' -> chi1 chi2 is closed have N_sig = 0 (no signal)"
+    if not parts:
+        return f"note: {closed_words}" if closed else None
+    line = (
+        f"warning: {attrs['cells_not_computed']} of {ds['computed'].size} cells not computed ({'; '.join(parts)}): "
+        "N_sig = 0 there is no result, not 'allowed' (variable 'computed' in the file)"
+    )
+    return f"{line}; {closed_words}" if closed else line
+
+
+def _check_outputs(out: Path, json_out: Path | None, force: bool) -> None:
+    """Refuse bad outputs before the scan (see the module docstring)."""
+    from semivis.scan.result import is_scan_result  # noqa: PLC0415 - keep 'semivis --help' fast
+
+    if str(out) == "-":
+        raise ParameterError("--out", "-", "a .nc file path", "a netCDF result cannot go to stdout; --json - can")
+    if out.suffix.lower() != ".nc":
+        raise ParameterError("--out", str(out), "a file name ending in .nc (the result is netCDF)")
+    check_writable(out, "--out")
+    if out.exists() and not force and not is_scan_result(out):
+        raise ParameterError(
+            "--out",
+            str(out),
+            "a new file or a semivis scan result (or give --force)",
+            "the file exists and is not a semivis scan result; it is left untouched",
+        )
+    if json_out is not None and str(json_out) != "-":
+        check_writable(json_out, "--json")
+        if json_out.exists() and not force and not _is_limit_summary(json_out):
+            raise ParameterError(
+                "--json",
+                str(json_out),
+                "a new file or a semivis limit summary (or give --force)",
+                "the file exists and is not a semivis limit summary; it is left untouched",
+            )
+
+
+def _is_limit_summary(path: Path) -> bool:
+    """Whether ``path`` holds a ``--json`` summary of an earlier run (which may be replaced).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "s.json").write_text('{"model": "idm", "plane": "mAp-eps", "contours": []}')
+    >>> _ = (d / "notes.json").write_text("my notes")
+    >>> _is_limit_summary(d / "s.json"), _is_limit_summary(d / "notes.json")
+    (True, False)
+    """
+    try:
+        if path.stat().st_size > 1 << 28:  # far larger than any summary: do not read it
+            return False
+        record = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and {"model", "plane", "contours"} <= set(record)
 
 
 @click.command(name="limit")
@@ -115,10 +224,12 @@ def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, 
     default=None,
     help="JSON summary (contours, s_up); '-' for stdout",
 )
+@click.option("--force", is_flag=True, help="replace --out even if it is not a semivis scan result")
 @click.option("--progress/--no-progress", default=None, help="progress bar [on when stderr is a terminal]")
 def command(**opts: Any) -> None:
     """Exclusion scan of MODEL in PLANE: N_sig grid, exact-CLs s_up, contours, provenance -> --out."""
     from semivis.scan import ScanSpec, run_scan  # noqa: PLC0415 - keep 'semivis --help' fast (xarray, numba)
+    from semivis.scan.runner import ScanInterrupted  # noqa: PLC0415
 
     plane = PLANES[opts["plane"]]
     x_range = (
@@ -152,15 +263,28 @@ def command(**opts: Any) -> None:
         cl=opts["cl"],
         prior=opts["prior"],
     )
-    ds = run_scan(
-        spec,
-        executor=opts["executor"],
-        out=opts["out"],
-        workers=opts["workers"],
-        scheduler=opts["scheduler"],
-        cache_dir=opts["cache_dir"],
-        progress=opts["progress"],
-    )
+    _check_outputs(opts["out"], opts["json_out"], opts["force"])
+    try:
+        ds = run_scan(
+            spec,
+            executor=opts["executor"],
+            out=opts["out"],
+            workers=opts["workers"],
+            scheduler=opts["scheduler"],
+            cache_dir=opts["cache_dir"],
+            progress=opts["progress"],
+            notify=lambda message: click.echo(f"semivis limit: {message}", err=True),
+        )
+    except ScanInterrupted as stop:
+        click.echo(
+            f"semivis: interrupted after {stop.columns_done} of {stop.columns_total} columns; "
+            "rerun the same command to resume",
+            err=True,
+        )
+        raise SystemExit(128 + stop.signum) from None  # 130 for SIGINT, 143 for SIGTERM
+    warning = not_computed_warning(ds)
+    if warning is not None:
+        click.echo(f"semivis limit: {warning}", err=True)
     summary = limit_summary(ds, spec, opts["out"])
     text = json.dumps(to_jsonable(summary), indent=2)
     if opts["json_out"] is None:

@@ -1,29 +1,48 @@
 """`semivis relic`: the thermal-relic target coupling at one model point (semivis.cosmo).
 
 Prints ``y`` and ``eps`` giving Omega h^2 = 0.120, and ``omega_h2`` recomputed at that point as a check.
+The ranges are those of :func:`semivis.cosmo.relic_target` (m_chi1 >= 1 MeV, R > 2, 0 < delta <= 2,
+1e-8 <= alpha_D <= 4 pi, 1e-7 <= theta < pi/2 for i2DM); its errors name this command's options. A target whose
+recomputed Omega h^2 is not 0.120 (within :data:`semivis.cosmo.RELIC_OMEGA_RTOL` in ln) is refused, never printed.
 """
 
 from __future__ import annotations
 
+import math
+
 import click
 
-from semivis.cosmo import RELIC_M_CHI1_MIN, relic_omega_h2, relic_target
-from semivis.errors import ParameterError
+from semivis.constants import Omega_c_h2_planck2018
+from semivis.cosmo import (
+    RELIC_ALPHA_D_MIN,
+    RELIC_M_CHI1_MIN,
+    RELIC_OMEGA_RTOL,
+    RELIC_RATIO_MIN,
+    RELIC_THETA_MIN,
+    relic_omega_h2,
+    relic_target,
+)
+from semivis.errors import ConvergenceError, ParameterError
 
-from ._common import echo_json
+from ._common import echo_json, names_options
 
 __all__ = ["command"]
 
 
 @click.command(name="relic")
 @click.option("--model", "model", type=click.Choice(["idm", "i2dm"]), required=True, help="dark-sector model")
-@click.option("--mchi1", "mchi1", type=float, default=None, help="m_chi1 [GeV]")
-@click.option("--ratio", "ratio", type=float, default=None, help="R = m_A'/m_chi1 (default 3 with --mchi1)")
+@click.option("--mchi1", "mchi1", type=float, default=None, help="m_chi1 [GeV], >= 1 MeV")
+@click.option("--ratio", "ratio", type=float, default=None, help="R = m_A'/m_chi1 > 2 (default 3 with --mchi1)")
 @click.option("--mA", "mA", type=float, default=None, help="m_A' [GeV] (with --ratio, instead of --mchi1)")
-@click.option("--delta", "delta", type=float, required=True, help="(m_chi2 - m_chi1)/m_chi1")
-@click.option("--alphaD", "alphaD", type=float, required=True, help="alpha_D")
-@click.option("--theta", "theta", type=float, default=None, help="i2DM mixing angle [rad]")
+@click.option("--delta", "delta", type=float, required=True, help="(m_chi2 - m_chi1)/m_chi1, 0 < delta <= 2")
+@click.option(
+    "--alphaD", "alphaD", type=float, required=True, help=f"alpha_D, {RELIC_ALPHA_D_MIN:g} <= alpha_D <= 4 pi"
+)
+@click.option(
+    "--theta", "theta", type=float, default=None, help=f"i2DM mixing angle [rad], {RELIC_THETA_MIN:g} <= theta < pi/2"
+)
 @click.option("--json", "as_json", is_flag=True, help="print JSON (default: one line of text)")
+@names_options("m_chi1", "ratio", "m_Ap", "delta", "alpha_D", "theta")
 def command(  # noqa: PLR0917
     model: str,
     mchi1: float | None,
@@ -34,41 +53,54 @@ def command(  # noqa: PLR0917
     theta: float | None,
     as_json: bool,
 ) -> None:
-    """Thermal relic target: eps and y giving Omega h^2 = 0.120 (give --mchi1 and/or --ratio)."""
+    """Thermal relic target: eps and y giving Omega h^2 = 0.120 (give --mchi1 and/or --ratio, or --mA and --ratio).
+
+    R = m_A'/m_chi1 > 2: below, the secluded annihilation chi chi -> A'A' (not modelled) takes over.
+    """
     if mchi1 is None and mA is None:
         raise ParameterError("--mchi1", None, "a dark-matter mass in GeV (or --mA with --ratio)")
     if mchi1 is not None and mA is not None:
         raise ParameterError("--mA", mA, "not together with --mchi1")
+    if ratio is None and mA is not None:
+        raise ParameterError("--ratio", None, f"R = m_A'/m_chi1 > {RELIC_RATIO_MIN:g} together with --mA")
+    R = 3.0 if ratio is None else ratio
+    if not R > RELIC_RATIO_MIN:  # checked here too: --mA is converted with it
+        raise ParameterError(
+            "--ratio",
+            R,
+            f"--ratio > {RELIC_RATIO_MIN:g}",
+            "the secluded regime chi chi -> A'A' (open or in the thermal tail for R <~ 2) is not modelled",
+        )
     if mA is not None:
-        if ratio is None:
-            raise ParameterError("--ratio", None, "R = m_A'/m_chi1 > 0 together with --mA")
-        if not ratio > 0:
-            raise ParameterError("--ratio", ratio, "R > 0")
-        mchi1 = mA / ratio
-    if ratio is None:
-        ratio = 3.0
-    if not ratio > 0:
-        raise ParameterError("--ratio", ratio, "R > 0")
+        low = R * RELIC_M_CHI1_MIN
+        if not (math.isfinite(mA) and mA >= low):
+            raise ParameterError(
+                "--mA",
+                mA,
+                f"--mA >= --ratio x {RELIC_M_CHI1_MIN} GeV = {low!r}",
+                "the chi1 mass --mA/--ratio must be >= 1 MeV: lighter chi1 freezes out after BBN starts",
+            )
+        mchi1 = mA / R
     assert mchi1 is not None
-    if not mchi1 >= RELIC_M_CHI1_MIN:
-        raise ParameterError("--mchi1", mchi1, f"m_chi1 >= {RELIC_M_CHI1_MIN} GeV")
-    if not delta > 0:
-        raise ParameterError("--delta", delta, "delta > 0")
-    if not 0 < alphaD <= 12.566:
-        raise ParameterError("--alphaD", alphaD, "0 < alpha_D <= 4 pi")
-    if model == "i2dm":
-        if theta is None or not 0 < theta < 1.5707963:
-            raise ParameterError("--theta", theta, "0 < theta < pi/2 for i2dm")
-    elif theta is not None:
+    if model == "i2dm" and theta is None:
+        raise ParameterError("--theta", theta, "0 < theta < pi/2 for i2dm")
+    if model != "i2dm" and theta is not None:
         raise ParameterError("--theta", theta, "only with --model i2dm")
-    t = relic_target(model, m_chi1=mchi1, ratio=ratio, delta=delta, alpha_D=alphaD, theta=theta)
+    t = relic_target(model, m_chi1=mchi1, ratio=R, delta=delta, alpha_D=alphaD, theta=theta)
     eps = float(t.eps[0])
-    check = relic_omega_h2(model, mchi1, delta, mchi1 * ratio, eps, alphaD, theta)
+    check = relic_omega_h2(model, mchi1, delta, mchi1 * R, eps, alphaD, theta)
+    if not abs(math.log(check / Omega_c_h2_planck2018)) <= RELIC_OMEGA_RTOL:  # never print a wrong target
+        raise ConvergenceError(
+            f"relic target: Omega h^2 recomputed at eps = {eps:.4g} is {check:.4g}, not 0.120 "
+            f"(--model {model} --mchi1 {mchi1:g} --ratio {R:g} --delta {delta:g} --alphaD {alphaD:g}"
+            + ("" if theta is None else f" --theta {theta:g}")
+            + ")"
+        )
     out = {
         "model": model,
         "m_chi1": mchi1,
-        "m_Ap": mchi1 * ratio,
-        "ratio": ratio,
+        "m_Ap": mchi1 * R,
+        "ratio": R,
         "delta": delta,
         "alpha_D": alphaD,
         "theta": theta,
@@ -80,5 +112,5 @@ def command(  # noqa: PLR0917
         echo_json(out)
     else:
         click.echo(
-            f"{model}: m_chi1={mchi1:.4g} GeV R={ratio:.4g}: y={out['y']:.4g} eps={eps:.4g} (Omega h^2 = {check:.4f})"
+            f"{model}: m_chi1={mchi1:.4g} GeV R={R:.4g}: y={out['y']:.4g} eps={eps:.4g} (Omega h^2 = {check:.4f})"
         )

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from semivis.cli._common import MODEL_OPTION_NAMES, check_one_of_mchi1_ratio, echo_json, model_options
+from semivis.cli._common import check_one_of_mchi1_ratio, echo_json, model_options, names_options
 from semivis.models import make_model
 
 __all__ = ["command", "widths_report"]
@@ -39,12 +39,11 @@ def widths_report(  # noqa: PLR0917
     >>> widths_report("invisible", 0.3, 1e-3, 0.1, ratio=3.0, delta=0.4)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    semivis.errors.ParameterError: --delta = 0.4 is out of range: allowed unset for the invisible model ...
+    semivis.errors.ParameterError: delta = 0.4 is out of range: allowed unset for the invisible model ...
     """
     kind = model.lower()
     m = make_model(
         kind,
-        MODEL_OPTION_NAMES,
         m_Ap=m_Ap,
         eps=eps,
         alpha_D=alpha_D,
@@ -97,6 +96,7 @@ def _print_table(model: str, report: dict[str, Any]) -> None:
 @click.command(name="widths")
 @model_options
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of a table")
+@names_options()
 def command(  # noqa: PLR0917
     model: str,
     m_Ap: float,

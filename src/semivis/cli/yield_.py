@@ -10,11 +10,18 @@ from typing import Any
 
 import click
 
-from semivis.cli._common import MODEL_OPTION_NAMES, check_one_of_mchi1_ratio, model_options
+from semivis.cli._common import check_one_of_mchi1_ratio, model_options, names_options
+from semivis.detector.cards import EFFICIENCY_NORMALISATIONS
 from semivis.errors import ParameterError
 from semivis.signal.selections import SELECTIONS
 
-__all__ = ["command", "yield_report"]
+__all__ = ["YIELD_N_EVENTS_MAX", "command", "yield_report"]
+
+#: Most beam electrons (primaries) one ``semivis yield`` simulates. The whole A' sample is held in memory: about
+#: 10 kB per primary (~12 A' events each, one decay per channel; peak RSS measured 0.35 GB at 2e4 and 1.1 GB at
+#: 1e5 primaries, na64-2016-2018, m_A' = 0.3 GeV) and ~0.25 ms per primary, so 5e5 primaries need ~5 GB and ~2
+#: minutes, while the MC error is then already ~1e-3.
+YIELD_N_EVENTS_MAX = 500_000
 
 
 def yield_report(  # noqa: PLR0917
@@ -31,6 +38,7 @@ def yield_report(  # noqa: PLR0917
     seed: int = 1,
     selection: str = "missing-energy",
     n_events: int = 5000,
+    efficiency_normalisation: str | None = None,
 ) -> dict[str, Any]:
     """The JSON object of ``semivis yield --json``.
 
@@ -38,10 +46,14 @@ def yield_report(  # noqa: PLR0917
     its ``breakdown`` by production process; ``bins`` gives each bin's N_sig, background and sigma_b (two for
     ``s1+s2``, as the multibin limit of ``semivis limit`` uses them); ``n_signal_by_selection`` has the total
     of every selection of the registry (a bin's N_sig is that of the single-bin selection of its name);
-    ``chi2_decay_fractions`` (iDM/i2DM) sums to 1 per chi2.
+    ``chi2_decay_fractions`` (iDM/i2DM) sums to 1 per chi2. ``n_primaries`` is the number of beam electrons
+    simulated (``--n-events``), ``n_ap_events`` the number of A' events they produced. ``signal_efficiency`` is
+    the card's at m_A' in the normalisation mode named by ``efficiency_normalisation`` (``--efficiency-normalisation``;
+    None keeps the card's own), described in words by ``efficiency_label``.
     """
     from semivis.detector import load_card  # noqa: PLC0415
     from semivis.models import make_model  # noqa: PLC0415
+    from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV, PRODUCTION_M_AP_MIN_GEV  # noqa: PLC0415
     from semivis.signal import (  # noqa: PLC0415
         bin_names,
         bin_signals,
@@ -55,16 +67,32 @@ def yield_report(  # noqa: PLR0917
     if kind not in ("invisible", "idm", "i2dm"):
         raise ParameterError("--model", model, "invisible, idm or i2dm")
     bins = bin_names(selection)
+    if not 1 <= int(n_events) <= YIELD_N_EVENTS_MAX:
+        raise ParameterError(
+            "--n-events",
+            n_events,
+            f"1 <= --n-events <= {YIELD_N_EVENTS_MAX}",
+            "the A' sample is held in memory, about 10 kB per primary",
+        )
+    if not PRODUCTION_M_AP_MIN_GEV <= m_Ap <= PRODUCTION_M_AP_MAX_GEV:
+        raise ParameterError(
+            "--mA",
+            m_Ap,
+            f"{PRODUCTION_M_AP_MIN_GEV} <= --mA <= {PRODUCTION_M_AP_MAX_GEV} GeV",
+            "the A' production range of semivis.production; `semivis widths` takes m_A' up to 100 GeV",
+        )
     check_one_of_mchi1_ratio(m_chi1, ratio)
     m = make_model(
-        kind, MODEL_OPTION_NAMES, m_Ap=m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=m_chi1, ratio=ratio, delta=delta,
+        kind, m_Ap=m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=m_chi1, ratio=ratio, delta=delta,
         theta=theta,
     )  # fmt: skip
     if isinstance(seed, bool) or int(seed) < 0:
         raise ParameterError("--seed", seed, "an integer >= 0")
-    if int(n_events) < 1:
-        raise ParameterError("--n-events", n_events, "an integer >= 1")
-    card = load_card(experiment)
+    if efficiency_normalisation is not None and efficiency_normalisation not in EFFICIENCY_NORMALISATIONS:
+        raise ParameterError(
+            "--efficiency-normalisation", efficiency_normalisation, " or ".join(EFFICIENCY_NORMALISATIONS)
+        )
+    card = load_card(experiment, efficiency_normalisation)
     mc1, mc2 = float(m.m_chi1), float(m.m_chi2)
     sample = build_event_sample(
         card, kind, float(m_Ap), mc1, None if kind == "invisible" else mc2, n_events=int(n_events), seed=int(seed)
@@ -96,7 +124,9 @@ def yield_report(  # noqa: PLR0917
         },
         "n_signal_by_selection": by_sel,
         "signal_efficiency": float(card.signal_efficiency(m_Ap)),
-        "n_events": sample.n_events,
+        "efficiency_normalisation": card.efficiency_normalisation,
+        "efficiency_label": card.efficiency_label,
+        "n_ap_events": sample.n_events,
         "n_primaries": int(n_events),
         "seed": int(seed),
     }
@@ -128,7 +158,16 @@ def yield_report(  # noqa: PLR0917
     show_default=True,
     help="Beam electrons simulated for the A' sample.",
 )
+@click.option(
+    "--efficiency-normalisation",
+    "efficiency_normalisation",
+    type=click.Choice(EFFICIENCY_NORMALISATIONS),
+    default=None,
+    help="Signal efficiency: the card's first-principles table, or that table x the card's one global factor fitted "
+    "to NA64's 2016-2022 invisible limit (default: the card's own efficiency.normalisation).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@names_options()
 def command(  # noqa: PLR0917
     experiment: str,
     model: str,
@@ -143,12 +182,14 @@ def command(  # noqa: PLR0917
     seed: int,
     selection: str,
     n_events: int,
+    efficiency_normalisation: str | None,
     as_json: bool,
 ) -> None:
     """Expected signal events N_sig for one model point (A' production x decays x detector x selection)."""
     report = yield_report(
-        experiment, model, m_Ap, eps, alpha_D, m_chi1, ratio, delta, theta, eot, seed, selection, n_events
-    )
+        experiment, model, m_Ap, eps, alpha_D, m_chi1, ratio, delta, theta, eot, seed, selection, n_events,
+        efficiency_normalisation,
+    )  # fmt: skip
     if as_json:
         from semivis.cli._common import echo_json  # noqa: PLC0415
 
@@ -158,6 +199,7 @@ def command(  # noqa: PLR0917
         f"experiment {report['experiment']}, EOT {report['eot']:.3g}, model {report['model']}, "
         f"selection {report['selection']}"
     )
+    click.echo(f"signal efficiency {report['signal_efficiency']:.4g} ({report['efficiency_label']})")
     click.echo(f"N_sig = {report['n_signal']:.4g} (MC rel. error {report['mc_rel_error']:.2g})")
     for k, v in report["bins"].items():
         click.echo(f"  bin {k}: N_sig {v['n_signal']:.4g}, background {v['background']:.3g} +- {v['sigma_b']:.3g}")

@@ -36,6 +36,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import brentq
 from scipy.special import roots_legendre
 
 from semivis._validation import check_range
@@ -52,6 +53,7 @@ __all__ = [
     "eps_electron_g2_max",
     "g2_band",
     "g2_eps",
+    "g2_m_Ap_max",
 ]
 
 _X, _W = roots_legendre(48)
@@ -149,11 +151,14 @@ def g2_band(name: str | None = None, *, central: float | None = None, sigma: flo
     2.51e-09
     >>> g2_band(central=1e-9, sigma=2e-10).name
     'custom'
+    >>> g2_band(" FNAL2021 ").name  # case-insensitive, as the g2:<band>:<edge> rules
+    'fnal2021'
     """
     if name is not None:
-        if name not in G2_BANDS:
+        key = name.strip().lower() if isinstance(name, str) else name
+        if key not in G2_BANDS:
             raise ParameterError("band", name, "one of " + ", ".join(sorted(G2_BANDS)))
-        return G2_BANDS[name]
+        return G2_BANDS[key]
     if central is None or sigma is None:
         raise ParameterError("band", None, "a band name or both delta_amu and sigma_amu")
     check_range("sigma_amu", sigma, 0.0)
@@ -186,6 +191,33 @@ def g2_eps(m_Ap: ArrayLike, band: G2Band, nsigma: float = 2.0) -> dict[str, NDAr
         "eps_low": np.sqrt(lo / unit),
         "eps_high": np.sqrt(hi / unit),
     }
+
+
+def g2_m_Ap_max(band: G2Band, nsigma: float = 2.0) -> float:
+    """Largest m_A' [GeV] at which every eps of :func:`g2_eps` (band, nsigma) stays below 1 (kinetic mixing < 1).
+
+    eps^2 = Delta a / Delta a(eps = 1) grows with m_A' (as m_A'^2 for m_A' >> m_l, Pospelov 2009 Eq. 3:
+    Delta a(eps = 1) -> alpha m_l^2/(3 pi m_A'^2)); the largest eps is that of central + nsigma sigma. Solved
+    in ln m_A' from that heavy-mass limit (about 48 GeV for fnal2021 at 2 sigma).
+
+    >>> m = g2_m_Ap_max(g2_band("fnal2021"))
+    >>> 40 < m < 60, round(float(g2_eps(m, g2_band("fnal2021"))["eps_high"]), 6)
+    (True, 1.0)
+    """
+    check_range("nsigma", nsigma, 0.0)
+    hi = band.central + nsigma * band.sigma
+    if hi <= 0:
+        raise ParameterError("nsigma", nsigma, f"a value with central + nsigma*sigma > 0 for band {band.name}")
+    m_l = m_mu if band.lepton == "mu" else m_e
+    heavy = math.log(m_l * math.sqrt(alpha / (3.0 * math.pi * hi)))
+
+    def ln_eps2(ln_m: float) -> float:
+        return math.log(hi / float(delta_a_lepton(math.exp(ln_m), m_l, 1.0)))
+
+    lo_m, hi_m = min(heavy, math.log(m_l)) - 5.0, heavy + 1.0
+    if ln_eps2(lo_m) >= 0.0:  # the band needs eps >= 1 at every mass (Delta a >= alpha/(2 pi))
+        return 0.0
+    return float(math.exp(brentq(ln_eps2, lo_m, hi_m, xtol=1e-12)))
 
 
 def eps_electron_g2_max(m_Ap: ArrayLike, alpha_input: str = "rb2020", nsigma: float = 2.0) -> NDArray[np.float64]:

@@ -6,11 +6,26 @@ True
 """
 
 from semivis.cosmo.boltzmann import DarkSectorPoint, RelicResult, omega_h2, solve_griest_seckel, solve_relic
-from semivis.cosmo.target import RELIC_M_CHI1_MIN, RELIC_MODELS, RelicTarget, relic_line, relic_omega_h2, relic_target
+from semivis.cosmo.target import (
+    RELIC_ALPHA_D_MIN,
+    RELIC_M_CHI1_MIN,
+    RELIC_MODELS,
+    RELIC_OMEGA_RTOL,
+    RELIC_RATIO_MIN,
+    RELIC_THETA_MIN,
+    RelicTarget,
+    relic_line,
+    relic_omega_h2,
+    relic_target,
+)
 
 __all__ = [
+    "RELIC_ALPHA_D_MIN",
     "RELIC_MODELS",
     "RELIC_M_CHI1_MIN",
+    "RELIC_OMEGA_RTOL",
+    "RELIC_RATIO_MIN",
+    "RELIC_THETA_MIN",
     "DarkSectorPoint",
     "RelicResult",
     "RelicTarget",

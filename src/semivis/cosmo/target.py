@@ -43,7 +43,18 @@ from semivis.cosmo.boltzmann import DarkSectorPoint, solve_griest_seckel, solve_
 from semivis.errors import ConvergenceError, ParameterError
 from semivis.planes import Plane, tan_theta_from_theta, y_from_eps
 
-__all__ = ["RELIC_MODELS", "RELIC_M_CHI1_MIN", "RelicTarget", "relic_line", "relic_omega_h2", "relic_target"]
+__all__ = [
+    "RELIC_ALPHA_D_MIN",
+    "RELIC_MODELS",
+    "RELIC_M_CHI1_MIN",
+    "RELIC_OMEGA_RTOL",
+    "RELIC_RATIO_MIN",
+    "RELIC_THETA_MIN",
+    "RelicTarget",
+    "relic_line",
+    "relic_omega_h2",
+    "relic_target",
+]
 
 Kind = Literal["idm", "i2dm"]
 OnFailure = Literal["raise", "mask"]
@@ -54,6 +65,28 @@ RELIC_MODELS: tuple[str, ...] = ("idm", "i2dm")
 
 #: lightest m_chi1 [GeV] the solver accepts (as relic_target): lighter chi1 would freeze out after BBN starts
 RELIC_M_CHI1_MIN = 1e-3
+
+#: smallest R = m_A'/m_chi1 :func:`relic_target` accepts (exclusive). The solver's rates are chi_i chi_j -> A'* ->
+#: SM (s-channel), co-scattering and chi2 decays; the secluded channels chi_i chi_j -> A'A' (t-channel, ~ alpha_D^2,
+#: no eps) are not modelled. They are open for m_i + m_j > 2 m_A' (R < 1 for chi1 chi1) and, in the thermal tail,
+#: suppressed relative to chi1 chi1 at rest by exp(-(2R - 2) x_f) for every pair (chi2 pays its own exp(-delta x)):
+#: with x_f ~ 20 and alpha_D/(alpha eps^2) up to ~1e10, they are negligible only for R >~ 2 (e^-40 ~ 4e-18).
+RELIC_RATIO_MIN = 2.0
+
+#: smallest alpha_D :func:`relic_target` accepts (inclusive), the low end of the alpha_D range that
+#: :func:`relic_line` searches. Annihilation chi chi -> A'* -> SM scales as alpha eps^2 alpha_D with eps <= 1: at
+#: alpha_D = 1e-8 no eps <= 1 gives the relic abundance already at m_chi1 = 1 GeV (Omega h^2 = 3.6 at eps = 1,
+#: R = 3, delta = 0.1), and for lighter chi1 the solver's conversion rates (~ alpha_D) underflow its tables.
+RELIC_ALPHA_D_MIN = 1e-8
+
+#: smallest i2DM mixing angle theta [rad] :func:`relic_target` accepts (inclusive), the low end of the tan(theta)
+#: range that :func:`relic_line` searches. chi1 couples to the A' only through sin(theta) (chi1 chi2: s^2 c^2,
+#: chi1 chi1: s^4, arXiv:2201.08409 Eq. 2.5): for theta <~ 1e-5 chi1 leaves chemical equilibrium with chi2 before
+#: the solver's start (a Griest-Seckel quasi-static point, x ~ 10 - 20), its abundance is then set earlier than
+#: the equations are integrated from, and the solver's answer depends on that start instead of the physics (a jump
+#: in Omega h^2(eps): :func:`relic_target` then raises ConvergenceError). The floor, deep inside that regime, refuses
+#: the rest up front (sin^2 theta of a subnormal theta even underflows to 0: chi1 would not couple at all).
+RELIC_THETA_MIN = 1e-7
 
 #: a fixed parameter of a relic line: a number, or (for eps) a function of m_A' [GeV] such as a
 #: :class:`semivis.constraints.rules.CouplingRule` (the papers' eps = eps_(g-2))
@@ -110,7 +143,17 @@ def _solve_log(  # noqa: PLR0917
     target = math.log(Omega_c_h2_planck2018)
     c = min(max(guess, lo), hi)
     lc = math.log(c)
-    f = ln_omega(c) - target
+    try:
+        f = ln_omega(c) - target
+    except ConvergenceError:
+        # The solver can fail at the first guess far from any root (e.g. i2DM at theta <~ 1e-5, where chi1 barely
+        # converts and Omega h^2 >> 0.12 at eps = 1e-3): if even the end of the range where Omega is smallest
+        # stays above 0.120 there is no root, which is the answer; otherwise the failure stands.
+        end = hi if slope < 0 else lo
+        f_end = ln_omega(end) - target
+        if f_end > 0:
+            _no_root(end, math.exp(f_end + target), lo, hi, what)
+        raise
     tried: list[tuple[float, float]] = [(lc, f)]
     s = slope
     for _ in range(12):
@@ -137,17 +180,36 @@ def _solve_log(  # noqa: PLR0917
             return math.exp(a), math.exp(target)
         if fa * fb < 0:
             root = brentq(lambda u: ln_omega(math.exp(u)) - target, a, b, xtol=1e-5)
-            return math.exp(root), math.exp(ln_omega(math.exp(root)))
+            return _checked_root(math.exp(root), ln_omega(math.exp(root)) - target, what)
     grid = np.linspace(math.log(lo), math.log(hi), 13)
     vals = [ln_omega(math.exp(float(u))) - target for u in grid]
     for i in range(12):
         if vals[i] * vals[i + 1] < 0:
             root = brentq(lambda u: ln_omega(math.exp(u)) - target, float(grid[i]), float(grid[i + 1]), xtol=1e-5)
-            return math.exp(root), math.exp(ln_omega(math.exp(root)))
+            return _checked_root(math.exp(root), ln_omega(math.exp(root)) - target, what)
     raise ConvergenceError(
         f"relic target: no {what} in [{lo:.3g}, {hi:.3g}] gives Omega h^2 = 0.120 "
         f"(Omega h^2 ranges over {math.exp(min(vals) + target):.3g} .. {math.exp(max(vals) + target):.3g})"
     )
+
+
+#: every target returned has |ln(Omega h^2/0.120)| below this. The secant iterations stop at 1e-3; at a root bracketed
+#: by Brent (xtol 1e-5 in ln(coupling), slopes |d ln Omega/d ln c| <~ 4) a continuous Omega h^2 gives < 1e-4, so a
+#: residual of 1e-2 there is a jump of Omega h^2 across 0.120 (a solver artefact), not a root.
+RELIC_OMEGA_RTOL = 1e-2
+
+
+def _checked_root(c: float, f: float, what: str) -> tuple[float, float]:
+    """(c, Omega h^2) of a bracketed root whose residual f = ln(Omega h^2/0.120) is checked: a bracket around a
+    discontinuity of Omega h^2 (a solver artefact, e.g. i2DM at theta <~ 1e-5, where chi1 leaves equilibrium before
+    the integration starts) is not a target."""
+    om = math.exp(f + math.log(Omega_c_h2_planck2018))
+    if not abs(f) <= RELIC_OMEGA_RTOL:
+        raise ConvergenceError(
+            f"relic target: Omega h^2 jumps across 0.120 at {what} = {c:.4g} (Omega h^2 = {om:.4g} there): "
+            "no coupling gives the relic abundance (the freeze-out solver's start assumption fails at this point)"
+        )
+    return c, om
 
 
 def _no_root(c: float, om: float, lo: float, hi: float, what: str) -> None:
@@ -206,13 +268,15 @@ def _point(
         c, om = _solve_log(lambda e: math.log(omega(eps=e)), 1e-3, -2.0, 1e-9, 1.0, "eps")
         return m1, mA, float(delta), c, float(aD), float(theta or 0.0), om
     if solve_for == "alpha_D":
-        c, om = _solve_log(lambda a: math.log(omega(alpha_D=a)), 0.1, -1.0, 1e-8, 4 * math.pi, "alpha_D")
+        c, om = _solve_log(lambda a: math.log(omega(alpha_D=a)), 0.1, -1.0, RELIC_ALPHA_D_MIN, 4 * math.pi, "alpha_D")
         return m1, mA, float(delta), float(eps_in), c, float(theta or 0.0), om
     if solve_for == "delta":
         c, om = _solve_log(lambda d: math.log(omega(delta=d)), 0.1, 1.0, 1e-3, 2.0, "delta")
         return m1, mA, c, float(eps_in), float(aD), float(theta or 0.0), om
     if solve_for == "tan_theta":
-        c, om = _solve_log(lambda t: math.log(omega(theta=math.atan(t))), 1e-3, -2.0, 1e-7, 10.0, "tan(theta)")
+        c, om = _solve_log(
+            lambda t: math.log(omega(theta=math.atan(t))), 1e-3, -2.0, RELIC_THETA_MIN, 10.0, "tan(theta)"
+        )
         return m1, mA, float(delta), float(eps_in), float(aD), math.atan(c), om
     raise ParameterError("solve_for", solve_for, "'eps', 'alpha_D', 'delta' or 'tan_theta'")
 
@@ -264,12 +328,40 @@ def relic_target(
 ) -> RelicTarget:
     """Relic target (eps and y) at given m_chi1 (array), ratio R = m_A'/m_chi1, delta, alpha_D (and theta).
 
-    The contract's entry point: ``relic_target(...).y`` and ``.eps`` give Omega h^2 = 0.120.
+    The contract's entry point: ``relic_target(...).y`` and ``.eps`` give Omega h^2 = 0.120. R > 2
+    (:data:`RELIC_RATIO_MIN`: the secluded chi chi -> A'A' regime is not modelled); for R < 2 + delta, where
+    A' -> chi1 chi2 is closed, the small-splitting chi2 width is used (docs/physics/relic.md).
+
+    >>> relic_target("idm", m_chi1=0.1, ratio=0.5, delta=0.4, alpha_D=0.1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: ratio = 0.5 is out of range: allowed ratio > 2.0 (chi chi -> A'A' ...
     """
     m = check_range("m_chi1", m_chi1, RELIC_M_CHI1_MIN, 100.0, low_inclusive=True)
-    check_range("ratio", ratio, 0.0)
+    check_range(
+        "ratio",
+        ratio,
+        RELIC_RATIO_MIN,
+        reason="chi chi -> A'A' (secluded annihilation, open or in the thermal tail for R <~ 2) is not modelled",
+    )
     check_range("delta", delta, 0.0, 2.0, high_inclusive=True)
     check_range("alpha_D", alpha_D, 0.0, 4 * math.pi, high_inclusive=True)
+    check_range(
+        "alpha_D",
+        alpha_D,
+        RELIC_ALPHA_D_MIN,
+        low_inclusive=True,
+        reason="smaller: no eps <= 1 gives the relic abundance for chi1 above ~10 MeV (annihilation ~ eps^2 alpha_D)",
+    )
+    if kind == "i2dm" and theta is not None:
+        check_range("theta", theta, 0.0, math.pi / 2)
+        check_range(
+            "theta",
+            theta,
+            RELIC_THETA_MIN,
+            low_inclusive=True,
+            reason="smaller: chi1, coupled through the mixing, leaves equilibrium before freeze-out: no target",
+        )
     fixed = {"delta": delta, "alpha_D": alpha_D, "theta": theta}
     masses = [(float(m1), float(m1) * float(ratio)) for m1 in np.atleast_1d(m).ravel()]
     res, _ = _run(kind, "eps", masses, fixed, executor, "raise")

@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -44,6 +45,8 @@ else:  # pragma: no cover
 
 __all__ = [
     "CARD_SCHEMA",
+    "EFFICIENCY_NORMALISATIONS",
+    "EfficiencyNormalisation",
     "ExperimentCard",
     "Module",
     "SelectionOverride",
@@ -56,6 +59,15 @@ CARDS_PACKAGE_DIR = Path(__file__).resolve().parent.parent / "data" / "cards"
 #: JSON Schema of an experiment card (draft 2020-12, every table forbids unknown keys), shipped as the versioned
 #: file ``semivis/data/schemas/card.v1.json``; a card's ``schema_version`` selects it.
 CARD_SCHEMA: dict[str, Any] = load_schema("card.v1.json")
+
+#: The modes of a card's ``efficiency.normalisation``: ``first-principles`` uses the card's efficiency table as it
+#: is (the default of every shipped card); ``na64-invisible-2016-2022`` multiplies it by the card's one global
+#: factor ``efficiency.na64-invisible-2016-2022.factor``, fitted so that semivis's invisible-mode limit reproduces
+#: NA64's published 2016-2022 one (PRL 131 (2023) 161801; docs/physics/production.md, "Normalisation to NA64's
+#: invisible limit", and ``benchmarks/derive_invisible_normalisation.py``).
+EFFICIENCY_NORMALISATIONS: tuple[str, ...] = tuple(
+    CARD_SCHEMA["properties"]["efficiency"]["properties"]["normalisation"]["enum"]
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,17 @@ class SelectionOverride:
 
 
 @dataclass(frozen=True)
+class EfficiencyNormalisation:
+    """One global factor on a card's signal efficiency, with its uncertainty and provenance (card table
+    ``efficiency.<mode>``): never per mass."""
+
+    mode: str
+    factor: float
+    uncertainty: float
+    source: str
+
+
+@dataclass(frozen=True)
 class ExperimentCard:
     """A validated experiment card. Build it with :func:`load_card`.
 
@@ -121,6 +144,8 @@ class ExperimentCard:
     efficiency_mass_GeV: tuple[float, ...]
     efficiency_value: tuple[float, ...]
     efficiency_source: str
+    efficiency_normalisation: str = "first-principles"
+    efficiency_normalisations: dict[str, EfficiencyNormalisation] = field(default_factory=dict)
     selections: dict[str, SelectionOverride] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -158,17 +183,74 @@ class ExperimentCard:
         return _target_spec(self.target_config, self.name, self.source)
 
     def signal_efficiency(self, m_Ap: ArrayLike) -> NDArray[np.float64]:
-        """Signal efficiency of the invisible selection at ``m_Ap`` [GeV].
+        """Signal efficiency of the invisible selection at ``m_Ap`` [GeV], in the card's normalisation mode.
 
-        A constant, or linear interpolation in log(m_A') of the card's table, flat outside it (source in
-        the card's ``efficiency.source``).
+        The first-principles value is a constant, or linear interpolation in log(m_A') of the card's table, flat
+        outside it (source in the card's ``efficiency.source``); with ``efficiency_normalisation`` other than
+        ``first-principles`` it is multiplied by that mode's one global factor (:attr:`efficiency_factor`).
+
+        >>> card = load_card("na64-2016-2022")
+        >>> float(card.signal_efficiency(0.1))
+        0.62
+        >>> normalised = card.with_efficiency_normalisation("na64-invisible-2016-2022")
+        >>> bool(normalised.signal_efficiency(0.1) == 0.62 * normalised.efficiency_factor)
+        True
         """
         m = np.asarray(m_Ap, dtype=np.float64)
         if len(self.efficiency_value) == 1:
-            return np.full(m.shape, self.efficiency_value[0])
-        xs = np.log(np.asarray(self.efficiency_mass_GeV))
-        out = np.interp(np.log(m), xs, np.asarray(self.efficiency_value))
+            out = np.full(m.shape, self.efficiency_value[0])
+        else:
+            xs = np.log(np.asarray(self.efficiency_mass_GeV))
+            out = np.asarray(np.interp(np.log(m), xs, np.asarray(self.efficiency_value)), dtype=np.float64)
+        if self.efficiency_normalisation != "first-principles":  # the default path multiplies by nothing
+            out = out * self.efficiency_factor
         return np.asarray(out, dtype=np.float64)
+
+    @property
+    def efficiency_factor(self) -> float:
+        """The global factor on the efficiency table in the card's mode (1.0 for ``first-principles``)."""
+        if self.efficiency_normalisation == "first-principles":
+            return 1.0
+        return self.efficiency_normalisations[self.efficiency_normalisation].factor
+
+    @property
+    def efficiency_label(self) -> str:
+        """Which signal efficiency the card uses, in words, for figure legends and metadata.
+
+        >>> load_card("na64-2016-2022").efficiency_label
+        'first-principles signal efficiency'
+        >>> load_card("na64-2016-2022", "na64-invisible-2016-2022").efficiency_label  # doctest: +ELLIPSIS
+        "signal efficiency normalised to NA64's invisible limit 2016-2022 (PRL 131 (2023) 161801): x 0.6... +- 0.0..."
+        """
+        if self.efficiency_normalisation == "first-principles":
+            return "first-principles signal efficiency"
+        norm = self.efficiency_normalisations[self.efficiency_normalisation]
+        return (
+            "signal efficiency normalised to NA64's invisible limit 2016-2022 (PRL 131 (2023) 161801): "
+            f"x {norm.factor:.3f} +- {norm.uncertainty:.3f}"
+        )
+
+    def with_efficiency_normalisation(self, mode: str) -> ExperimentCard:
+        """This card in normalisation ``mode`` (one of :data:`EFFICIENCY_NORMALISATIONS`), as a new card.
+
+        Its ``raw`` content (hence :meth:`geometry_key` and :meth:`detector_key`) records the mode, so caches keep
+        the two apart. Raises :class:`~semivis.errors.ParameterError` for an unknown mode and
+        :class:`~semivis.errors.CardError` when the card holds no factor for it.
+
+        >>> load_card("na64-2016-2022").with_efficiency_normalisation("per-mass")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        semivis.errors.ParameterError: efficiency_normalisation = 'per-mass' is out of range: allowed first-princ...
+        """
+        if mode not in EFFICIENCY_NORMALISATIONS:
+            raise ParameterError("efficiency_normalisation", mode, " or ".join(EFFICIENCY_NORMALISATIONS))
+        if mode == self.efficiency_normalisation:
+            return self
+        if mode != "first-principles" and mode not in self.efficiency_normalisations:
+            raise CardError(self.source, f"efficiency.{mode}", f"this card has no factor for normalisation {mode!r}")
+        raw = copy.deepcopy(self.raw)
+        raw["efficiency"]["normalisation"] = mode
+        return dataclasses.replace(self, efficiency_normalisation=mode, raw=raw)
 
     def geometry_key(self) -> str:
         """Stable hash of everything in the card."""
@@ -265,8 +347,12 @@ def _validate_schema(data: dict[str, Any], source: str) -> None:
     raise CardError(source, _path_of(err), err.message)
 
 
-def load_card(name_or_path: str | Path) -> ExperimentCard:
+def load_card(name_or_path: str | Path, efficiency_normalisation: str | None = None) -> ExperimentCard:
     """Load and validate an experiment card: a shipped card's name (see :func:`list_cards`) or a path.
+
+    ``efficiency_normalisation`` (one of :data:`EFFICIENCY_NORMALISATIONS`) overrides the card's
+    ``efficiency.normalisation`` without editing the file; ``None`` keeps the card's own (``first-principles``
+    in every shipped card).
 
     Raises :class:`~semivis.errors.CardError` (card file and key path in the message) for unknown
     names, unreadable or non-UTF-8 files, TOML syntax errors, non-finite numbers (``nan``, ``inf``),
@@ -301,7 +387,10 @@ def load_card(name_or_path: str | Path) -> ExperimentCard:
         raise CardError(source, "<toml>", f"TOML syntax error: {exc}") from exc
     _reject_non_finite(data, source)
     _validate_schema(data, source)
-    return _build_card(data, source)
+    card = _build_card(data, source)
+    if efficiency_normalisation is None:
+        return card
+    return card.with_efficiency_normalisation(efficiency_normalisation)
 
 
 def _build_card(data: dict[str, Any], source: str) -> ExperimentCard:
@@ -335,6 +424,17 @@ def _build_card(data: dict[str, Any], source: str) -> ExperimentCard:
         if "mass_GeV" in eff:
             raise CardError(source, "efficiency.mass_GeV", "only allowed when efficiency.value is a table")
         eff_m, eff_v = (), (float(value),)
+    norms = {
+        mode: EfficiencyNormalisation(mode, float(t["factor"]), float(t["uncertainty"]), str(t["source"]))
+        for mode in EFFICIENCY_NORMALISATIONS
+        if (t := eff.get(mode)) is not None
+    }
+    for norm in norms.values():
+        if max(eff_v) * norm.factor > 1.0:
+            raise CardError(source, f"efficiency.{norm.mode}.factor", "makes the efficiency exceed 1")
+    mode = str(eff.get("normalisation", "first-principles"))
+    if mode != "first-principles" and mode not in norms:
+        raise CardError(source, f"efficiency.{mode}", f"required when efficiency.normalisation = {mode!r}")
     sels = {
         name: SelectionOverride(
             extra_efficiency=t.get("extra_efficiency"),
@@ -374,6 +474,8 @@ def _build_card(data: dict[str, Any], source: str) -> ExperimentCard:
         efficiency_mass_GeV=eff_m,
         efficiency_value=eff_v,
         efficiency_source=str(eff["source"]),
+        efficiency_normalisation=mode,
+        efficiency_normalisations=norms,
         selections=sels,
         raw=data,
     )

@@ -13,13 +13,14 @@ Typical use (the same as ``semivis figure epjc2023-fig3``; ``make_all`` is ``sem
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from semivis.errors import ParameterError
 from semivis.figures.build import build_figure_data, compute_summary, resolve_resolution
 from semivis.figures.data import FigureData, load_figure_data
-from semivis.figures.plot import draw_figure, save_figure
+from semivis.figures.plot import draw_figure, figure_targets, save_figure
 from semivis.figures.registry import (
     FIGURES,
     RESOLUTIONS,
@@ -32,6 +33,7 @@ from semivis.figures.registry import (
     get_recipe,
     list_figures,
 )
+from semivis.scan import EXECUTORS
 
 __all__ = [
     "FIGURES",
@@ -43,9 +45,11 @@ __all__ = [
     "Overlay",
     "Resolution",
     "build_figure_data",
+    "check_output",
     "compute_summary",
     "draw_figure",
     "figure_names",
+    "figure_targets",
     "get_recipe",
     "list_figures",
     "load_figure_data",
@@ -54,6 +58,37 @@ __all__ = [
     "resolve_resolution",
     "save_figure",
 ]
+
+
+def check_output(option: str, path: str | Path) -> Path:
+    """Check, before any computation, that ``path`` can be written: its folder exists or is created now and
+    takes a new file, and ``path`` is not a folder. Raises one :class:`~semivis.errors.ParameterError` naming
+    ``option`` (``--out``, ``--data``) otherwise.
+
+    >>> import tempfile, pathlib
+    >>> check_output("--data", pathlib.Path(tempfile.mkdtemp()) / "new" / "f.json").parent.is_dir()
+    True
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise ParameterError(option, str(path), "a file path (this is a folder)")
+    _check_folder(option, target.parent, str(path))
+    return target
+
+
+def _check_folder(option: str, folder: Path, shown: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):  # writability as the file system sees it (read-only mounts, ACLs)
+            pass
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise ParameterError(option, shown, "a path in a folder semivis can create and write to", why) from None
+
+
+def _check_executor(executor: str | None) -> None:
+    if executor is not None and executor not in EXECUTORS:
+        raise ParameterError("--executor", executor, " | ".join(EXECUTORS))
 
 
 def make_figure(
@@ -70,17 +105,22 @@ def make_figure(
     """THE flow of one figure: compute it (or, with ``replot``, read its saved ``--data`` JSON), draw it to
     ``out`` (PNG/PDF; a stem writes both; None: no image) and write its curves to ``data_path``.
 
-    The files written are listed in ``meta["files"]`` of the returned data.
+    Every output (``out``'s suffix and folder, ``data_path``'s folder) and the ``replot`` file are checked
+    before anything is computed. The files written are listed in ``meta["files"]`` of the returned data.
     """
     recipe = get_recipe(name)
+    for target in figure_targets(out) if out is not None else []:
+        check_output("--out", target)
+    if data_path is not None:
+        check_output("--data", data_path)
     if replot is not None:
         data = load_figure_data(replot)
         if data.name != recipe.name:
             raise ParameterError("--replot", data.name, f"a data file of figure {recipe.name}")
     else:
-        data = build_figure_data(
-            recipe, resolution=resolution, executor=executor, cache_dir=cache_dir, progress=progress
-        )
+        res = resolve_resolution(resolution)
+        _check_executor(executor)
+        data = build_figure_data(recipe, resolution=res, executor=executor, cache_dir=cache_dir, progress=progress)
     written = save_figure(draw_figure(recipe, data), out) if out is not None else []
     data.meta["files"] = [str(p) for p in written]
     if data_path is not None:
@@ -97,10 +137,16 @@ def make_all(
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, FigureData]:
-    """Every figure through :func:`make_figure`: ``<outdir>/<name>.png``, ``.pdf`` and ``.json``."""
+    """Every figure through :func:`make_figure`: ``<outdir>/<name>.png``, ``.pdf`` and ``.json``; ``outdir``
+    is checked (created, writable) before the first scan."""
     outdir = Path(outdir)
     if outdir.suffix.lower() in {".png", ".pdf"}:
         raise ParameterError("--out", str(outdir), "a directory for 'all'")
+    if outdir.exists() and not outdir.is_dir():
+        raise ParameterError("--out", str(outdir), "a directory for 'all' (this is a file)")
+    resolve_resolution(resolution)
+    _check_executor(executor)
+    _check_folder("--out", outdir, str(outdir))
     return {
         name: make_figure(
             name,

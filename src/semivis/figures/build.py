@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +29,33 @@ from numpy.typing import NDArray
 from semivis.constraints import CONSTRAINTS, RULE_PARAMETERS, g2_band, g2_eps, parse_rule
 from semivis.cosmo import RELIC_MODELS, relic_line
 from semivis.errors import ParameterError
-from semivis.figures.data import FigureData
+from semivis.figures.data import NOT_COMPUTED_KEY, FigureData
 from semivis.figures.registry import RESOLUTIONS, FigureRecipe, NA64Curve, Overlay, Resolution, get_recipe
 from semivis.figures.summary import band_covered_intervals, line_covered_intervals
 from semivis.planes import OPTION, PLANES, log_grid, resolve_fixed
+from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV
 from semivis.scan import ScanSpec, run_scan
-from semivis.scan.contours import dataset_ratio, exclusion_rings, projection_lines
+from semivis.scan.contours import dataset_ratio, exclusion_rings, not_computed_rings, projection_lines
 
-__all__ = ["build_figure_data", "compute_summary", "overlay_declined", "resolve_resolution"]
+__all__ = [
+    "NOT_COMPUTED_REASONS",
+    "build_figure_data",
+    "compute_summary",
+    "overlay_declined",
+    "resolve_resolution",
+]
 
 FloatArray = NDArray[np.float64]
 
 #: the (g-2) band of the summary number ``g2_band_excluded_up_to_GeV`` (the recipes' eps = eps_(g-2) is the
 #: scan rule ``"g2:fnal2021:central"``, central value of the same band)
 G2_CENTRAL_BAND = "fnal2021"
+
+#: why a scan left cells not computed, by the count its result's attributes give (``semivis.scan.runner``)
+NOT_COMPUTED_REASONS: Mapping[str, str] = {
+    "cells_outside_production_range": f"m_A' > {PRODUCTION_M_AP_MAX_GEV:g} GeV (production range)",
+    "cells_unphysical_eps": "eps >= 1 (unphysical)",
+}
 
 #: planes the (g-2)_mu bands are drawn in (the bands are eps(m_A'), drawn where eps is an axis)
 G2_PLANES: tuple[str, ...] = ("mAp-eps",)
@@ -134,19 +148,53 @@ def _fixed(recipe: FigureRecipe, extra: Mapping[str, float] | None = None) -> di
     return {**numbers, **rules}
 
 
-def _na64_grid(
-    recipe: FigureRecipe, curve: NA64Curve, *, res: Resolution, executor: str | None, cache_dir: str | Path | None
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    # one scan per curve; a mass-dependent eps (eps = eps_(g-2)(m_A')) is a rule the scan resolves per column
+@dataclass(frozen=True)
+class _Na64Grid:
+    """One NA64 curve's grid: axes, N_sig / s_up[iy, ix] and which cells were computed."""
+
+    x: FloatArray
+    y: FloatArray
+    ratio: FloatArray
+    computed: NDArray[np.bool_]
+    reasons: tuple[str, ...]  # why cells are not computed (NOT_COMPUTED_REASONS values)
+
+
+def _scan_groups(recipe: FigureRecipe) -> list[tuple[NA64Curve, ...]]:
+    """The recipe's NA64 curves grouped by everything but their statistics: curves on the same card with the same
+    selection (plane, model and fixed parameters are the recipe's) come from ONE scan at all their EOTs, since
+    N_sig scales with EOT and s_up does not depend on it (issue 12; each curve is bit-identical to a scan of
+    its own).
+
+    Curves on different cards stay apart even when the cards differ only in name and EOT (the same detector,
+    ``ExperimentCard.detector_key``: na64-2016-2018, -2022, -ls3, which already share their event samples):
+    a scan normalises N_sig at its card's EOT and scales it, so one card's scan evaluated at another card's
+    statistics differs from that card's own scan by rounding (up to ~2e-15 relative in the contour vertices).
+    """
+    groups: dict[tuple[str, str], list[NA64Curve]] = {}
+    for curve in recipe.na64:
+        groups.setdefault((curve.card, curve.selection), []).append(curve)
+    return [tuple(g) for g in groups.values()]
+
+
+def _na64_grids(
+    recipe: FigureRecipe,
+    curves: tuple[NA64Curve, ...],
+    *,
+    res: Resolution,
+    executor: str | None,
+    cache_dir: str | Path | None,
+) -> dict[str, _Na64Grid]:
+    """One scan for ``curves`` (a group of :func:`_scan_groups`) at all their EOTs; a mass-dependent eps
+    (eps = eps_(g-2)(m_A')) is a rule the scan resolves per column."""
     spec = ScanSpec(
         model=recipe.model,
         plane=recipe.plane,
         x=log_grid(recipe.x.lim[0], recipe.x.lim[1], res.n_x),
         y=log_grid(recipe.y.lim[0], recipe.y.lim[1], res.n_y),
         fixed=dict(recipe.fixed),
-        experiment=curve.card,
-        selection=curve.selection,
-        eot=(curve.eot,),
+        experiment=curves[0].card,
+        selection=curves[0].selection,
+        eot=tuple(c.eot for c in curves),
         n_events=res.n_events,
     )
     kwargs: dict[str, Any] = {}
@@ -154,7 +202,11 @@ def _na64_grid(
         kwargs["executor"] = executor
     if cache_dir is not None:
         kwargs["cache_dir"] = cache_dir
-    return dataset_ratio(run_scan(spec, **kwargs), curve.eot)
+    ds = run_scan(spec, **kwargs)
+    plane = PLANES[spec.plane]
+    computed = np.asarray(ds["computed"].transpose(plane.y, plane.x).values, dtype=np.bool_)
+    reasons = tuple(why for count, why in NOT_COMPUTED_REASONS.items() if int(ds.attrs.get(count, 0)) > 0)
+    return {c.key: _Na64Grid(*dataset_ratio(ds, c.eot), computed, reasons) for c in curves}
 
 
 def _relic_lines(recipe: FigureRecipe, ov: Overlay, n: int) -> list[FloatArray]:
@@ -247,13 +299,33 @@ def build_figure_data(
     data = FigureData(recipe.name)
     missing: dict[str, str] = {}
     timings: dict[str, float] = {}
-    for curve in recipe.na64:
+    not_computed: NDArray[np.bool_] | None = None
+    reasons: list[str] = []
+    for group in _scan_groups(recipe):
         t0 = time.perf_counter()
-        say(f"{recipe.name}: NA64 {curve.key} ({curve.card}, {curve.selection}, {curve.eot:.3g} EOT)")
-        x, y, ratio = _na64_grid(recipe, curve, res=res, executor=executor, cache_dir=cache_dir)
-        data.add(f"na64/{curve.key}", exclusion_rings(x, y, ratio, log_x=recipe.x.log, log_y=recipe.y.log))
-        data.add(f"na64/{curve.key}/contour", projection_lines(x, y, ratio, log_x=recipe.x.log, log_y=recipe.y.log))
-        timings[f"na64/{curve.key}"] = time.perf_counter() - t0
+        eots = ", ".join(f"{c.eot:.3g}" for c in group)
+        say(f"{recipe.name}: NA64 {'+'.join(c.key for c in group)} ({group[0].card}, {group[0].selection}, {eots} EOT)")
+        grids = _na64_grids(recipe, group, res=res, executor=executor, cache_dir=cache_dir)
+        for curve in group:
+            g = grids[curve.key]
+            lx, ly = recipe.x.log, recipe.y.log
+            data.add(f"na64/{curve.key}", exclusion_rings(g.x, g.y, g.ratio, log_x=lx, log_y=ly, computed=g.computed))
+            data.add(
+                f"na64/{curve.key}/contour",
+                projection_lines(g.x, g.y, g.ratio, log_x=lx, log_y=ly, computed=g.computed),
+            )
+            not_computed = ~g.computed if not_computed is None else not_computed | ~g.computed
+            reasons.extend(why for why in g.reasons if why not in reasons)
+        timings["na64/" + "+".join(c.key for c in group)] = time.perf_counter() - t0
+    grid_x = np.asarray(log_grid(recipe.x.lim[0], recipe.x.lim[1], res.n_x), dtype=np.float64)
+    grid_y = np.asarray(log_grid(recipe.y.lim[0], recipe.y.lim[1], res.n_y), dtype=np.float64)
+    skipped = None
+    if not_computed is not None and not_computed.any():
+        skipped = _not_computed_meta(grid_x, not_computed, reasons)
+        data.add(
+            NOT_COMPUTED_KEY,
+            not_computed_rings(grid_x, grid_y, ~not_computed, log_x=recipe.x.log, log_y=recipe.y.log),
+        )
     for ov in recipe.overlays:
         why = overlay_declined(recipe, ov)
         if why is not None:
@@ -275,6 +347,18 @@ def build_figure_data(
         "recipe": recipe.as_dict(),
         "resolution": {"n_x": res.n_x, "n_y": res.n_y, "n_events": res.n_events, "n_curve": res.n_curve},
         "missing": missing,
+        **({"not_computed": skipped} if skipped is not None else {}),
         "timings_s": timings,
     }
     return data
+
+
+def _not_computed_meta(x: FloatArray, not_computed: NDArray[np.bool_], reasons: list[str]) -> dict[str, Any]:
+    """``meta["not_computed"]``: why, how many cells, and the x values of the columns with such cells."""
+    columns = np.flatnonzero(not_computed.any(axis=0))
+    return {
+        "reason": "; ".join(reasons) or "not computed by the scan",
+        "cells": int(not_computed.sum()),
+        "of_cells": int(not_computed.size),
+        "columns_x": [float(x[i]) for i in columns],
+    }

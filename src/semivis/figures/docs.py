@@ -7,6 +7,7 @@ True
 from __future__ import annotations
 
 from semivis.figures.registry import FIGURES, RESOLUTIONS, FigureRecipe
+from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV
 
 __all__ = ["recipe_markdown", "recipes_markdown"]
 
@@ -31,6 +32,17 @@ Summary numbers (`--data` JSON, `summary`), all computed from the plotted polyli
 which the whole 2 sigma (251 +- 59)e-11 band lies inside NA64's current exclusion; `relic_probed_up_to_GeV`
 the upper end of the lowest stretch of the relic line inside it; `min_allowed_mchi1_GeV` (per statistics)
 the same on the relic line of the (m_chi1, tan theta) plane.
+
+Regions the scans did not compute (m_A' above the {m_max:g} GeV production range, e.g. R > 20 in `epjc2023-fig7b`;
+eps >= 1 at large R and y in the (R, y) plane: the scan result's `computed` variable) are drawn grey and
+hatched with the label "not computed: ...", never as excluded or allowed: the exclusion and its boundary line
+stop at the last computed grid column. The `--data` JSON holds the region (`curves["not-computed"]`) and
+`meta["not_computed"]` (reason, cell count, columns); `semivis figure` prints it and warns.
+
+Every output and input is checked before any scan: the `--out` suffix (`.png`, `.pdf` or none for both), the
+`--out`/`--data` folders (created if missing, and writable), the folder of `figure all`, and the `--replot` file
+(a JSON written by `--data`, with finite numbers; one without provenance `meta` is drawn with a warning).
+Images and JSON files are written atomically (temporary file, then rename), with the mode the umask gives.
 """
 
 
@@ -70,7 +82,7 @@ def recipe_markdown(r: FigureRecipe) -> str:
 def recipes_markdown() -> str:
     """The whole ``docs/figures.md``."""
     res = "; ".join(f"`{k}` {v.n_x} x {v.n_y} grid, {v.n_events} events per mass point" for k, v in RESOLUTIONS.items())
-    parts = [_HEADER.format(resolutions=res)]
+    parts = [_HEADER.format(resolutions=res, m_max=PRODUCTION_M_AP_MAX_GEV)]
     parts.extend(recipe_markdown(r) for r in FIGURES.values())
     return "\n".join(parts)
 

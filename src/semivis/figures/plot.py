@@ -26,11 +26,12 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import NullFormatter
 from numpy.typing import NDArray
 
+from semivis._io import atomic_write_with
 from semivis.errors import ParameterError
-from semivis.figures.data import FigureData
+from semivis.figures.data import NOT_COMPUTED_KEY, FigureData
 from semivis.figures.registry import FigureRecipe, Overlay
 
-__all__ = ["STYLE", "draw_figure", "save_figure"]
+__all__ = ["STYLE", "draw_figure", "figure_targets", "save_figure"]
 
 #: rcParams: mplhep's ROOT style with a font every installation has (deterministic image tests)
 STYLE: dict[str, Any] = {
@@ -125,6 +126,20 @@ def _draw_overlay(ax: Axes, ov: Overlay, data: FigureData, handles: list[Any], y
         handles.append(Line2D([], [], color=ov.color, lw=1.5, label=ov.label))
 
 
+def _draw_not_computed(ax: Axes, data: FigureData, handles: list[Any]) -> None:
+    """The region the scans did not compute: grey hatching over the NA64 fill and the overlays, labelled
+    with the reason from ``meta["not_computed"]`` (never drawn as excluded or as allowed)."""
+    rings = data.get(NOT_COMPUTED_KEY)
+    if not rings:
+        return
+    info = data.meta.get("not_computed")
+    reason = info.get("reason") if isinstance(info, dict) else None
+    label = f"not computed: {reason}" if isinstance(reason, str) else "not computed"
+    style: dict[str, Any] = {"facecolor": "0.93", "edgecolor": "0.45", "hatch": "//", "lw": 0.0}
+    _fill_rings(ax, rings, zorder=4.5, **style)  # over the NA64 fill and overlays, under the legend (5)
+    handles.append(Patch(label=label, **style))
+
+
 def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
     """Draw ``data`` (curves named as in :mod:`semivis.figures.data`) following ``recipe``; returns a Figure.
 
@@ -153,6 +168,7 @@ def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
                     handles.append(Line2D([], [], color=curve.color, lw=2.0, ls=curve.linestyle, label=curve.label))
         for ov in recipe.overlays:
             _draw_overlay(ax, ov, data, handles, recipe.y.lim[1] * 10.0)
+        _draw_not_computed(ax, data, handles)
         ax.set_xscale("log" if recipe.x.log else "linear")
         ax.set_yscale("log" if recipe.y.log else "linear")
         ax.set_xlim(*recipe.x.lim)
@@ -180,21 +196,35 @@ def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
     return fig
 
 
-def save_figure(fig: Figure, path: str | Path) -> list[Path]:
-    """Save ``fig`` to ``path``; a path without a PNG/PDF suffix gets both ``.png`` and ``.pdf``.
+def figure_targets(path: str | Path) -> list[Path]:
+    """The files ``--out`` names: ``path`` itself if it ends in .png or .pdf, both for a path without suffix.
 
-    Returns the files written.
+    >>> [str(p) for p in figure_targets("fig3")]
+    ['fig3.png', 'fig3.pdf']
+    >>> figure_targets("fig3.jpg")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: --out = 'fig3.jpg' is out of range: allowed a .png or .pdf file ...
     """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in {".png", ".pdf", ""}:
         raise ParameterError("--out", str(path), "a .png or .pdf file (or a stem: both are written)")
-    targets = [p] if suffix else [p.with_suffix(".png"), p.with_suffix(".pdf")]
+    return [p] if suffix else [p.with_suffix(".png"), p.with_suffix(".pdf")]
+
+
+def save_figure(fig: Figure, path: str | Path) -> list[Path]:
+    """Save ``fig`` to the :func:`figure_targets` of ``path``, each atomically (temporary file + rename, mode
+    following the umask: :func:`semivis._io.atomic_write_with`). Returns the files written."""
     written = []
-    for t in targets:
-        t.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"Software": "semivis"} if t.suffix == ".png" else {"Creator": "semivis", "CreationDate": None}
-        with mpl.rc_context(cast(Any, STYLE)):
-            fig.savefig(t, metadata=meta)
-        written.append(t)
+    for target in figure_targets(path):
+        fmt = target.suffix.lower().lstrip(".")
+        meta = {"Software": "semivis"} if fmt == "png" else {"Creator": "semivis", "CreationDate": None}
+
+        def write(tmp: Path, fmt: str = fmt, meta: dict[str, Any] = meta) -> None:
+            with mpl.rc_context(cast(Any, STYLE)):
+                fig.savefig(tmp, format=fmt, metadata=meta)
+
+        atomic_write_with(target, write)
+        written.append(target)
     return written

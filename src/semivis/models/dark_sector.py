@@ -56,6 +56,8 @@ __all__ = [
     "MODEL_CHANNELS",
     "MODEL_KINDS",
     "MODEL_M_AP_MAX_GEV",
+    "MODEL_M_AP_MIN_GEV",
+    "MODEL_RATIO_MAX",
     "VISIBLE_CHANNELS",
     "DarkSectorModel",
     "Gamma_chi2_point",
@@ -95,6 +97,16 @@ CHI2_CHANNELS: Mapping[str, float] = {"e+e-": m_e, "mu+mu-": m_mu}
 #: Largest m_A' in scope of the models [GeV]: pure photon-like kinetic mixing (Z mixing neglected) and R-ratio
 #: data. (The production room's range is smaller: ``semivis.production.darkbrem.PRODUCTION_M_AP_MAX_GEV``.)
 MODEL_M_AP_MAX_GEV: float = 100.0
+#: Smallest m_A' in scope [GeV] (1 keV, the production room's lower end too). Below 2 m_e ~ 1 MeV every visible
+#: channel and chi2 -> chi1 e+e- (dm < m_A' < 2 m_e) are closed: the A' decays only to dark states and chi2 is
+#: stable, so lighter masses add no physics, while the width formulas' powers of the masses (m_A'^5, m_chi2^3,
+#: dm^5) underflow in double precision near m_A' ~ 1e-60 GeV and give NaN. 1e-6 GeV keeps them 50 decades away.
+MODEL_M_AP_MIN_GEV: float = 1e-6
+#: Largest R = m_A'/m_chi1 in scope. Every width depends on m_chi1 only through (m_chi1/m_A')^2 = 1/R^2 and
+#: dm = delta m_chi1; beyond R = 1e8, 1/R^2 = 1e-16 is below double-precision resolution (2.2e-16) relative to
+#: the massless-chi1 limit, so a larger R changes nothing but drives m_chi1^3 (chi2 width prefactor) towards
+#: underflow (NaN at R ~ 1e300). With m_A' >= MODEL_M_AP_MIN_GEV this keeps m_chi1 >= 1e-14 GeV.
+MODEL_RATIO_MAX: float = 1e8
 #: Largest alpha_D in scope: perturbative dark coupling, g_D = sqrt(4 pi alpha_D) <= 4 pi.
 ALPHA_D_MAX: float = 4.0 * math.pi
 
@@ -211,7 +223,9 @@ class DarkSectorModel:
         ratio: ArrayLike | None,
         delta: ArrayLike,
     ) -> _MassCache:
-        m_Ap_ = check_range("m_Ap", m_Ap, 0.0, MODEL_M_AP_MAX_GEV, high_inclusive=True)
+        m_Ap_ = check_range(
+            "m_Ap", m_Ap, MODEL_M_AP_MIN_GEV, MODEL_M_AP_MAX_GEV, low_inclusive=True, high_inclusive=True
+        )
         if (m_chi1 is None) == (ratio is None):
             raise ParameterError(
                 "m_chi1/ratio",
@@ -224,8 +238,18 @@ class DarkSectorModel:
             shape = _broadcast(("m_Ap", "m_chi1", "delta"), (m_Ap_, m1, delta_))
             m_Ap_b = np.broadcast_to(m_Ap_, shape)
             m1_b = np.broadcast_to(m1, shape)
+            too_light = m1_b * MODEL_RATIO_MAX < m_Ap_b
+            if np.any(too_light):
+                i = np.flatnonzero(too_light.ravel())[0]
+                bound = float(m_Ap_b.ravel()[i]) / MODEL_RATIO_MAX
+                raise ParameterError(
+                    "m_chi1",
+                    float(m1_b.ravel()[i]),
+                    f"m_chi1 >= m_Ap/1e8 = {bound!r}",
+                    "R = m_Ap/m_chi1 beyond 1e8 is the massless-chi1 limit to double precision",
+                )
         else:
-            r = check_range("ratio", ratio if ratio is not None else 0.0, 0.0)
+            r = check_range("ratio", ratio if ratio is not None else 0.0, 0.0, MODEL_RATIO_MAX, high_inclusive=True)
             shape = _broadcast(("m_Ap", "ratio", "delta"), (m_Ap_, r, delta_))
             m_Ap_b = np.broadcast_to(m_Ap_, shape)
             m1_b = np.broadcast_to(m_Ap_ / r, shape)
@@ -262,6 +286,13 @@ class DarkSectorModel:
         total = self._total_width()
         if np.any(total <= 0.0):  # only i2DM at theta ~ 0 (s^4 underflows) with m_A' < 2 m_chi2 and m_A' < 2 m_e
             i = np.flatnonzero(np.broadcast_to(total <= 0.0, self.shape).ravel())[0]
+            if self.kind != "i2dm":  # unreachable in the masses' range (A' -> chi1 chi2 or chi chibar is open)
+                raise ParameterError(
+                    "m_Ap",
+                    float(np.broadcast_to(c.m_Ap, self.shape).ravel()[i]),
+                    f"{MODEL_M_AP_MIN_GEV} <= m_Ap <= {MODEL_M_AP_MAX_GEV}",
+                    "the A' width vanishes in double precision",
+                )
             raise ParameterError(
                 "theta",
                 float(np.broadcast_to(self._theta, self.shape).ravel()[i]),
@@ -471,7 +502,9 @@ class IDM(DarkSectorModel):
 
     Source: NA64 2021 Eq. 1; physics.md 2.1. Channels: e+e-, mu+mu-, hadrons, chi1chi2. The chi2 decays to
     chi1 l+ l- through an off-shell A'. Exactly one of ``m_chi1`` and ``ratio`` = m_A'/m_chi1 is given.
-    In scope: 0 < m_A' <= 100 GeV, 0 < eps < 1, 0 < alpha_D <= 4 pi, delta >= 0, m_A' > m_chi1 + m_chi2.
+    In scope: 1e-6 <= m_A' <= 100 GeV, R = m_A'/m_chi1 <= 1e8 (:data:`MODEL_M_AP_MIN_GEV`, :data:`MODEL_RATIO_MAX`:
+    below and beyond, nothing changes physically while double precision breaks down), 0 < eps < 1,
+    0 < alpha_D <= 4 pi, delta >= 0, m_A' > m_chi1 + m_chi2.
 
     >>> m = IDM(1.0, 1e-3, 0.1, ratio=3.0, delta=0.4)
     >>> round(float(m.ctau_chi2_m()), 4)
@@ -619,14 +652,13 @@ _KIND_KEYWORDS: dict[str, tuple[str, ...]] = {"idm": ("delta",), "i2dm": ("delta
 _KEYWORD_KINDS: dict[str, str] = {"delta": "idm or i2dm", "theta": "i2dm"}
 
 
-def make_model(kind: str, names: Mapping[str, str] | None = None, /, **params: Any) -> DarkSectorModel:
+def make_model(kind: str, /, **params: Any) -> DarkSectorModel:
     """Build a model by name (``"idm"``, ``"i2dm"`` or ``"invisible"``) with the classes' keywords, checked.
 
-    The one validation of a model point from user-style inputs (used by the CLI commands too). A keyword whose
-    value is None counts as not given. ``delta`` is required for iDM and i2DM and ``theta`` for i2DM; a keyword
-    that does not belong to the kind (``delta`` or ``theta`` for the invisible model, ``theta`` for iDM, where it is
-    fixed at pi/4) is refused, never dropped. ``names`` (positional) maps ``"kind"`` and keywords to the names the
-    user wrote (e.g. ``{"delta": "--delta"}``) for the error messages.
+    The one validation of a model point from user-style inputs (used by the CLI commands too, which re-label the
+    errors with their option names). A keyword whose value is None counts as not given. ``delta`` is required for
+    iDM and i2DM and ``theta`` for i2DM; a keyword that does not belong to the kind (``delta`` or ``theta`` for the
+    invisible model, ``theta`` for iDM, where it is fixed at pi/4) is refused, never dropped.
 
     >>> make_model("i2dm", m_Ap=0.3, eps=1e-3, alpha_D=0.1, ratio=3.0, delta=0.1, theta=0.2).kind
     'i2dm'
@@ -634,16 +666,14 @@ def make_model(kind: str, names: Mapping[str, str] | None = None, /, **params: A
     Traceback (most recent call last):
     ...
     semivis.errors.ParameterError: kind = 'sterile' is out of range: allowed one of 'idm', 'i2dm', 'invisible'
-    >>> point = {"m_Ap": 0.3, "eps": 1e-3, "alpha_D": 0.1, "ratio": 3.0}
-    >>> make_model("invisible", {"delta": "--delta"}, delta=0.4, **point)  # doctest: +ELLIPSIS
+    >>> make_model("invisible", m_Ap=0.3, eps=1e-3, alpha_D=0.1, ratio=3.0, delta=0.4)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    semivis.errors.ParameterError: --delta = 0.4 is out of range: allowed unset for the invisible model ...
+    semivis.errors.ParameterError: delta = 0.4 is out of range: allowed unset for the invisible model ...
     """
-    name = dict(names or {})
     key = str(kind).lower()
     if key not in _MODELS:
-        raise ParameterError(name.get("kind", "kind"), kind, "one of " + ", ".join(repr(k) for k in MODEL_KINDS))
+        raise ParameterError("kind", kind, "one of " + ", ".join(repr(k) for k in MODEL_KINDS))
     given = {k: v for k, v in params.items() if v is not None}
     unknown = sorted(
         set(given) - set(_COMMON_KEYWORDS) - set(_KEYWORD_KINDS) - ({"m_chi"} if key == "invisible" else set())
@@ -652,11 +682,11 @@ def make_model(kind: str, names: Mapping[str, str] | None = None, /, **params: A
         raise ParameterError("keywords", unknown, f"keywords of {_MODELS[key].__name__}")
     for kw, kinds in _KEYWORD_KINDS.items():
         if kw in given and kw not in _KIND_KEYWORDS[key]:
-            raise ParameterError(name.get(kw, kw), given[kw], f"unset for the {key} model (it belongs to {kinds})")
+            raise ParameterError(kw, given[kw], f"unset for the {key} model (it belongs to {kinds})")
     for kw in ("m_Ap", "eps", "alpha_D", *_KIND_KEYWORDS[key]):
         if kw not in given:
             allowed = {"delta": "a number >= 0", "theta": "0 <= theta <= pi/2"}.get(kw, "a number")
-            raise ParameterError(name.get(kw, kw), None, f"{allowed} (required for the {key} model)")
+            raise ParameterError(kw, None, f"{allowed} (required for the {key} model)")
     return _MODELS[key](**given)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +33,11 @@ class Evaluator:
     """Interface of a column evaluator (see the module docstring)."""
 
     name: str = "abstract"
+
+    @property
+    def coverage(self) -> str:
+        """The mass points :meth:`covers` accepts, in words (for messages and the result's provenance)."""
+        return "all mass points"
 
     def identity(self) -> dict[str, Any]:
         """JSON-able description (enters cache keys and the result's provenance)."""
@@ -107,6 +111,13 @@ class SignalEvaluator(Evaluator):
 
     name: str = "signal"
 
+    @property
+    def coverage(self) -> str:
+        """The production model's validated range (:meth:`covers`)."""
+        from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV  # noqa: PLC0415
+
+        return f"the production model's range, m_A' <= {PRODUCTION_M_AP_MAX_GEV:g} GeV"
+
     def identity(self) -> dict[str, Any]:
         return {"name": self.name}
 
@@ -170,8 +181,3 @@ class SignalEvaluator(Evaluator):
         )
         shape = couplings["eps"].shape
         return np.array([np.broadcast_to(by_bin[b].n_signal, shape) for b in bins], dtype=np.float64)
-
-
-def identity_json(evaluator: Evaluator) -> str:
-    """Canonical JSON of an evaluator's identity."""
-    return json.dumps(evaluator.identity(), sort_keys=True)

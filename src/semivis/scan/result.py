@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from semivis._io import atomic_path
 
-__all__ = ["contours", "load_result", "netcdf_engine", "provenance", "ragged", "write_result"]
+__all__ = ["contours", "is_scan_result", "load_result", "netcdf_engine", "provenance", "ragged", "write_result"]
 
 
 def ragged(polylines: Mapping[float, Sequence[NDArray[np.float64]]]) -> dict[str, NDArray[Any]]:
@@ -82,6 +82,27 @@ def write_result(ds: xr.Dataset, path: Path | str, *, engine: str | None = None)
 def load_result(path: Path | str) -> xr.Dataset:
     """Load a scan result written by :func:`write_result` (fully into memory, file closed)."""
     return xr.load_dataset(Path(path), engine=netcdf_engine())
+
+
+def is_scan_result(path: Path | str) -> bool:
+    """Whether ``path`` is a scan result of :func:`write_result` (a netCDF file whose ``provenance``
+    attribute is a semivis scan record): such a file may be replaced by a new scan; anything else may not.
+
+    >>> import tempfile, pathlib
+    >>> notes = pathlib.Path(tempfile.mkdtemp()) / "notes.nc"
+    >>> _ = notes.write_text("my precious notes")
+    >>> is_scan_result(notes), is_scan_result(notes.with_name("absent.nc"))
+    (False, False)
+    """
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        with xr.open_dataset(path, engine=netcdf_engine()) as ds:
+            record = json.loads(ds.attrs.get("provenance", "null"))
+    except Exception:  # any file a user may point at: unreadable as netCDF means "not a result"
+        return False
+    return isinstance(record, dict) and {"semivis_version", "scan_key", "plane"} <= set(record)
 
 
 def provenance(ds: xr.Dataset) -> dict[str, Any]:

@@ -19,6 +19,24 @@ mass-dependent fixed coupling by its rule's name (``eps = "g2:fnal2021:central"`
 never resumes from another's columns. For dask, ``out`` and the cache
 directory must be on a file system the workers share.
 
+Interruption and failure
+------------------------
+SIGINT (Ctrl-C) and, while a scan runs in the main thread, SIGTERM stop it with :class:`ScanInterrupted`
+(a ``KeyboardInterrupt``): the checkpoints are kept, so rerunning resumes. Any other failure removes a
+checkpoint folder that holds no finished column (nothing to resume: no ``OUT.partial-*`` junk is left); one
+that holds columns is kept for the rerun. Process-pool workers die with the scan's process, even when it is
+killed with SIGKILL (:func:`_worker_init`: a parent-death watchdog, and ``PR_SET_PDEATHSIG`` on Linux); the
+forkserver and the resource tracker then see their last client gone and exit too.
+
+Cells not computed
+------------------
+Where the evaluator's physics does not reach (``Evaluator.covers``: m_A' above the 3 GeV production range) or
+where eps leaves (0, 1), N_sig is stored as 0 but is *no result*: the boolean variable ``computed`` (y, x) is
+False there and the attributes and provenance count the cells per reason (:func:`not_computed_counts`). Where
+A' -> chi1 chi2 is kinematically closed, N_sig = 0 is the physics result (no signal): computed, and counted
+as ``cells_channel_closed``. A plane closed everywhere is refused by :class:`ScanSpec`; a grid where no cell
+at all can be computed is refused before any work.
+
 >>> from semivis.scan import ScanSpec, run_scan
 >>> from semivis.testing import ToyEvaluator
 >>> spec = ScanSpec.from_ranges("idm", "mAp-eps", nx=4, ny=5, n_events=200, x_range=(0.01, 0.3))
@@ -26,6 +44,8 @@ directory must be on a file system the workers share.
 >>> ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tempfile.mkdtemp(), info=info)
 >>> ds["n_sig"].dims, info["columns_computed"], float(ds["s_up"].max().round(3))
 (('eot', 'eps', 'm_Ap'), 4, 2.303)
+>>> bool(ds["computed"].all()), ds.attrs["cells_not_computed"]
+(True, 0)
 """
 
 from __future__ import annotations
@@ -37,10 +57,13 @@ import io
 import json
 import multiprocessing
 import os
+import select
 import shutil
+import signal
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +82,64 @@ from semivis.scan.result import ragged, write_result
 from semivis.scan.spec import ScanSpec
 from semivis.stats import multibin_table, upper_limit
 
-__all__ = ["EXECUTORS", "compute_column", "mass_seed", "run_scan", "scan_key"]
+__all__ = [
+    "EXECUTORS",
+    "NOT_COMPUTED_REASONS",
+    "ScanInterrupted",
+    "column_cells",
+    "compute_column",
+    "mass_seed",
+    "not_computed_counts",
+    "run_scan",
+    "scan_key",
+]
 
 #: executor names understood by :func:`run_scan` and ``semivis limit --executor``
 EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
+
+#: seconds a dask client waits for an unreachable ``scheduler`` before giving up (distributed's default is 30)
+DASK_CONNECT_TIMEOUT_S = 5.0
+
+#: why a cell is not computed (each cell counts under its first reason); a closed channel is a result, not one
+NOT_COMPUTED_REASONS: tuple[str, ...] = ("outside_production_range", "unphysical_eps")
+
+
+class ScanInterrupted(KeyboardInterrupt):
+    """A scan stopped by SIGINT or SIGTERM; its checkpoints are kept, so the same call resumes it.
+
+    ``signum`` is the signal, ``columns_done`` of ``columns_total`` columns are saved (0 without ``out``).
+    """
+
+    def __init__(self, signum: int, columns_done: int, columns_total: int) -> None:
+        super().__init__(signum, columns_done, columns_total)
+        self.signum = signum
+        self.columns_done = columns_done
+        self.columns_total = columns_total
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM turned into an interruption (so it unwinds exactly like Ctrl-C)."""
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While a scan runs in the main thread with SIGTERM at its default, SIGTERM raises :class:`_Terminated`.
+
+    A batch system's ``kill``, ``timeout`` or ``scancel`` sends SIGTERM; unhandled, it would end the process
+    without stopping the pool's workers or saying that the checkpoints allow a resume.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def mass_seed(seed: int, masses: tuple[float, float, float]) -> np.random.SeedSequence:
@@ -85,10 +162,64 @@ def scan_key(spec: ScanSpec, evaluator: Evaluator, card_key: str) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def column_cells(spec: ScanSpec, evaluator: Evaluator, index: int) -> dict[str, NDArray[np.bool_]]:
+    """Which cells (over y) of column ``index`` hold a result, without building any sample.
+
+    Boolean arrays of shape (ny,): ``open`` (A' -> chi1 chi2 kinematically open, :meth:`Plane.is_open`),
+    ``covered`` (inside the evaluator's physics, :meth:`Evaluator.covers`: m_A' <= 3 GeV for the real one),
+    ``physical`` (0 < eps < 1, :meth:`Plane.valid`) and ``computed``: physical, and either closed (N_sig = 0
+    *is* the result there: no on-shell A' -> chi1 chi2, so no signal) or covered. Where ``computed`` is False,
+    N_sig = 0 is no result at all and no exclusion is claimed.
+
+    >>> from semivis.testing import ToyEvaluator
+    >>> spec = ScanSpec.from_ranges("idm", "mchi1-delta", nx=2, ny=3, x_range=(0.01, 0.1), y_range=(0.1, 1.5),
+    ...     fixed={"eps": 1e-3})
+    >>> cells = column_cells(spec, ToyEvaluator(), 0)
+    >>> cells["open"].tolist(), cells["computed"].tolist()  # R = 3: open for Delta/m_chi1 < 1
+    ([True, True, False], [True, True, True])
+    """
+    plane = PLANES[spec.plane]
+    x = spec.x[index]
+    y = np.asarray(spec.y)
+    fixed = spec.fixed_at(index)
+    points = plane.mass_points(x, y, fixed, spec.model)
+    is_open = np.array([plane.is_open(m, spec.model) for m in points], dtype=np.bool_)
+    covered = np.array([evaluator.covers(m) for m in points], dtype=np.bool_)
+    physical = plane.valid(plane.couplings(x, y, fixed), y.shape)
+    is_open, covered = (np.broadcast_to(a, y.shape).copy() for a in (is_open, covered))  # one point per column
+    computed = physical & ~(is_open & ~covered)
+    return {"open": is_open, "covered": covered, "physical": physical, "computed": computed}
+
+
+def not_computed_counts(cells: list[dict[str, NDArray[np.bool_]]]) -> dict[str, int]:
+    """Cell counts from :func:`column_cells` of every column.
+
+    Not computed (N_sig = 0 is no result): ``cells_outside_production_range`` (channel open, mass point beyond
+    the evaluator's range), ``cells_unphysical_eps`` (eps outside (0, 1), the rest), their sum
+    ``cells_not_computed``, and ``columns_outside_production_range``. Computed with N_sig = 0 as the physics
+    result: ``cells_channel_closed`` (A' -> chi1 chi2 closed, eps physical).
+    """
+    is_open = np.stack([c["open"] for c in cells], axis=-1)
+    covered = np.stack([c["covered"] for c in cells], axis=-1)
+    physical = np.stack([c["physical"] for c in cells], axis=-1)
+    outside = is_open & ~covered
+    counts = {
+        "cells_outside_production_range": int(np.count_nonzero(outside)),
+        "cells_unphysical_eps": int(np.count_nonzero(~physical & ~outside)),
+    }
+    counts["cells_not_computed"] = sum(counts.values())
+    counts["columns_outside_production_range"] = int(np.count_nonzero(outside.any(axis=0)))
+    counts["cells_channel_closed"] = int(np.count_nonzero(~is_open & physical))
+    return counts
+
+
 def compute_column(
     spec: ScanSpec, evaluator: Evaluator, index: int, cache_root: str, card_key: str
 ) -> tuple[int, NDArray[np.float64], dict[str, int]]:
-    """N_sig per bin along column ``index`` at the card's EOT: returns (index, array (n_bins, ny), stats)."""
+    """N_sig per bin along column ``index`` at the card's EOT: returns (index, array (n_bins, ny), stats).
+
+    Cells that :func:`column_cells` marks not computed keep N_sig = 0.
+    """
     plane = PLANES[spec.plane]
     x = spec.x[index]
     y = np.asarray(spec.y)
@@ -99,16 +230,11 @@ def compute_column(
     points = plane.mass_points(x, y, fixed, spec.model)
     out = np.zeros((len(bins), y.size))
     built = 0
-    outside = 0
-    # cells outside the model's domain (Plane.valid: eps >= 1 at large y and R in the (R, y) plane): N_sig = 0
-    physical = plane.valid(couplings, y.shape)
-    unphysical = int(np.count_nonzero(~physical))
+    cells = column_cells(spec, evaluator, index)
+    physical = cells["physical"]
     for j, masses in enumerate(points):
-        if not plane.is_open(masses, spec.model):
-            continue  # A' -> chi chi closed: no on-shell signal (a result, not an error)
-        if not evaluator.covers(masses):
-            outside += 1  # beyond the production model's validity: no exclusion claimed (N_sig = 0)
-            continue
+        if not (cells["open"][j] and cells["covered"][j]):
+            continue  # A' -> chi chi closed, or beyond the production model: no exclusion claimed (N_sig = 0)
         seed = mass_seed(spec.seed, masses)
         key = cache_key(
             {
@@ -165,17 +291,7 @@ def compute_column(
             "finite N_sig >= 0",
             f"evaluator {evaluator.name} at column {spec.plane} x = {x}",
         )
-    return (
-        index,
-        out,
-        {
-            "hits": cache.hits,
-            "built": built,
-            "rejected": cache.rejected,
-            "outside": outside,
-            "unphysical": unphysical,
-        },
-    )
+    return index, out, {"hits": cache.hits, "built": built, "rejected": cache.rejected}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,6 +325,63 @@ def _save_column(ckpt: Path, index: int, arr: NDArray[np.float64]) -> None:
 # --------------------------------------------------------------------------------------------------
 # executors
 # --------------------------------------------------------------------------------------------------
+def _set_parent_death_signal() -> None:
+    """Linux: ask the kernel to SIGKILL this process when its parent (the forkserver) dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # noqa: PLC0415 - Linux only
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+
+
+def _watch_parent(pid: int) -> None:
+    """Exit as soon as process ``pid`` (the scan's process) has ended: a pidfd where the OS has them (Linux),
+    else polling. Runs in a daemon thread of each pool worker."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (not Linux >= 5.3): poll
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+    select.select([fd], [], [])  # readable once the process has exited
+    os._exit(1)
+
+
+def _worker_init(scan_pid: int) -> None:
+    """Initializer of every process-pool worker: die with the scan's process, leave Ctrl-C to it.
+
+    Workers are children of the forkserver, not of the scan's process, and each holds the forkserver's
+    "alive" pipe and the resource tracker's pipe open; a worker that outlived a SIGKILLed scan would so keep
+    all three alive forever. Hence a watchdog thread on ``scan_pid`` plus ``PR_SET_PDEATHSIG`` (if the
+    forkserver dies first); once the workers are gone the forkserver and the resource tracker read EOF and exit.
+    SIGINT is ignored here: on Ctrl-C the scan's process stops the pool itself (:func:`_stop_workers`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _set_parent_death_signal()
+    threading.Thread(target=_watch_parent, args=(scan_pid,), name="semivis-parent-watchdog", daemon=True).start()
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Interrupted or failed: drop queued columns and end the running ones now instead of waiting for them."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if callable(terminate):
+        terminate()
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            proc.terminate()
+
+
 @contextlib.contextmanager
 def _make_executor(executor: str | cf.Executor, workers: int | None, scheduler: str | None) -> Iterator[cf.Executor]:
     if isinstance(executor, cf.Executor):
@@ -219,8 +392,18 @@ def _make_executor(executor: str | cf.Executor, workers: int | None, scheduler: 
         # imported the scan code once, so they start fast; like spawn it needs the usual __main__ guard
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["semivis.scan.runner"])
-        with cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx) as pool:
+        pool = cf.ProcessPoolExecutor(
+            max_workers=workers or os.cpu_count() or 1,
+            mp_context=ctx,
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
+        )
+        try:
             yield pool
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        pool.shutdown(wait=True)
         return
     if executor == "dask":
         try:
@@ -228,8 +411,17 @@ def _make_executor(executor: str | cf.Executor, workers: int | None, scheduler: 
         except ImportError as exc:  # pragma: no cover - optional extra
             raise ParameterError("--executor", "dask", "install semivis[dask]") from exc
         if scheduler:
-            with Client(scheduler) as client:  # type: ignore[no-untyped-call]
-                yield client.get_executor()
+            try:
+                client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                raise ParameterError(
+                    "--scheduler",
+                    scheduler,
+                    "the address of a running dask scheduler (e.g. tcp://host:8786)",
+                    f"no connection within {DASK_CONNECT_TIMEOUT_S:g} s: {exc}".splitlines()[0],
+                ) from None
+            with client:
+                yield client.get_executor()  # type: ignore[no-untyped-call]
         else:
             n = workers or os.cpu_count() or 1
             with (
@@ -274,11 +466,15 @@ def run_scan(
     evaluator: Evaluator | None = None,
     progress: bool | None = None,
     info: dict[str, Any] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> xr.Dataset:
     """Run ``spec`` and return the result Dataset (also written atomically to ``out`` if given).
 
     ``info``, if a dict, receives run statistics: ``columns_computed``, ``columns_resumed``,
-    ``samples_built``, ``cache_hits``, ``cache_rejected``, ``seconds``.
+    ``samples_built``, ``cache_hits``, ``cache_rejected``, ``seconds`` and the counts of cells not computed
+    (:func:`not_computed_counts`). ``notify``, if given, receives one-line messages meant for the user (a
+    resumed scan says how many columns it found). SIGINT/SIGTERM raise :class:`ScanInterrupted` with the
+    checkpoints kept; any other failure removes a checkpoint folder that holds no finished column.
     """
     t0 = time.perf_counter()
     if workers is not None and (not isinstance(workers, int) or workers < 1):
@@ -287,6 +483,9 @@ def run_scan(
         raise ParameterError("--executor", executor, " | ".join(EXECUTORS))
     evaluator = evaluator or SignalEvaluator()
     card = evaluator.card_info(spec.experiment)
+    backgrounds = [evaluator.background(spec.experiment, b) for b in spec.bins]  # a bad card fails before any work
+    cells = [column_cells(spec, evaluator, i) for i in range(len(spec.x))]
+    _check_something_computed(spec, evaluator, cells)
     cache_root = str(SampleCache(cache_dir).root)
     key = scan_key(spec, evaluator, card["key"])
     nx, ny, bins = len(spec.x), len(spec.y), spec.bins
@@ -294,47 +493,36 @@ def run_scan(
 
     ckpt: Path | None = None
     done: dict[int, NDArray[np.float64]] = {}
-    if out is not None:
-        out = Path(out)
-        ckpt = out.with_name(f"{out.name}.partial-{key[:16]}")
-        done = _load_checkpoint(ckpt, shape)
-        ckpt.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(ckpt / "spec.json", spec.to_json())
-    resumed = len(done)
-    todo = [i for i in range(nx) if i not in done]
-    stats = {"hits": 0, "built": 0, "rejected": 0, "outside": 0, "unphysical": 0}
-
-    def accept(result: tuple[int, NDArray[np.float64], dict[str, int]]) -> None:
-        index, arr, st = result
-        done[index] = arr
-        for k in stats:
-            stats[k] += st[k]
-        if ckpt is not None:
-            _save_column(ckpt, index, arr)
-
+    todo: list[int] = []
     show = sys.stderr.isatty() if progress is None else progress
-    bar = _Progress(len(todo), show, f"scan {spec.plane} ({spec.model})")
-    try:
-        if executor == "serial":
-            for i in todo:
-                accept(compute_column(spec, evaluator, i, cache_root, card["key"]))
-                bar.advance()
-        else:
-            with _make_executor(executor, workers, scheduler) as pool:
-                futures = [pool.submit(compute_column, spec, evaluator, i, cache_root, card["key"]) for i in todo]
-                try:
-                    for fut in cf.as_completed(futures):
-                        accept(fut.result())
-                        bar.advance()
-                except BaseException:
-                    for f in futures:
-                        f.cancel()
-                    raise
-    finally:
-        bar.close()
+    with _sigterm_interrupts():
+        try:
+            with _make_executor(executor, workers, scheduler) if executor != "serial" else _no_pool() as pool:
+                if out is not None:
+                    out = Path(out)
+                    ckpt = out.with_name(f"{out.name}.partial-{key[:16]}")
+                    done = _load_checkpoint(ckpt, shape)
+                    try:
+                        ckpt.mkdir(parents=True, exist_ok=True)
+                        atomic_write_text(ckpt / "spec.json", spec.to_json())
+                    except OSError as exc:
+                        raise ParameterError("--out", str(out), "a path in a writable folder", str(exc)) from None
+                    if done and notify is not None:
+                        notify(f"resuming: {len(done)} of {nx} columns already computed (from {ckpt})")
+                todo = [i for i in range(nx) if i not in done]
+                stats = _run_columns(spec, evaluator, pool, todo, cache_root, card["key"], done, ckpt, show)
+        except KeyboardInterrupt as exc:
+            signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
+            raise ScanInterrupted(int(signum), len(done) if ckpt is not None else 0, nx) from None
+        except BaseException:
+            if ckpt is not None and not any(ckpt.glob("column-*.npy")):
+                shutil.rmtree(ckpt, ignore_errors=True)  # nothing to resume from: leave no junk behind
+            raise
 
     n_ref = np.stack([done[i] for i in range(nx)], axis=-1)  # (bin, y, x)
-    ds = _assemble(spec, evaluator, card, key, n_ref)
+    computed = np.stack([c["computed"] for c in cells], axis=-1)  # (y, x)
+    counts = not_computed_counts(cells)
+    ds = _assemble(spec, evaluator, card, key, n_ref, backgrounds, computed, counts)
     if out is not None:
         write_result(ds, out)
         if ckpt is not None:
@@ -343,16 +531,85 @@ def run_scan(
         info.update(
             {
                 "columns_computed": len(todo),
-                "columns_resumed": resumed,
+                "columns_resumed": nx - len(todo),
                 "samples_built": stats["built"],
                 "cache_hits": stats["hits"],
                 "cache_rejected": stats["rejected"],
-                "points_outside_production_range": stats["outside"],
-                "cells_with_unphysical_eps": stats["unphysical"],
+                **counts,
                 "seconds": time.perf_counter() - t0,
             }
         )
     return ds
+
+
+@contextlib.contextmanager
+def _no_pool() -> Iterator[None]:
+    """The serial "executor": columns run in this process."""
+    yield None
+
+
+def _run_columns(  # noqa: PLR0917
+    spec: ScanSpec,
+    evaluator: Evaluator,
+    pool: cf.Executor | None,
+    todo: list[int],
+    cache_root: str,
+    card_key: str,
+    done: dict[int, NDArray[np.float64]],
+    ckpt: Path | None,
+    show: bool,
+) -> dict[str, int]:
+    """Compute the columns ``todo`` (in ``pool``, or here when it is None) into ``done``, checkpointing each."""
+    stats = {"hits": 0, "built": 0, "rejected": 0}
+
+    def accept(result: tuple[int, NDArray[np.float64], dict[str, int]]) -> None:
+        index, arr, st = result
+        if ckpt is not None:
+            _save_column(ckpt, index, arr)
+        done[index] = arr
+        for k in stats:
+            stats[k] += st[k]
+
+    bar = _Progress(len(todo), show, f"scan {spec.plane} ({spec.model})")
+    try:
+        if pool is None:
+            for i in todo:
+                accept(compute_column(spec, evaluator, i, cache_root, card_key))
+                bar.advance()
+        else:
+            futures = [pool.submit(compute_column, spec, evaluator, i, cache_root, card_key) for i in todo]
+            try:
+                for fut in cf.as_completed(futures):
+                    accept(fut.result())
+                    bar.advance()
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    finally:
+        bar.close()
+    return stats
+
+
+def _check_something_computed(spec: ScanSpec, evaluator: Evaluator, cells: list[dict[str, NDArray[np.bool_]]]) -> None:
+    """Refuse, before any work, a grid on which no cell can be computed (every column beyond the evaluator's
+    range, or eps >= 1 everywhere): the scan could only return N_sig = 0, i.e. no information at all."""
+    if any(c["computed"].any() for c in cells):
+        return
+    plane = PLANES[spec.plane]
+    if not any((c["open"] & c["covered"]).any() for c in cells):
+        raise ParameterError(
+            "--x-min/--x-max",
+            (spec.x[0], spec.x[-1]),
+            f"a range with some columns inside {evaluator.coverage}",
+            f"every column of the ({plane.x}, {plane.y}) grid is beyond it: nothing would be computed",
+        )
+    raise ParameterError(
+        "--y-min/--y-max",
+        (spec.y[0], spec.y[-1]),
+        "a range with 0 < eps < 1 somewhere",
+        f"eps >= 1 on the whole ({plane.x}, {plane.y}) grid: nothing would be computed",
+    )
 
 
 def _s_up_grid(
@@ -374,14 +631,20 @@ def _s_up_grid(
     return table(frac), {"fraction_bin": spec.bins[0], "fraction": table.fraction, "s_up": table.s_up}
 
 
-def _assemble(
-    spec: ScanSpec, evaluator: Evaluator, card: dict[str, Any], key: str, n_ref: NDArray[np.float64]
+def _assemble(  # noqa: PLR0917
+    spec: ScanSpec,
+    evaluator: Evaluator,
+    card: dict[str, Any],
+    key: str,
+    n_ref: NDArray[np.float64],
+    backgrounds: list[tuple[float, float]],
+    computed: NDArray[np.bool_],
+    counts: dict[str, int],
 ) -> xr.Dataset:
     plane = PLANES[spec.plane]
     eot_ref = float(card["eot"])
     eots = np.asarray(spec.eot if spec.eot is not None else (eot_ref,), dtype=np.float64)
     bins = spec.bins
-    backgrounds = [evaluator.background(spec.experiment, b) for b in bins]
     n_bin = n_ref[None, ...] * (eots / eot_ref)[:, None, None, None]  # (eot, bin, y, x): N scales with EOT
     n_sig = n_bin.sum(axis=1)
     s_up, s_up_info = _s_up_grid(spec, backgrounds, n_ref)
@@ -414,6 +677,7 @@ def _assemble(
         "statistics": "exact Poisson CLs (semivis.stats), background marginalised",
         "seed_scheme": "SeedSequence(seed, spawn_key=float64 bits of (m_Ap, m_chi1, m_chi2)) per mass point",
         "s_up": s_up_info,
+        "not_computed": {**counts, "evaluator_range": evaluator.coverage},
         "spec": spec.to_dict(),
     }
     attrs = {
@@ -431,6 +695,7 @@ def _assemble(
         "eot_reference": eot_ref,
         "fixed_parameters": json.dumps(dict(spec.fixed), sort_keys=True),
         "provenance": json.dumps(to_jsonable(prov), sort_keys=True),
+        **counts,
     }
     rule_vars = {
         f"fixed_{k}": ((plane.x,), np.asarray(v), {"long_name": f"{k} at each column, rule {spec.fixed[k]}"})
@@ -443,6 +708,14 @@ def _assemble(
             "n_sig_bin": (("eot", "bin", plane.y, plane.x), n_bin, {"long_name": "expected signal per bin"}),
             "s_up": ((plane.y, plane.x), s_up, {"long_name": f"{spec.cl:.0%} CL upper limit on the signal (CLs)"}),
             "excluded": (dims3, excluded.astype(np.int8), {"long_name": "1 where n_sig >= s_up"}),
+            "computed": (
+                (plane.y, plane.x),
+                computed,
+                {
+                    "long_name": "True where N_sig was computed; elsewhere N_sig = 0 is no result (channel closed, "
+                    "beyond the evaluator's range, or eps outside (0, 1)): draw as not computed",
+                },
+            ),
             "contour_x": (("vertex",), rag["contour_x"], {"long_name": f"contour {plane.x}"}),
             "contour_y": (("vertex",), rag["contour_y"], {"long_name": f"contour {plane.y}"}),
             "polyline_start": (("polyline",), rag["polyline_start"]),

@@ -35,6 +35,7 @@ import numpy as np
 from semivis._validation import as_float_array
 from semivis.constraints.rules import RULE_PARAMETERS, parse_rule
 from semivis.errors import ParameterError
+from semivis.models.dark_sector import ALPHA_D_MAX
 from semivis.planes import MODELS, OPTION, PLANES, log_grid, resolve_fixed
 from semivis.signal.selections import bin_names
 from semivis.stats import PRIORS
@@ -44,10 +45,11 @@ __all__ = ["FixedValue", "ScanSpec"]
 #: a fixed parameter's value in a spec: a number, or (for ``RULE_PARAMETERS``) a mass-dependent rule's name
 FixedValue = float | str
 
-#: upper bounds of the y axes (all axes are positive, log-spaced)
+#: upper bounds of the y axes (all axes are positive, log-spaced): (bound, bound allowed, words); alpha_D's is
+#: the model's ALPHA_D_MAX = 4 pi, so a grid past it is refused here rather than inside a worker
 _Y_MAX: dict[str, tuple[float, bool, str]] = {
     "eps": (1.0, False, "0 < eps < 1"),
-    "alpha_D": (math.inf, False, "alpha_D > 0"),
+    "alpha_D": (ALPHA_D_MAX, True, "alpha_D <= 4 pi"),
     "delta": (math.inf, False, "delta > 0"),
     "y": (math.inf, False, "y > 0"),
     "tan_theta": (math.inf, False, "tan theta > 0"),
@@ -55,14 +57,42 @@ _Y_MAX: dict[str, tuple[float, bool, str]] = {
 
 
 def _axis(name: str, values: Sequence[float], upper: tuple[float, bool, str] | None = None) -> tuple[float, ...]:
+    """A grid axis: at least two positive, strictly increasing values, the last one (``--NAME-max``) within
+    ``upper`` (bound, bound allowed, words)."""
     arr = as_float_array(f"--{name}", values).reshape(-1)
     if arr.size < 2:
         raise ParameterError(f"--{name}", list(arr), "at least two grid values")
     if np.any(arr <= 0) or np.any(np.diff(arr) <= 0):
         raise ParameterError(f"--{name}", list(arr), "positive, strictly increasing values")
-    if upper is not None and np.any(arr >= upper[0]):
-        raise ParameterError(f"--{name}", float(arr.max()), upper[2])
+    if upper is not None and (arr[-1] > upper[0] or (arr[-1] == upper[0] and not upper[1])):
+        raise ParameterError(f"--{name}-max", float(arr[-1]), upper[2])
     return tuple(float(v) for v in arr)
+
+
+def _check_channel_open_somewhere(spec: ScanSpec) -> None:
+    """Refuse a plane on which A' -> chi1 chi2 is closed at every grid point: such a scan could only return
+    N_sig = 0 everywhere (on-shell production needs m_A' > m_chi1 + m_chi2, physics.md section 1). The error
+    names the option that closes it: ``--ratio`` (R <= 2), ``--delta`` (R <= 2 + Delta/m_chi1), or the grid
+    (``--x-max`` of the (R, y) plane, ``--y-min`` of the (m_chi1, Delta/m_chi1) plane)."""
+    plane = PLANES[spec.plane]
+    for index, x in enumerate(spec.x):
+        points = plane.mass_points(x, spec.y, spec.fixed_at(index), spec.model)
+        if any(plane.is_open(m, spec.model) for m in points):
+            return
+    reason = "A' -> chi1 chi2 is kinematically closed on the whole plane (m_A' <= m_chi1 + m_chi2): nothing to scan"
+    numbers = spec.fixed_at(0)
+    split = 0.0 if spec.model == "invisible" else numbers.get("delta", 0.0)
+    if "ratio" in numbers and numbers["ratio"] <= 2.0:
+        raise ParameterError("--ratio", numbers["ratio"], "R = m_A'/m_chi1 > 2", reason)
+    if "ratio" in numbers and "delta" in numbers and spec.model != "invisible":
+        bound = numbers["ratio"] - 2.0
+        raise ParameterError("--delta", numbers["delta"], f"Delta/m_chi1 < R - 2 = {bound:.6g}", reason)
+    if plane.x == "R":
+        raise ParameterError("--x-max", spec.x[-1], f"R = m_A'/m_chi1 > 2 + Delta/m_chi1 = {2.0 + split:.6g}", reason)
+    if plane.y == "delta":
+        bound = numbers["ratio"] - 2.0
+        raise ParameterError("--y-min", spec.y[0], f"Delta/m_chi1 < R - 2 = {bound:.6g}", reason)
+    raise ParameterError("--plane", spec.plane, "a plane where A' -> chi1 chi2 is open somewhere", reason)
 
 
 @dataclass(frozen=True, eq=True)
@@ -103,6 +133,7 @@ class ScanSpec:
         object.__setattr__(self, "x", _axis("x", self.x))
         object.__setattr__(self, "y", _axis("y", self.y, _Y_MAX[plane.y]))
         self._check_rules()
+        _check_channel_open_somewhere(self)
         bins = bin_names(self.selection)
         if self.eot is not None:
             eots = as_float_array("--eot", list(self.eot)).reshape(-1)

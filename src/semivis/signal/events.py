@@ -96,7 +96,9 @@ def boost(p: NDArray[np.float64], P: NDArray[np.float64]) -> NDArray[np.float64]
     """
     E = P[:, 0]
     bvec = P[:, 1:] / E[:, None]
-    b2 = np.einsum("ij,ij->i", bvec, bvec)
+    # beta^2 rounds to >= 1 for gamma >~ 1e8 (m_A' ~ 1e-6 GeV at 100 GeV): cap it at the largest double below 1
+    # (gamma ~ 7e7). Only boosts that were inf/NaN change; there dm < m_A' < 2 m_e, so chi2 is stable anyway.
+    b2 = np.minimum(np.einsum("ij,ij->i", bvec, bvec), 1.0 - 2.0**-53)
     gamma = 1.0 / np.sqrt(1.0 - b2)
     bp = np.einsum("ij,ij->i", bvec, p[:, 1:])
     with np.errstate(invalid="ignore", divide="ignore"):
