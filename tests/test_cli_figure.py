@@ -141,9 +141,11 @@ def test_declined_overlay_is_missing_but_a_physics_error_propagates(
 
 
 @pytest.mark.parametrize("name", ["epjc2021-fig5a", "epjc2023-fig4b"])
-def test_eps_g2_figure_is_one_scan_per_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    """eps = eps_(g-2)(m_A') figures: one scan per card (all its curves' EOTs) with the rule g2:fnal2021:central
-    over the recipe's whole x grid (no per-column scans), on the toy evaluator."""
+def test_eps_g2_figure_is_one_scan_per_detector_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """eps = eps_(g-2)(m_A') figures: one scan per detector group (all its curves' EOTs) with the rule
+    g2:fnal2021:central over the recipe's whole x grid (no per-column scans), on the toy evaluator."""
     specs: list[object] = []
 
     def counting(spec: object, **kwargs: object) -> object:

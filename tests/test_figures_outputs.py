@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from semivis.cli import main
+from semivis.detector import load_card
 from semivis.figures import FigureData, Resolution, build, draw_figure, get_recipe, save_figure
 from semivis.figures.data import NOT_COMPUTED_KEY, load_figure_data
 from semivis.figures.registry import FigureRecipe
@@ -350,15 +351,23 @@ def _same_card(name: str) -> FigureRecipe:
 
 
 def test_statistics_groups() -> None:
-    """Curves on one card and selection form one group, in recipe order; other cards (here cards that differ
-    only in EOT, or another detector) or selections their own."""
+    """Curves whose cards describe the same detector (cards that differ only in name and EOT) and share a selection
+    form one group, in recipe order; another detector or selection forms its own."""
     assert [[c.key for c in g] for g in build._scan_groups(_same_card("epjc2023-fig3"))] == [
         ["2.84e11", "1e12", "5e12"]
     ]
     fig3 = get_recipe("epjc2023-fig3")
-    assert [[c.card for c in g] for g in build._scan_groups(fig3)] == [[c.card] for c in fig3.na64]
+    assert [[c.card for c in g] for g in build._scan_groups(fig3)] == [["na64-2016-2018", "na64-2016-2022", "na64-ls3"]]
+    for name in ("epjc2021-fig5b", "epjc2023-fig8b", "epjc2021-fig4"):
+        recipe = get_recipe(name)
+        groups = build._scan_groups(recipe)
+        assert sorted(c.key for g in groups for c in g) == sorted(c.key for c in recipe.na64)
+        for g in groups:
+            assert len({(load_card(c.card).detector_key(), c.selection) for c in g}) == 1
+        keys = [(load_card(g[0].card).detector_key(), g[0].selection) for g in groups]
+        assert len(set(keys)) == len(keys)
     fig5b = get_recipe("epjc2021-fig5b")
-    assert [[c.card for c in g] for g in build._scan_groups(fig5b)] == [[c.card] for c in fig5b.na64]
+    assert len(build._scan_groups(fig5b)) == len({load_card(c.card).detector_key() for c in fig5b.na64})
 
 
 def test_curves_that_differ_only_in_eot_are_one_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
