@@ -100,3 +100,27 @@ def test_negative_band_names_delta_amu_not_nsigma() -> None:
     line = _error_line(["--mA", "0.3", "--delta-amu", "-251e-11", "--sigma-amu", "59e-11"])
     assert "--delta-amu = -2.51e-09" in line
     assert "nsigma =" not in line
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["--delta-amu", "1e-8", "--sigma-amu", "1e308"], "--sigma-amu = 1e+308"),
+        (["--delta-amu", "1e-8", "--sigma-amu", "2e-6"], "--sigma-amu = 2e-06"),
+        (["--delta-amu", "2e-6", "--sigma-amu", "1e-9"], "--delta-amu = 2e-06"),
+        (["--nsigma", "1e308"], "--nsigma = 1e+308"),
+    ],
+)
+def test_custom_band_beyond_its_range_is_refused_naming_the_option(args: list[str], shown: str) -> None:
+    """|Delta a_mu|, sigma <= 1e-6 (a thousand times the measured ~1e-9) and nsigma <= 100: sigma = 1e308 made the
+    band edge infinite and g2_m_Ap_max died in math.log ('math domain error' traceback)."""
+    line = _error_line(["--mA", "0.01", *args])
+    assert shown in line
+    assert line.startswith("semivis: error: ")
+
+
+def test_widest_custom_band_in_range_gives_eps_below_one() -> None:
+    code, out = _run("--mA", "0.01", "--delta-amu", "1e-6", "--sigma-amu", "1e-6", "--nsigma", "100", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    assert 0 < d["eps_max"] < 1

@@ -22,6 +22,7 @@ import pytest
 import xarray as xr
 from click.testing import CliRunner
 
+import semivis.scan.evaluators
 import semivis.scan.runner
 from semivis.cli import main
 from semivis.cli.limit import limit_summary
@@ -409,3 +410,40 @@ def test_closed_cells_are_noted_and_do_not_spoil_the_status(tmp_path: Path) -> N
     notes = [line for line in res.stderr.splitlines() if "A' -> chi1 chi2 is closed" in line]
     assert len(notes) == 1
     assert notes[0].startswith("semivis limit: note: ")
+
+
+# --------------------------------------------------------------------------------------------------
+# --efficiency-normalisation
+
+
+def test_limit_json_states_the_efficiency_normalisation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary says which signal efficiency the scan used: first-principles by default; with
+    --efficiency-normalisation na64-invisible-2016-2022 (on the real evaluator: the toy has no card) the mode, the
+    card's factor k = 0.655 and its words, and N_sig is k times the default one."""
+    monkeypatch.setattr(semivis.scan.runner, "SignalEvaluator", semivis.scan.evaluators.SignalEvaluator)
+    real = [*BASE[:7], "--nx", "2", "--ny", "6", "--n-events", "200", "--x-min", "0.03", "--x-max", "0.3"]
+    real += ["--cache-dir", str(tmp_path / "c")]
+    mode = "na64-invisible-2016-2022"
+    summaries, results = {}, {}
+    for name, extra in (("default", []), (mode, ["--efficiency-normalisation", mode])):
+        out = tmp_path / f"{name}.nc"
+        res = CliRunner().invoke(main, [*real, *extra, "--out", str(out), "--json", "-"])
+        assert res.exit_code == 0, res.output
+        summaries[name] = json.loads(res.stdout)
+        results[name] = load_result(out)
+    assert summaries["default"]["efficiency_normalisation"] == "first-principles"
+    assert summaries["default"]["efficiency_factor"] == 1.0
+    assert summaries[mode]["efficiency_normalisation"] == mode
+    assert summaries[mode]["efficiency_factor"] == 0.655
+    assert "NA64's invisible limit 2016-2022" in summaries[mode]["efficiency_label"]
+    n0, n1 = results["default"]["n_sig"].values, results[mode]["n_sig"].values
+    np.testing.assert_allclose(n1, 0.655 * n0, rtol=4 * np.finfo(np.float64).eps, atol=0.0)
+
+
+def test_limit_unknown_efficiency_normalisation_names_the_option(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, [*BASE, "--out", str(tmp_path / "r.nc"), "--efficiency-normalisation", "per-mass"])
+    assert res.exit_code == 2
+    assert "--efficiency-normalisation" in res.output
+    assert "first-principles" in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "r.nc").exists()

@@ -92,3 +92,58 @@ def test_i2dm_at_tiny_theta_says_there_is_no_target_not_a_solver_failure() -> No
     line = _error_line(["--model", "i2dm", "--mchi1", "0.1", "--delta", "0.4", "--alphaD", "0.1", "--theta", "1e-6"])
     assert "no eps in [1e-09, 1] gives Omega h^2 = 0.120" in line
     assert "non-finite" not in line
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["--model", "idm", "--mchi1", "1.0", "--delta", "0.1", "--alphaD", "4.4e-271"], "--alphaD = 4.4e-271"),
+        (["--model", "i2dm", "--mchi1", "1.0", "--delta", "0.1", "--alphaD", "1e-320", "--theta", "1.0"], "--alphaD"),
+        (["--model", "idm", "--mchi1", "1.0", "--delta", "0.1", "--alphaD", "9e-9"], "--alphaD = 9e-09"),
+        (["--model", "i2dm", "--mchi1", "1.0", "--delta", "0.1", "--alphaD", "1.0", "--theta", "1e-320"], "--theta"),
+        (
+            ["--model", "i2dm", "--mchi1", "1.0", "--delta", "0.1", "--alphaD", "1.0", "--theta", "5e-8"],
+            "--theta = 5e-08",
+        ),
+    ],
+)
+def test_alphaD_and_theta_below_the_relic_range_are_refused_naming_the_option(args: list[str], shown: str) -> None:
+    """alpha_D < 1e-8 (annihilation ~ eps^2 alpha_D: no eps <= 1 reaches 0.120) and theta < 1e-7 (chi1 decoupled
+    from chi2 before freeze-out) are outside the target's range: before, the solver's 'no eps ...' or 'non-finite
+    solution' named no option, and theta = 1e-320 printed a wrong target."""
+    from semivis.cosmo import RELIC_ALPHA_D_MIN, RELIC_THETA_MIN  # noqa: PLC0415
+
+    line = _error_line(args)
+    assert shown in line
+    bound = f">= {RELIC_ALPHA_D_MIN}" if "--alphaD" in shown else f">= {RELIC_THETA_MIN}"
+    assert bound in line
+
+
+def test_i2dm_target_across_a_jump_of_omega_is_refused_not_printed() -> None:
+    """i2DM at theta = 1e-6, m_chi1 = 1 GeV: chi1 leaves equilibrium before the solver starts, and Omega h^2(eps)
+    jumps from 0.21 to 0.107 across eps ~ 0.1 (the start moves by one grid node). Brent bracketed the jump and the
+    command printed eps = 0.1004 with omega_h2 = 0.107 and exit 0; now the target is refused."""
+    args = ["--model", "i2dm", "--mchi1", "1.0", "--delta", "0.05623413251903491", "--alphaD", "1.0"]
+    line = _error_line([*args, "--theta", "1e-6"])
+    assert "Omega h^2 jumps across 0.120" in line
+
+
+def test_relic_command_checks_its_own_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The printed target is recomputed; an Omega h^2 away from 0.120 (beyond RELIC_OMEGA_RTOL) is never printed."""
+    import semivis.cli.relic as relic_cli  # noqa: PLC0415
+
+    monkeypatch.setattr(relic_cli, "relic_omega_h2", lambda *a, **k: 0.107)
+    line = _error_line(["--model", "idm", "--mchi1", "0.1", "--ratio", "3", "--delta", "0.1", "--alphaD", "0.1"])
+    assert "recomputed at eps" in line
+    assert "is 0.107, not 0.120" in line
+
+
+def test_i2dm_light_chi1_with_a_stable_chi2_has_a_target() -> None:
+    """An ordinary point (fuzz finding): the coupled solver failed with 'non-finite solution'; now a target whose
+    recomputed Omega h^2 is 0.120."""
+    args = ["--model", "i2dm", "--mchi1", "0.01", "--delta", "0.1", "--alphaD", "1.0", "--theta", "0.01", "--json"]
+    res = CliRunner().invoke(main, ["relic", *args])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["omega_h2"] == pytest.approx(0.12, rel=2e-3)
+    assert 1e-5 < out["eps"] < 1e-3

@@ -194,3 +194,23 @@ def test_errors_name_the_users_options(args: list[str], option: str, internal: s
     line = _one_line_error(*_run(*args)[::2])
     assert option in line
     assert internal not in line
+
+
+@pytest.mark.parametrize(
+    ("model", "ratio", "bound"),
+    [
+        (["--model", "idm", "--delta", "0.4"], "2.225073858507203e-309", "> 2 + --delta = 2.4"),
+        (["--model", "i2dm", "--delta", "1.0", "--theta", "1.0"], "2.225073858507e-311", "> 2 + --delta = 3.0"),
+        (["--model", "invisible"], "1e-320", "> 2"),
+        (["--model", "idm", "--delta", "0.4"], "1e-300", "> 2 + --delta = 2.4"),
+    ],
+)
+def test_tiny_ratio_is_refused_with_the_value_typed(model: list[str], ratio: str, bound: str) -> None:
+    """A subnormal R made m_chi1 = m_A'/R overflow (a numpy RuntimeWarning on stderr) and the error then said
+    '--ratio = 0.0'; R > 2 + delta (A' -> chi1 chi2 open; chi chibar for the invisible model) is now checked on the
+    value typed, before dividing."""
+    code, _, err = _run(*model, "--ratio", ratio, "--json")
+    line = _one_line_error(code, err)
+    assert f"--ratio = {float(ratio)!r} is out of range" in line
+    assert bound in line
+    assert "kinematically closed" in line

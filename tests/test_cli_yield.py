@@ -254,3 +254,18 @@ def test_lowest_mass_runs_without_numpy_warnings() -> None:
     d = json.loads(res.stdout)
     assert d["chi2_stable"] is True  # dm < m_A' < 2 m_e
     assert 0 < d["n_signal"] < float("inf")
+
+
+@pytest.mark.parametrize(("m_ap", "ratio", "delta"), [("1.0", "4.0", "1.0"), ("0.01333521432163324", "3.5", "0.1")])
+def test_chi2_decay_fractions_are_probabilities(m_ap: str, ratio: str, delta: str) -> None:
+    """Short-lived chi2 (eps = 0.1, alpha_D = 1): the fraction of chi2 decaying in the ECAL (or beyond) came out
+    as 1.0000000000000002, the region's weight divided by a separately summed total; now each fraction is in
+    [0, 1] and they sum to 1 to rounding."""
+    args = ["yield", "--experiment", "na64-2016-2018", "--model", "idm", "--mA", m_ap, "--eps", "0.1"]
+    res = CliRunner().invoke(
+        main, [*args, "--alphaD", "1.0", "--ratio", ratio, "--delta", delta, "--n-events", "1", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    fractions = json.loads(res.stdout)["chi2_decay_fractions"]
+    assert all(0.0 <= f <= 1.0 for f in fractions.values()), fractions
+    assert sum(fractions.values()) == pytest.approx(1.0, abs=1e-12)

@@ -213,3 +213,47 @@ def test_other_planes_are_consistent() -> None:
     )
     th = math.atan(float(tt[0]))
     assert relic_omega_h2("i2dm", 0.1, 0.05, 0.3, 1e-3, 0.1, th) == pytest.approx(0.12, rel=3e-3)
+
+
+def test_relic_target_never_returns_a_bracketed_jump_of_omega() -> None:
+    """i2DM, theta = 1e-6, m_chi1 = 1 GeV, R = 3, alpha_D = 1: chi1 is out of equilibrium at the solver's start, so
+    Omega h^2(eps) jumps from 0.21 to 0.107 across eps ~ 0.1. The Brent fallback converged onto the jump and returned
+    omega_h2 = 0.107 as a target; a bracketed root must have |ln(Omega h^2/0.120)| <= RELIC_OMEGA_RTOL."""
+    with pytest.raises(ConvergenceError, match=r"jumps across 0\.120"):
+        relic_target("i2dm", m_chi1=1.0, ratio=3.0, delta=0.05623413251903491, alpha_D=1.0, theta=1e-6)
+
+
+@pytest.mark.parametrize(("alpha_D", "theta", "name"), [(9e-9, None, "alpha_D"), (1.0, 9e-8, "theta")])
+def test_relic_target_range_of_alpha_D_and_theta(alpha_D: float, theta: float | None, name: str) -> None:
+    kind = "idm" if theta is None else "i2dm"
+    with pytest.raises(ParameterError) as err:
+        relic_target(kind, m_chi1=1.0, ratio=3.0, delta=0.1, alpha_D=alpha_D, theta=theta)
+    assert err.value.name == name
+
+
+def test_chi1_out_of_equilibrium_at_the_start_is_flagged() -> None:
+    """i2DM, theta = 1e-6: chi1 -> chi2 conversions (~ sin^2 theta) are ~0.01 per Hubble time where the coupled
+    equations start, so chi1 froze out earlier and the result depends on the start (Omega h^2 halves when the start
+    moves by one grid node): flagged, and refused on request. At theta = 1e-3 they are > 10 per Hubble time."""
+    d = 0.05623413251903491
+    far = solve_relic(DarkSectorPoint("i2dm", m1=1.0, m2=1.0 + d, m_Ap=3.0, eps=0.1, alpha_D=1.0, theta=1e-6))
+    assert far.method == "coupled"
+    assert far.start_conversions < 0.1
+    assert not far.start_in_equilibrium
+    near = solve_relic(DarkSectorPoint("i2dm", m1=1.0, m2=1.0 + d, m_Ap=3.0, eps=4e-3, alpha_D=1.0, theta=1e-3))
+    assert near.start_in_equilibrium
+    with pytest.raises(ConvergenceError, match="only a lower bound"):
+        relic_omega_h2("i2dm", 1.0, d, 3.0, 0.1, 1.0, 1e-6, require_equilibrium_start=True)
+    assert relic_omega_h2("i2dm", 1.0, d, 3.0, 0.1, 1.0, 1e-6) == far.omega_h2
+
+
+def test_fast_solver_survives_a_long_last_step_with_a_stable_chi2() -> None:
+    """i2DM, m_chi1 = 10 MeV, delta = 0.1 (chi2 -> chi1 e+e- closed: chi2 stable, q = ln[Y2/(r Y1)] grows as delta x):
+    LSODA stepped beyond x_end = 2000 and returned NaN there ('non-finite solution' for `semivis relic --model i2dm
+    --mchi1 0.01 --delta 0.1 --alphaD 1 --theta 0.01`). The failed run is repeated with tcrit = x_end; it agrees
+    with the reference (Radau) path."""
+    boltz._TABLE_CACHE.clear()
+    p = DarkSectorPoint("i2dm", m1=0.01, m2=0.011, m_Ap=0.03, eps=1e-4, alpha_D=1.0, theta=0.01)
+    fast = solve_relic(p).omega_h2
+    assert math.isfinite(fast)
+    assert fast == pytest.approx(solve_relic(p, solver="reference").omega_h2, rel=1e-3)

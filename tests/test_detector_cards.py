@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from semivis.cli import main
 from semivis.detector import CARD_SCHEMA, ExperimentCard, list_cards, load_card
 from semivis.detector.cards import CARDS_PACKAGE_DIR
 from semivis.errors import CardError, ParameterError
@@ -391,3 +393,54 @@ def test_fuzzed_card_bytes_give_a_card_error_not_a_traceback(payload: bytes) -> 
         with pytest.raises(CardError) as err:
             load_card(card_path)
         assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "why"),
+    [
+        ("energy_GeV = 100.0", "energy_GeV = 1e308", "beam.energy_GeV", "range of semivis.production"),
+        ("energy_GeV = 100.0", "energy_GeV = 10000.0", "beam.energy_GeV", "below 10 TeV"),
+        ("eot = 2.84e11", "eot = 1e308", "eot", "LDMX"),
+        ("length_m = 0.10", "length_m = 1e308", "veto.length_m", "at most 1 km"),
+        ("n_layers = 150", "n_layers = 20000", "target.n_layers", "at most 10000"),
+        ("background = 0.19", "background = 1e300", "selections.s1.background", "at most 1e6"),
+        ("hcal_GeV = 1.0", "hcal_GeV = 1e308", "thresholds.hcal_GeV", "at most 10 TeV"),
+    ],
+)
+def test_absurd_finite_values_are_refused_naming_key_and_reason(
+    tmp_path: Path, old: str, new: str, key: str, why: str
+) -> None:
+    """Every card number has an upper bound with its reason (schema card.v1.json): beam.energy_GeV = 1e308 used to
+    load and fail later in the production room, naming its internal 'beam_energy_GeV' instead of the card key."""
+    text = _base_text()
+    assert old in text
+    path = _write(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(CardError) as err:
+        load_card(path)
+    assert err.value.key == key
+    assert why in str(err.value)
+
+
+def test_every_card_number_is_bounded_above() -> None:
+    """No number of the schema is left without an upper bound (the shipped cards all load, see above)."""
+
+    def unbounded(node: object, where: str) -> list[str]:
+        if isinstance(node, dict):
+            if node.get("type") in {"number", "integer"} and not ({"maximum", "exclusiveMaximum"} & set(node)):
+                return [where]
+            return [p for k, v in node.items() for p in unbounded(v, f"{where}/{k}")]
+        if isinstance(node, list):
+            return [p for i, v in enumerate(node) for p in unbounded(v, f"{where}/{i}")]
+        return []
+
+    assert unbounded(CARD_SCHEMA, "#") == []
+
+
+def test_yield_with_a_huge_beam_energy_names_the_card_file_and_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, _base_text().replace("energy_GeV = 100.0", "energy_GeV = 1e308", 1))
+    args = ["yield", "--experiment", str(path), "--model", "idm", "--mA", "0.1", "--eps", "1e-3", "--alphaD", "0.1"]
+    res = CliRunner().invoke(main, [*args, "--ratio", "3", "--delta", "0.4", "--n-events", "10"])
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"semivis: error: {path}: key 'beam.energy_GeV': ")
+    assert "beam_energy_GeV" not in res.stderr
+    assert res.stderr.count("\n") == 1

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from semivis.cli import main
 from semivis.detector import load_card
-from semivis.figures import FigureData, Resolution, build, draw_figure, get_recipe, save_figure
+from semivis.errors import ParameterError
+from semivis.figures import FigureData, Resolution, build, draw_figure, get_recipe, make_all, make_figure, save_figure
 from semivis.figures.data import NOT_COMPUTED_KEY, load_figure_data
 from semivis.figures.registry import FigureRecipe
 from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV
@@ -404,3 +405,123 @@ def test_one_scan_at_several_eots_equals_one_scan_per_eot(tmp_path: Path) -> Non
         alone = run_scan(dataclasses.replace(base, eot=(eot,)), evaluator=ToyEvaluator(), cache_dir=tmp_path)
         for a, b in zip(dataset_ratio(shared, eot), dataset_ratio(alone, eot), strict=True):
             assert np.array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the signal efficiency of the NA64 curves (--efficiency-normalisation)
+# ----------------------------------------------------------------------------------------------------------
+
+NORMALISED = "na64-invisible-2016-2022"
+
+
+def _recording_toy(monkeypatch: pytest.MonkeyPatch) -> list[ScanSpec]:
+    """Every scan of the figure is recorded, then run on the toy evaluator in the default mode (the toy has no
+    card efficiency; the real scan's k x N_sig is tested in tests/test_scan_run.py)."""
+    specs: list[ScanSpec] = []
+
+    def recording(spec: ScanSpec, **kwargs: object) -> object:
+        specs.append(spec)
+        default = dataclasses.replace(spec, efficiency_normalisation="first-principles")
+        return run_scan(default, evaluator=ToyEvaluator(), **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "run_scan", recording)
+    monkeypatch.setattr(build, "_relic_lines", lambda *_args: [])
+    monkeypatch.setattr(build, "_constraint_lines", lambda *_args: [])
+    return specs
+
+
+@pytest.mark.parametrize("mode", ["first-principles", NORMALISED])
+def test_efficiency_normalisation_reaches_every_scan_meta_and_legend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """Every NA64 scan of the figure runs in the chosen mode; meta says which (mode, label, each card's factor);
+    the legend carries the label only for the non-default mode (default figures look as before), also when
+    redrawn from the saved JSON."""
+    specs = _recording_toy(monkeypatch)
+    recipe = get_recipe("epjc2023-fig3")
+    data = build.build_figure_data(
+        recipe, resolution=TINY, executor="serial", cache_dir=tmp_path, efficiency_normalisation=mode
+    )
+    assert len(specs) == len(build._scan_groups(recipe))
+    assert {s.efficiency_normalisation for s in specs} == {mode}
+    info = data.meta["efficiency"]
+    assert info["normalisation"] == mode
+    factor = 1.0 if mode == "first-principles" else load_card("na64-2016-2022", NORMALISED).efficiency_factor
+    assert info["factors"] == {c.card: factor for c in recipe.na64}
+    expected = {
+        "first-principles": "signal efficiency: first principles",
+        NORMALISED: "signal efficiency normalised to NA64 invisible 2016-2022 (x0.655)",
+    }[mode]
+    assert info["label"] == expected
+    for drawn in (data, FigureData.from_json(json.loads(json.dumps(data.to_json())))):
+        legend = draw_figure(recipe, drawn).axes[0].get_legend()
+        assert legend is not None
+        assert legend.get_title().get_text() == ("" if mode == "first-principles" else expected)
+
+
+def test_cli_figure_prints_and_saves_the_efficiency_normalisation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs = _recording_toy(monkeypatch)
+    monkeypatch.setattr(build, "RESOLUTIONS", {"fast": TINY})
+    args = ["figure", "epjc2023-fig8b", "--out", str(tmp_path / "f.png"), "--data", str(tmp_path / "f.json")]
+    args += ["--cache-dir", str(tmp_path / "c"), "--executor", "serial", "--efficiency-normalisation", NORMALISED]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert {s.efficiency_normalisation for s in specs} == {NORMALISED}
+    printed = json.loads(res.stdout)["efficiency"]
+    assert printed["normalisation"] == NORMALISED
+    assert printed["label"].endswith("(x0.655)")
+    saved = json.loads((tmp_path / "f.json").read_text())["meta"]["efficiency"]
+    assert saved["normalisation"] == NORMALISED
+    assert "PRL 131 (2023) 161801" in saved["cards"]["na64-2016-2018"]
+    # a replot draws the mode its file records; asking for another one is refused (it would not rescan)
+    again = ["figure", "epjc2023-fig8b", "--replot", str(tmp_path / "f.json"), "--out", str(tmp_path / "g.png")]
+    assert CliRunner().invoke(main, again).exit_code == 0
+    code, output = _figure(*again[1:], "--efficiency-normalisation", NORMALISED)
+    assert code == 0, output
+
+
+@pytest.mark.usefixtures("no_scan")
+def test_unknown_efficiency_normalisation_refused_before_the_scans(tmp_path: Path) -> None:
+    code, output = _figure("epjc2023-fig8b", "--out", str(tmp_path / "f.png"), "--efficiency-normalisation", "x")
+    assert code == 2
+    assert "--efficiency-normalisation" in output
+    with pytest.raises(ParameterError, match="--efficiency-normalisation"):
+        make_figure("epjc2023-fig8b", out=tmp_path / "f.png", efficiency_normalisation="per-mass")
+    with pytest.raises(ParameterError, match="--efficiency-normalisation"):
+        make_all(tmp_path / "all", efficiency_normalisation="per-mass")
+    assert not (tmp_path / "f.png").exists()
+
+
+@pytest.mark.usefixtures("no_scan")
+def test_replot_in_another_efficiency_normalisation_is_refused(tmp_path: Path) -> None:
+    """A saved first-principles figure cannot be redrawn as normalised: the curves were computed in its mode."""
+    saved = _saved(
+        tmp_path, meta={"recipe": {"name": "epjc2023-fig8b"}, "efficiency": {"normalisation": "first-principles"}}
+    )
+    code, output = _figure(
+        "epjc2023-fig8b",
+        "--replot",
+        str(saved),
+        "--out",
+        str(tmp_path / "g.png"),
+        "--efficiency-normalisation",
+        NORMALISED,
+    )
+    assert code == 2
+    line = _one_error_line(output)
+    assert "--efficiency-normalisation" in line
+    assert "first-principles" in line
+
+
+@pytest.mark.usefixtures("no_scan")
+@pytest.mark.parametrize("name", ["epjc2023-fig8b", "all"])
+def test_out_dash_is_refused(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--out -`` is not a stem: it used to write files named '-.png' and '-.pdf' (fuzz findings, 19:03)."""
+    monkeypatch.chdir(tmp_path)
+    extra = ["--replot", str(_saved(tmp_path))] if name != "all" else []
+    code, output = _figure(name, *extra, "--out", "-")
+    assert code == 2
+    assert "--out = '-'" in _one_error_line(output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([] if name == "all" else ["saved.json"])

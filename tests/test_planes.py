@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -266,3 +267,39 @@ def test_validity_mask_marks_eps_at_or_above_one() -> None:
     p = PLANES["R-y"]
     c = p.couplings(50.0, [1e-12, 1e-6], {"alpha_D": 0.1, "m_chi1": 0.01, "delta": 0.1})
     assert p.valid(c, (2,)).tolist() == [True, False]
+
+
+# --------------------------------------------------------------------------------------------------
+# the signal-efficiency mode (--efficiency-normalisation)
+
+
+def test_spec_refuses_an_unknown_efficiency_normalisation_naming_the_option() -> None:
+    with pytest.raises(ParameterError, match=r"--efficiency-normalisation = 'per-mass'.*first-principles"):
+        ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, efficiency_normalisation="per-mass")
+
+
+def test_default_efficiency_normalisation_keeps_the_spec_json_of_before_the_option() -> None:
+    """The spec JSON (what scan keys, checkpoints and caches hash) of a default spec is byte for byte the one
+    semivis wrote before the option existed (taken from f16891a), so existing results stay valid; a normalised
+    spec says so and hashes differently, and it round-trips."""
+    kw: dict[str, Any] = {"nx": 3, "ny": 4, "x_range": (0.01, 0.1), "y_range": (1e-5, 1e-3), "eot": (1e12,)}
+    kw["experiment"] = "na64-2016-2022"
+    spec = ScanSpec.from_ranges("idm", "mAp-eps", **kw)
+    before = (
+        '{"cl": 0.9, "eot": [1000000000000.0], "experiment": "na64-2016-2022", "fixed": {"alpha_D": 0.1, '
+        '"delta": 0.4, "ratio": 3.0}, "model": "idm", "n_events": 20000, "n_obs": [0], "plane": "mAp-eps", '
+        '"prior": "gauss", "seed": 20231, "selection": "missing-energy", "x": [0.01, 0.03162277660168379, 0.1], '
+        '"y": [1e-05, 4.641588833612782e-05, 0.00021544346900318823, 0.001]}'
+    )
+    assert spec.to_json() == before
+    assert spec.efficiency_normalisation == "first-principles"
+    explicit = ScanSpec.from_ranges("idm", "mAp-eps", efficiency_normalisation="first-principles", **kw)
+    assert explicit.to_json() == before
+    normalised = ScanSpec.from_ranges("idm", "mAp-eps", efficiency_normalisation="na64-invisible-2016-2022", **kw)
+    d = json.loads(normalised.to_json())
+    assert d["efficiency_normalisation"] == "na64-invisible-2016-2022"
+    assert {k: v for k, v in d.items() if k != "efficiency_normalisation"} == json.loads(before)
+    again = ScanSpec(
+        **{**d, "x": tuple(d["x"]), "y": tuple(d["y"]), "eot": tuple(d["eot"]), "n_obs": tuple(d["n_obs"])}
+    )
+    assert again == normalised

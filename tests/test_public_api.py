@@ -126,9 +126,12 @@ PUBLIC_API: dict[str, list[str]] = {
     ],
     "semivis.cosmo": [
         "DarkSectorPoint",
+        "RELIC_ALPHA_D_MIN",
         "RELIC_MODELS",
         "RELIC_M_CHI1_MIN",
+        "RELIC_OMEGA_RTOL",
         "RELIC_RATIO_MIN",
+        "RELIC_THETA_MIN",
         "RelicResult",
         "RelicTarget",
         "omega_h2",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import signal
 from dataclasses import dataclass
@@ -13,8 +14,11 @@ import pytest
 import xarray as xr
 from scipy.interpolate import RegularGridInterpolator
 
+from semivis import __version__
 from semivis._io import to_jsonable
+from semivis.detector import load_card
 from semivis.detector.cards import CARDS_PACKAGE_DIR
+from semivis.errors import ParameterError
 from semivis.planes import PLANES
 from semivis.scan import (
     SampleCache,
@@ -28,7 +32,7 @@ from semivis.scan import (
 )
 from semivis.scan.contours import dataset_ratio, projection_lines
 from semivis.scan.result import write_result
-from semivis.scan.runner import ScanInterrupted
+from semivis.scan.runner import ScanInterrupted, scan_key
 from semivis.stats import multibin_table
 from semivis.testing import ToyEvaluator
 
@@ -426,3 +430,62 @@ def test_closed_channel_cells_are_counted_results(tmp_path: Path) -> None:
     assert np.all(ds["n_sig"].values[:, closed] == 0)
     assert np.all(ds["n_sig"].values[:, ~closed] > 0)
     assert not ds["excluded"].values[:, closed].any()
+
+
+# --------------------------------------------------------------------------------------------------
+# the signal-efficiency mode (ScanSpec.efficiency_normalisation, --efficiency-normalisation)
+
+
+def test_default_efficiency_normalisation_keeps_the_scan_key() -> None:
+    """A default spec's scan key is the one semivis computed before the option existed: the spec JSON without the
+    field (tests/test_planes.py pins it byte for byte), the evaluator's identity and the card's detector key of
+    the card as loaded without an override."""
+    spec = small_spec(experiment="na64-2016-2022")
+    evaluator = SignalEvaluator().for_spec(spec)
+    card_key = evaluator.card_info(spec.experiment)["key"]
+    assert card_key == load_card("na64-2016-2022").detector_key()
+    assert "efficiency_normalisation" not in spec.to_dict()
+    blob = {"spec": spec.to_dict(), "evaluator": {"name": "signal"}, "card": card_key, "version": __version__}
+    assert scan_key(spec, evaluator, card_key) == hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+    normalised = small_spec(experiment="na64-2016-2022", efficiency_normalisation="na64-invisible-2016-2022")
+    norm_eval = SignalEvaluator().for_spec(normalised)
+    norm_key = norm_eval.card_info(normalised.experiment)["key"]
+    assert norm_key != card_key  # the mode is card content: no sample is shared with the default mode by mistake
+    assert scan_key(normalised, norm_eval, norm_key) != scan_key(spec, evaluator, card_key)
+
+
+def test_normalised_scan_is_the_default_scan_times_the_factor(tmp_path: Path) -> None:
+    """na64-invisible-2016-2022 multiplies the signal efficiency by the card's one global factor k = 0.655 at every
+    mass (docs/physics/production.md): N_sig of every cell is k x the first-principles N_sig (same samples: the
+    seeds depend on the mass point only), to rounding (one multiplication's order: <= 4 ulp), so s_up is unchanged;
+    the result's provenance and attributes name the mode and the factor."""
+    pytest.importorskip("semivis.signal")
+    kw: dict[str, Any] = {"nx": 2, "ny": 6, "n_events": 200, "x_range": (0.03, 0.3), "experiment": "na64-2016-2022"}
+    default = run_scan(ScanSpec.from_ranges("idm", "mAp-eps", **kw), cache_dir=tmp_path)
+    mode = "na64-invisible-2016-2022"
+    normalised = run_scan(
+        ScanSpec.from_ranges("idm", "mAp-eps", efficiency_normalisation=mode, **kw), cache_dir=tmp_path
+    )
+    k = load_card("na64-2016-2022", mode).efficiency_factor
+    assert k == 0.655
+    n0, n1 = default["n_sig"].values, normalised["n_sig"].values
+    assert n0.max() > 0
+    np.testing.assert_allclose(n1, k * n0, rtol=4 * np.finfo(np.float64).eps, atol=0.0)
+    np.testing.assert_array_equal(normalised["s_up"].values, default["s_up"].values)
+    assert normalised.attrs["efficiency_normalisation"] == mode
+    assert default.attrs["efficiency_normalisation"] == "first-principles"
+    prov = provenance(normalised)
+    assert prov["efficiency_normalisation"] == mode
+    assert prov["spec"]["efficiency_normalisation"] == mode
+    assert prov["card"]["efficiency_factor"] == k
+    assert "NA64's invisible limit 2016-2022" in prov["card"]["efficiency_label"]
+    assert provenance(default)["card"]["efficiency_factor"] == 1.0
+
+
+def test_evaluator_without_a_card_refuses_a_normalisation(tmp_path: Path) -> None:
+    """The toy evaluator has no card efficiency: a normalised spec is refused before any work, naming the option,
+    rather than returning an unnormalised result that claims the mode."""
+    spec = small_spec(efficiency_normalisation="na64-invisible-2016-2022")
+    with pytest.raises(ParameterError, match="--efficiency-normalisation"):
+        run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing cached, no checkpoint

@@ -7,6 +7,7 @@ Examples::
     semivis figure epjc2023-fig3 --out fig3.pdf --data fig3.json --resolution publication
     semivis figure all --out figures/                  # every figure (PNG, PDF, JSON) into a directory
     semivis figure epjc2023-fig3 --replot fig3.json --out fig3.png   # redraw saved curves, no computation
+    semivis figure epjc2023-fig3 --efficiency-normalisation na64-invisible-2016-2022   # efficiency x k (legend says so)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from semivis.cli._common import echo_json
+from semivis.detector.cards import EFFICIENCY_NORMALISATIONS
 from semivis.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -65,6 +67,15 @@ def _progress(msg: str) -> None:
     help="Sample cache directory shared by all scans (default: semivis's user cache).",
 )
 @click.option(
+    "--efficiency-normalisation",
+    "efficiency_normalisation",
+    type=click.Choice(EFFICIENCY_NORMALISATIONS),
+    default="first-principles",
+    show_default=True,
+    help="Signal efficiency of every NA64 scan: the cards' first-principles tables, or those x the cards' one global "
+    "factor fitted to NA64's 2016-2022 invisible limit (the legend and the summary say which).",
+)
+@click.option(
     "--replot",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
@@ -79,6 +90,7 @@ def command(  # noqa: PLR0917 - click passes every option positionally
     executor: str | None,
     cache_dir: Path | None,
     replot: Path | None,
+    efficiency_normalisation: str,
 ) -> None:
     """Compute and draw figure NAME of the NA64 semi-visible papers (see --list), or 'all' of them.
 
@@ -97,7 +109,12 @@ def command(  # noqa: PLR0917 - click passes every option positionally
         if replot is not None:
             raise ParameterError("--replot", str(replot), "a single figure name, not 'all'")
         done = figures.make_all(
-            out or Path("figures"), resolution=resolution, executor=executor, cache_dir=cache_dir, progress=_progress
+            out or Path("figures"),
+            resolution=resolution,
+            executor=executor,
+            cache_dir=cache_dir,
+            progress=_progress,
+            efficiency_normalisation=efficiency_normalisation,
         )
     else:
         recipe = figures.get_recipe(name)
@@ -111,6 +128,7 @@ def command(  # noqa: PLR0917 - click passes every option positionally
                 cache_dir=cache_dir,
                 progress=_progress,
                 replot=replot,
+                efficiency_normalisation=efficiency_normalisation,
             )
         }
     for fig_name, data in done.items():
@@ -135,10 +153,16 @@ def command(  # noqa: PLR0917 - click passes every option positionally
 
 
 def _printed(data: FigureData) -> dict[str, Any]:
-    """What stdout shows of one figure: its summary, the overlays not drawn and the cells not computed (if any)."""
+    """What stdout shows of one figure: its summary, the signal efficiency of its NA64 curves (when known: a
+    replotted file from before the option has none), the overlays not drawn and the cells not computed (if any)."""
     skipped = data.meta.get("not_computed")
+    efficiency = data.meta.get("efficiency")
+    shown = ("normalisation", "label", "factors")  # the cards' long words stay in the --data meta
     return {
         "summary": data.summary,
+        **(
+            {"efficiency": {k: efficiency[k] for k in shown if k in efficiency}} if isinstance(efficiency, dict) else {}
+        ),
         "missing": data.meta.get("missing", {}),
         **({"not_computed": skipped} if skipped else {}),
     }

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from semivis._io import atomic_write_text, check_writable, to_jsonable
+from semivis.detector.cards import EFFICIENCY_NORMALISATIONS
 from semivis.errors import ParameterError
 from semivis.planes import MODELS, PLANES
 from semivis.signal.selections import SELECTIONS
@@ -66,7 +67,8 @@ def exclusion_status(excluded: int, computed: int) -> str:
 def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, Any]:
     """The ``--json`` summary of a scan result: contours (:func:`semivis.scan.contours`, i.e. the figures'
     :func:`~semivis.scan.contours.projection_lines` of N_sig/s_up), s_up, excluded cells and the status per EOT
-    (:func:`exclusion_status`), the cells not computed by reason, fixed parameters."""
+    (:func:`exclusion_status`), the cells not computed by reason, fixed parameters, and the signal efficiency used
+    (``efficiency_normalisation``; with the card's factor and words when the evaluator has a card)."""
     from semivis.scan import contours  # noqa: PLC0415 - keep 'semivis --help' fast (xarray, numba)
 
     plane = PLANES[spec.plane]
@@ -74,6 +76,7 @@ def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, 
     n_computed = int(ds["computed"].sum())
     n_signal = n_computed - int(ds.attrs["cells_channel_closed"])  # computed cells that can have a signal
     excluded = {f"{float(e):.6g}": int(ds["excluded"].sel(eot=e).sum()) for e in ds["eot"].values}
+    card = json.loads(ds.attrs["provenance"])["card"]
     return {
         "out": str(out),
         "model": spec.model,
@@ -81,6 +84,8 @@ def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, 
         "x": plane.x,
         "y": plane.y,
         "selection": spec.selection,
+        "efficiency_normalisation": spec.efficiency_normalisation,
+        **{k: card[k] for k in ("efficiency_factor", "efficiency_label") if k in card},
         "fixed": dict(spec.fixed),
         **({"fixed_along_x": spec.fixed_values()} if spec.fixed_values() else {}),
         "eot": [float(e) for e in ds["eot"].values],
@@ -177,6 +182,15 @@ def _is_limit_summary(path: Path) -> bool:
     type=click.Choice(list(SELECTIONS)),
 )
 @click.option("--plane", required=True, type=click.Choice(list(PLANES)))
+@click.option(
+    "--efficiency-normalisation",
+    "efficiency_normalisation",
+    type=click.Choice(EFFICIENCY_NORMALISATIONS),
+    default="first-principles",
+    show_default=True,
+    help="signal efficiency: the card's first-principles table, or that table x the card's one global factor "
+    "fitted to NA64's 2016-2022 invisible limit (docs/physics/production.md)",
+)
 @click.option("--alphaD", "alpha_D", type=float, default=None, help="dark coupling (fixed axis) [default 0.1]")
 @click.option("--ratio", type=float, default=None, help="R = m_A'/m_chi1 (fixed axis) [default 3]")
 @click.option("--delta", type=float, default=None, help="Delta/m_chi1 (fixed axis) [default 0.4]")
@@ -262,6 +276,7 @@ def command(**opts: Any) -> None:
         n_obs=tuple(opts["n_obs"]) or None,
         cl=opts["cl"],
         prior=opts["prior"],
+        efficiency_normalisation=opts["efficiency_normalisation"],
     )
     _check_outputs(opts["out"], opts["json_out"], opts["force"])
     try:

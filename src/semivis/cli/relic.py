@@ -88,7 +88,7 @@ def command(  # noqa: PLR0917
         raise ParameterError("--theta", theta, "only with --model i2dm")
     t = relic_target(model, m_chi1=mchi1, ratio=R, delta=delta, alpha_D=alphaD, theta=theta)
     eps = float(t.eps[0])
-    check = relic_omega_h2(model, mchi1, delta, mchi1 * R, eps, alphaD, theta)
+    check = relic_omega_h2(model, mchi1, delta, mchi1 * R, eps, alphaD, theta, require_equilibrium_start=True)
     if not abs(math.log(check / Omega_c_h2_planck2018)) <= RELIC_OMEGA_RTOL:  # never print a wrong target
         raise ConvergenceError(
             f"relic target: Omega h^2 recomputed at eps = {eps:.4g} is {check:.4g}, not 0.120 "

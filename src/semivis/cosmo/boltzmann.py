@@ -58,6 +58,10 @@ __all__ = ["DarkSectorPoint", "RelicResult", "omega_h2", "solve_griest_seckel", 
 Solver = Literal["fast", "reference"]
 
 _X_START = 1.0
+#: smallest chi1 -> chi2 conversion rate per Hubble time at the solver's start (x = m1/T where the annihilation rate
+#: is 1e4 H) when the coupled equations must start there: below it chi1 has already left equilibrium (i2DM at
+#: theta <~ 1e-5, conversions ~ sin^2 theta) and its abundance depends on where the integration starts
+_MIN_START_CONVERSIONS_PER_HUBBLE = 1.0
 _X_END = 2000.0
 _N_GRID = 240
 
@@ -166,6 +170,16 @@ class RelicResult:
     x: NDArray[np.float64] = field(repr=False)
     Y1: NDArray[np.float64] = field(repr=False)
     Y2: NDArray[np.float64] = field(repr=False)
+    #: chi1 -> chi2 conversions per Hubble time where the coupled equations start, when they must start at the
+    #: solver's first point (inf otherwise: chi1 and chi2 were in chemical equilibrium there)
+    start_conversions: float = math.inf
+
+    @property
+    def start_in_equilibrium(self) -> bool:
+        """False where chi1 had already left equilibrium where the integration starts (i2DM at theta <~ 1e-5:
+        conversions ~ sin^2 theta): Omega h^2 then depends on that start. It is a lower bound there (chi1 froze
+        out earlier, at a larger abundance), so Omega h^2 > 0.120 still means overabundance."""
+        return self.start_conversions >= _MIN_START_CONVERSIONS_PER_HUBBLE
 
 
 @dataclass
@@ -292,13 +306,14 @@ def _result(  # noqa: PLR0917
     Y2: NDArray[np.float64],
     lnYeq: NDArray[np.float64],
     method: str,
+    start_conversions: float = math.inf,
 ) -> RelicResult:
     Y_inf = float(Y1[-1] + Y2[-1])
     if not (math.isfinite(Y_inf) and Y_inf > 0):
         raise ConvergenceError(f"relic {method}: non-finite or non-positive yield {Y_inf} for {p}")
     dev = np.nonzero(np.log(Y1 + Y2) > lnYeq + math.log(2.0))[0]
     x_f = float(x[dev[0]]) if dev.size else float(x[-1])
-    return RelicResult(OMEGA_H2_PER_GEV_Y * p.m1 * Y_inf, Y_inf, x_f, method, p, x, Y1, Y2)
+    return RelicResult(OMEGA_H2_PER_GEV_Y * p.m1 * Y_inf, Y_inf, x_f, method, p, x, Y1, Y2, start_conversions)
 
 
 def _integrate(  # noqa: PLR0917
@@ -341,13 +356,37 @@ def _integrate_fast(  # noqa: PLR0917
     """LSODA (ODEPACK, via scipy odeint; stiff BDF with the analytic Jacobian) at the points ``x_out``.
 
     Returns the solution, shape (len(x_out), len(z0)); a warning, a solver failure or a non-finite value
-    becomes a :class:`~semivis.errors.ConvergenceError` naming the point.
+    becomes a :class:`~semivis.errors.ConvergenceError` naming the point. A failed run is repeated once with
+    ``tcrit = x_end``: LSODA otherwise steps beyond the last output point and interpolates back, and a long last
+    step there can leave the range where the right-hand sides stay finite (e.g. a stable chi2, whose
+    q = ln[Y2/(r Y1)] grows as delta x, seen at x = 2000 for i2DM at m_chi1 = 10 MeV, delta = 0.1). Only failed
+    runs are repeated, so every result that converged before is unchanged to the bit.
     """
-    msg = ""
+    msg = _lsoda(rhs, jac, args, x_out, z0, ())
+    if isinstance(msg, str):
+        msg_tcrit = _lsoda(rhs, jac, args, x_out, z0, (float(x_out[-1]),))
+        if not isinstance(msg_tcrit, str):
+            return msg_tcrit
+        raise ConvergenceError(
+            f"relic {what} failed for {p.kind} m_chi1={p.m1:.4g} GeV, delta={p.delta:.3g}, m_A'={p.m_Ap:.4g} GeV, "
+            f"eps={p.eps:.3g}, alpha_D={p.alpha_D:.3g}, theta={p.theta:.3g}: {msg}"
+        )
+    return msg
+
+
+def _lsoda(  # noqa: PLR0917
+    rhs: Callable[..., NDArray[np.float64]],
+    jac: Callable[..., NDArray[np.float64]],
+    args: tuple[Any, ...],
+    x_out: NDArray[np.float64],
+    z0: NDArray[np.float64],
+    tcrit: tuple[float, ...],
+) -> NDArray[np.float64] | str:
+    """One LSODA run of :func:`_integrate_fast`: the solution, or why it failed."""
     try:
         with warnings.catch_warnings(record=True) as caught, np.errstate(over="raise", invalid="raise", divide="raise"):
             warnings.simplefilter("always", ODEintWarning)
-            sol, info = odeint(
+            sol, _ = odeint(
                 rhs,
                 z0,
                 x_out,
@@ -357,20 +396,15 @@ def _integrate_fast(  # noqa: PLR0917
                 atol=_FAST_ATOL,
                 mxstep=20000,
                 full_output=True,
+                tcrit=list(tcrit) or None,
             )
-        bad = [str(w.message) for w in caught if issubclass(w.category, ODEintWarning)]
-        if bad:
-            msg = bad[0]
-        elif not np.all(np.isfinite(sol)):
-            msg = "non-finite solution"
     except (OverflowError, FloatingPointError, ValueError, ZeroDivisionError) as exc:
-        msg = f"{type(exc).__name__}: {exc}"
-    if msg:
-        raise ConvergenceError(
-            f"relic {what} failed for {p.kind} m_chi1={p.m1:.4g} GeV, delta={p.delta:.3g}, m_A'={p.m_Ap:.4g} GeV, "
-            f"eps={p.eps:.3g}, alpha_D={p.alpha_D:.3g}, theta={p.theta:.3g}: {msg}"
-        )
-    del info
+        return f"{type(exc).__name__}: {exc}"
+    bad = [str(w.message) for w in caught if issubclass(w.category, ODEintWarning)]
+    if bad:
+        return bad[0]
+    if not np.all(np.isfinite(sol)):
+        return "non-finite solution"
     return np.asarray(sol, dtype=np.float64)
 
 
@@ -549,12 +583,14 @@ def solve_relic(
     if slow.size == 0:
         return _result(p, x, Y1, Y2, leq, "griest-seckel")
     i_c = max(int(slow[0]) - 1, 0)
+    start_conversions = float(K1[0] * x[0]) if i_c == 0 else math.inf
     z0 = np.array([math.log(Y1[i_c]), math.log(Y2[i_c])])
     xc, Yc = _coupled(p, tab, float(x[i_c]), z0, x_end, rtol, solver)
     xs = np.concatenate([x[:i_c], xc])
     Y1s = np.concatenate([Y1[:i_c], Yc[0]])
     Y2s = np.concatenate([Y2[:i_c], Yc[1]])
-    return _result(p, xs, Y1s, Y2s, np.interp(np.log(xs), tab.lnx, np.logaddexp(tab.lnY1e, tab.lnY2e)), "coupled")
+    leq_s = np.interp(np.log(xs), tab.lnx, np.logaddexp(tab.lnY1e, tab.lnY2e))
+    return _result(p, xs, Y1s, Y2s, leq_s, "coupled", start_conversions)
 
 
 def omega_h2(

@@ -39,7 +39,7 @@ from scipy.optimize import brentq
 
 from semivis._validation import check_range
 from semivis.constants import Omega_c_h2_planck2018
-from semivis.cosmo.boltzmann import DarkSectorPoint, solve_griest_seckel, solve_relic
+from semivis.cosmo.boltzmann import DarkSectorPoint, RelicResult, solve_griest_seckel, solve_relic
 from semivis.errors import ConvergenceError, ParameterError
 from semivis.planes import Plane, tan_theta_from_theta, y_from_eps
 
@@ -73,10 +73,11 @@ RELIC_M_CHI1_MIN = 1e-3
 #: with x_f ~ 20 and alpha_D/(alpha eps^2) up to ~1e10, they are negligible only for R >~ 2 (e^-40 ~ 4e-18).
 RELIC_RATIO_MIN = 2.0
 
-#: smallest alpha_D :func:`relic_target` accepts (inclusive), the low end of the alpha_D range that
-#: :func:`relic_line` searches. Annihilation chi chi -> A'* -> SM scales as alpha eps^2 alpha_D with eps <= 1: at
-#: alpha_D = 1e-8 no eps <= 1 gives the relic abundance already at m_chi1 = 1 GeV (Omega h^2 = 3.6 at eps = 1,
-#: R = 3, delta = 0.1), and for lighter chi1 the solver's conversion rates (~ alpha_D) underflow its tables.
+#: smallest alpha_D :func:`relic_target` accepts (inclusive): the scope of the relic target here, the low end of the
+#: alpha_D range that :func:`relic_line` searches. Off resonance, annihilation chi chi -> A'* -> SM scales as
+#: alpha eps^2 alpha_D/m_chi1^2 with eps <= 1: at alpha_D = 1e-8 no eps gives the relic abundance already at
+#: m_chi1 = 1 GeV (Omega h^2 = 3.6 at eps = 1, R = 3, delta = 0.1). Smaller alpha_D has targets only with eps -> 1
+#: for light chi1 (m_chi1 = 1 MeV, R = 3: down to alpha_D ~ 1e-12) or near the pole R -> 2, not served here.
 RELIC_ALPHA_D_MIN = 1e-8
 
 #: smallest i2DM mixing angle theta [rad] :func:`relic_target` accepts (inclusive), the low end of the tan(theta)
@@ -113,14 +114,46 @@ def relic_omega_h2(  # noqa: PLR0917
     *,
     method: Literal["coupled", "griest-seckel"] = "coupled",
     solver: Literal["fast", "reference"] = "fast",
+    require_equilibrium_start: bool = False,
 ) -> float:
     """Omega h^2 of chi1 at one model point (see :mod:`semivis.cosmo.boltzmann`).
 
     ``solver="reference"`` selects the slow reference path of :func:`~semivis.cosmo.boltzmann.solve_relic`.
+    ``require_equilibrium_start=True`` raises ConvergenceError where chi1 had already left equilibrium where the
+    integration starts (:attr:`~semivis.cosmo.boltzmann.RelicResult.start_in_equilibrium`; the value is then only a
+    lower bound).
 
     >>> 0.01 < relic_omega_h2("idm", 0.1, 0.1, 0.3, 1e-3, 0.1) < 0.1
     True
     """
+    res = _relic_result(kind, m_chi1, delta, m_Ap, eps, alpha_D, theta, method, solver)
+    if require_equilibrium_start:
+        _require_equilibrium_start(res)
+    return res.omega_h2
+
+
+def _require_equilibrium_start(res: RelicResult) -> None:
+    if not res.start_in_equilibrium:
+        p = res.point
+        raise ConvergenceError(
+            f"relic: outside the freeze-out solver's scope at {p.kind} m_chi1={p.m1:.4g} GeV, delta={p.delta:.3g}, "
+            f"m_A'={p.m_Ap:.4g} GeV, eps={p.eps:.3g}, alpha_D={p.alpha_D:.3g}, theta={p.theta:.3g}: chi1 has left "
+            f"equilibrium before the integration starts (chi1 -> chi2 conversions per Hubble time "
+            f"{res.start_conversions:.2g} < 1 there), so Omega h^2 = {res.omega_h2:.3g} is only a lower bound"
+        )
+
+
+def _relic_result(  # noqa: PLR0917
+    kind: str,
+    m_chi1: float,
+    delta: float,
+    m_Ap: float,
+    eps: float,
+    alpha_D: float,
+    theta: float | None,
+    method: Literal["coupled", "griest-seckel"] = "coupled",
+    solver: Literal["fast", "reference"] = "fast",
+) -> RelicResult:
     if kind == "i2dm" and theta is None:
         raise ParameterError("theta", theta, "a mixing angle 0 < theta < pi/2 for i2DM")
     p = DarkSectorPoint(
@@ -133,7 +166,7 @@ def relic_omega_h2(  # noqa: PLR0917
         theta=float(theta) if theta is not None else 0.0,
     )
     fn = solve_relic if method == "coupled" else solve_griest_seckel
-    return fn(p, solver=solver).omega_h2
+    return fn(p, solver=solver)
 
 
 def _solve_log(  # noqa: PLR0917
@@ -251,32 +284,43 @@ def _point(
     aD: Any = fixed.get("alpha_D")
     delta: Any = fixed.get("delta")
 
+    last: dict[str, RelicResult] = {}
+
     def omega(**kw: float) -> float:
         args = {"delta": delta, "eps": eps_in, "alpha_D": aD, "theta": theta}
         args.update(kw)
-        return relic_omega_h2(
-            kind,
-            m1,
-            float(args["delta"]),
-            mA,
-            float(args["eps"]),
-            float(args["alpha_D"]),
-            None if args["theta"] is None else float(args["theta"]),
-        )
+        args_used = (float(args["delta"]), float(args["eps"]), float(args["alpha_D"]))
+        th = None if args["theta"] is None else float(args["theta"])
+        last["result"] = _relic_result(kind, m1, args_used[0], mA, args_used[1], args_used[2], th)
+        return last["result"].omega_h2
+
+    def in_scope(**kw: float) -> None:
+        """The target's own Omega h^2 must come from a start in equilibrium (re-solved if the last solve was not
+        at the target, e.g. a root found exactly on a bracket end)."""
+        res = last.get("result")
+        p = res.point if res is not None else None
+        at = {"eps": p.eps, "alpha_D": p.alpha_D, "delta": p.delta, "theta": p.theta} if p is not None else {}
+        if res is None or any(not math.isclose(at[k], v, rel_tol=1e-12) for k, v in kw.items()):
+            omega(**kw)
+        _require_equilibrium_start(last["result"])
 
     if solve_for == "eps":
         c, om = _solve_log(lambda e: math.log(omega(eps=e)), 1e-3, -2.0, 1e-9, 1.0, "eps")
+        in_scope(eps=c)
         return m1, mA, float(delta), c, float(aD), float(theta or 0.0), om
     if solve_for == "alpha_D":
         c, om = _solve_log(lambda a: math.log(omega(alpha_D=a)), 0.1, -1.0, RELIC_ALPHA_D_MIN, 4 * math.pi, "alpha_D")
+        in_scope(alpha_D=c)
         return m1, mA, float(delta), float(eps_in), c, float(theta or 0.0), om
     if solve_for == "delta":
         c, om = _solve_log(lambda d: math.log(omega(delta=d)), 0.1, 1.0, 1e-3, 2.0, "delta")
+        in_scope(delta=c)
         return m1, mA, c, float(eps_in), float(aD), float(theta or 0.0), om
     if solve_for == "tan_theta":
         c, om = _solve_log(
             lambda t: math.log(omega(theta=math.atan(t))), 1e-3, -2.0, RELIC_THETA_MIN, 10.0, "tan(theta)"
         )
+        in_scope(theta=math.atan(c))
         return m1, mA, float(delta), float(eps_in), float(aD), math.atan(c), om
     raise ParameterError("solve_for", solve_for, "'eps', 'alpha_D', 'delta' or 'tan_theta'")
 
@@ -351,7 +395,7 @@ def relic_target(
         alpha_D,
         RELIC_ALPHA_D_MIN,
         low_inclusive=True,
-        reason="smaller: no eps <= 1 gives the relic abundance for chi1 above ~10 MeV (annihilation ~ eps^2 alpha_D)",
+        reason="the relic target's scope: annihilation ~ eps^2 alpha_D, eps <= 1 (none at m_chi1 = 1 GeV below it)",
     )
     if kind == "i2dm" and theta is not None:
         check_range("theta", theta, 0.0, math.pi / 2)

@@ -344,6 +344,9 @@ def _validate_schema(data: dict[str, Any], source: str) -> None:
         prefix = _path_of(err)
         key = missing[0] if prefix == "<root>" else f"{prefix}.{missing[0]}"
         raise CardError(source, key, "required key is missing")
+    reason = err.schema.get("description") if isinstance(err.schema, dict) else None
+    if err.validator in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"} and reason:
+        raise CardError(source, _path_of(err), f"{err.message}: {reason}")  # the bound's reason, from the schema
     raise CardError(source, _path_of(err), err.message)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from semivis.errors import ParameterError
-from semivis.figures.build import build_figure_data, compute_summary, resolve_resolution
+from semivis.figures.build import build_figure_data, check_efficiency_normalisation, compute_summary, resolve_resolution
 from semivis.figures.data import FigureData, load_figure_data
 from semivis.figures.plot import draw_figure, figure_targets, save_figure
 from semivis.figures.registry import (
@@ -34,6 +34,7 @@ from semivis.figures.registry import (
     list_figures,
 )
 from semivis.scan import EXECUTORS
+from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION
 
 __all__ = [
     "FIGURES",
@@ -101,14 +102,18 @@ def make_figure(
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     replot: str | Path | None = None,
+    efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
 ) -> FigureData:
     """THE flow of one figure: compute it (or, with ``replot``, read its saved ``--data`` JSON), draw it to
     ``out`` (PNG/PDF; a stem writes both; None: no image) and write its curves to ``data_path``.
+    ``efficiency_normalisation`` is the NA64 scans' signal-efficiency mode (``--efficiency-normalisation``;
+    a replot draws the mode its data file records).
 
     Every output (``out``'s suffix and folder, ``data_path``'s folder) and the ``replot`` file are checked
     before anything is computed. The files written are listed in ``meta["files"]`` of the returned data.
     """
     recipe = get_recipe(name)
+    check_efficiency_normalisation(efficiency_normalisation)
     for target in figure_targets(out) if out is not None else []:
         check_output("--out", target)
     if data_path is not None:
@@ -117,10 +122,26 @@ def make_figure(
         data = load_figure_data(replot)
         if data.name != recipe.name:
             raise ParameterError("--replot", data.name, f"a data file of figure {recipe.name}")
+        info = data.meta.get("efficiency")
+        recorded = info.get("normalisation") if isinstance(info, dict) else DEFAULT_EFFICIENCY_NORMALISATION
+        if efficiency_normalisation not in {DEFAULT_EFFICIENCY_NORMALISATION, recorded}:
+            raise ParameterError(
+                "--efficiency-normalisation",
+                efficiency_normalisation,
+                f"the mode the --replot file was computed in ({recorded})",
+                "a replot draws saved curves, it does not rescan",
+            )
     else:
         res = resolve_resolution(resolution)
         _check_executor(executor)
-        data = build_figure_data(recipe, resolution=res, executor=executor, cache_dir=cache_dir, progress=progress)
+        data = build_figure_data(
+            recipe,
+            resolution=res,
+            executor=executor,
+            cache_dir=cache_dir,
+            progress=progress,
+            efficiency_normalisation=efficiency_normalisation,
+        )
     written = save_figure(draw_figure(recipe, data), out) if out is not None else []
     data.meta["files"] = [str(p) for p in written]
     if data_path is not None:
@@ -136,9 +157,13 @@ def make_all(
     executor: str | None = None,
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
 ) -> dict[str, FigureData]:
-    """Every figure through :func:`make_figure`: ``<outdir>/<name>.png``, ``.pdf`` and ``.json``; ``outdir``
-    is checked (created, writable) before the first scan."""
+    """Every figure through :func:`make_figure`: ``<outdir>/<name>.png``, ``.pdf`` and ``.json``, all in
+    signal-efficiency mode ``efficiency_normalisation``; ``outdir`` is checked (created, writable) before the
+    first scan."""
+    if str(outdir) == "-":
+        raise ParameterError("--out", "-", "a directory for 'all'", "images cannot go to stdout")
     outdir = Path(outdir)
     if outdir.suffix.lower() in {".png", ".pdf"}:
         raise ParameterError("--out", str(outdir), "a directory for 'all'")
@@ -146,6 +171,7 @@ def make_all(
         raise ParameterError("--out", str(outdir), "a directory for 'all' (this is a file)")
     resolve_resolution(resolution)
     _check_executor(executor)
+    check_efficiency_normalisation(efficiency_normalisation)
     _check_folder("--out", outdir, str(outdir))
     return {
         name: make_figure(
@@ -156,6 +182,7 @@ def make_all(
             executor=executor,
             cache_dir=cache_dir,
             progress=progress,
+            efficiency_normalisation=efficiency_normalisation,
         )
         for name in figure_names()
     }

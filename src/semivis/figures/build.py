@@ -9,6 +9,11 @@ This layer only *reads* results of the rooms below (architecture: ``figures/`` i
 * (g-2)_mu bands: :func:`semivis.constraints.g2_band` and :func:`~semivis.constraints.g2_eps`;
 * cited/recast constraints: ``semivis.constraints.CONSTRAINTS[name]``, drawn in the recipe's plane.
 
+Every NA64 scan uses one signal-efficiency mode (``efficiency_normalisation``, ``semivis figure
+--efficiency-normalisation``; docs/physics/production.md, "Normalisation to NA64's invisible limit"); the mode,
+each card's factor and a short label are in ``FigureData.meta`` (:func:`efficiency_meta`), and a figure in a mode
+other than the default says so in its legend.
+
 An overlay that does not apply to the recipe's plane or model (declared by the provider: a constraint's
 ``planes``/``models``/``available``, the relic solver's models, the (g-2) bands' plane) is listed in
 ``FigureData.meta["missing"]`` with the reason, and the figure is drawn without it. Any error raised while
@@ -29,6 +34,7 @@ from numpy.typing import NDArray
 from semivis.constraints import CONSTRAINTS, RULE_PARAMETERS, g2_band, g2_eps, parse_rule
 from semivis.cosmo import RELIC_MODELS, relic_line
 from semivis.detector import load_card
+from semivis.detector.cards import EFFICIENCY_NORMALISATIONS
 from semivis.errors import ParameterError
 from semivis.figures.data import NOT_COMPUTED_KEY, FigureData
 from semivis.figures.registry import RESOLUTIONS, FigureRecipe, NA64Curve, Overlay, Resolution, get_recipe
@@ -37,11 +43,14 @@ from semivis.planes import OPTION, PLANES, log_grid, resolve_fixed
 from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV
 from semivis.scan import ScanSpec, run_scan
 from semivis.scan.contours import dataset_ratio, exclusion_rings, not_computed_rings, projection_lines
+from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION
 
 __all__ = [
     "NOT_COMPUTED_REASONS",
     "build_figure_data",
+    "check_efficiency_normalisation",
     "compute_summary",
+    "efficiency_meta",
     "overlay_declined",
     "resolve_resolution",
 ]
@@ -160,6 +169,49 @@ class _Na64Grid:
     reasons: tuple[str, ...]  # why cells are not computed (NOT_COMPUTED_REASONS values)
 
 
+#: the target of each non-default signal-efficiency mode, in the words of a figure's legend
+_NORMALISATION_WORDS: Mapping[str, str] = {"na64-invisible-2016-2022": "NA64 invisible 2016-2022"}
+
+
+def check_efficiency_normalisation(mode: str) -> str:
+    """``mode`` if it is a signal-efficiency mode (:data:`~semivis.detector.cards.EFFICIENCY_NORMALISATIONS`), else
+    one :class:`~semivis.errors.ParameterError` naming ``--efficiency-normalisation``.
+
+    >>> check_efficiency_normalisation("per-mass")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: --efficiency-normalisation = 'per-mass' is out of range: allowed first-princ...
+    """
+    if mode not in EFFICIENCY_NORMALISATIONS:
+        raise ParameterError("--efficiency-normalisation", mode, " | ".join(EFFICIENCY_NORMALISATIONS))
+    return mode
+
+
+def efficiency_meta(recipe: FigureRecipe, mode: str) -> dict[str, Any]:
+    """What ``meta`` says of the signal efficiency of ``recipe``'s NA64 curves in ``mode``: the mode, each card's
+    factor (:attr:`~semivis.detector.ExperimentCard.efficiency_factor`) and words (``efficiency_label``), and a short
+    ``label`` for the legend. Raises the card's :class:`~semivis.errors.CardError` if a card has no factor.
+
+    >>> efficiency_meta(get_recipe("epjc2023-fig8b"), "first-principles")["label"]
+    'signal efficiency: first principles'
+    >>> efficiency_meta(get_recipe("epjc2023-fig8b"), "na64-invisible-2016-2022")["label"]
+    'signal efficiency normalised to NA64 invisible 2016-2022 (x0.655)'
+    """
+    cards = {c.card: load_card(c.card, check_efficiency_normalisation(mode)) for c in recipe.na64}
+    factors = sorted({card.efficiency_factor for card in cards.values()})
+    if mode == DEFAULT_EFFICIENCY_NORMALISATION:
+        label = "signal efficiency: first principles"
+    else:
+        words = _NORMALISATION_WORDS.get(mode, mode)
+        label = f"signal efficiency normalised to {words} (x{'/'.join(f'{k:g}' for k in factors)})"
+    return {
+        "normalisation": mode,
+        "label": label,
+        "factors": {name: card.efficiency_factor for name, card in cards.items()},
+        "cards": {name: card.efficiency_label for name, card in cards.items()},
+    }
+
+
 def _scan_groups(recipe: FigureRecipe) -> list[tuple[NA64Curve, ...]]:
     """The recipe's NA64 curves grouped by everything but their statistics: curves whose cards describe the same
     detector (``ExperimentCard.detector_key``: the card without its name, description and EOT, e.g.
@@ -184,9 +236,11 @@ def _na64_grids(
     res: Resolution,
     executor: str | None,
     cache_dir: str | Path | None,
+    efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
 ) -> dict[str, _Na64Grid]:
-    """One scan for ``curves`` (a group of :func:`_scan_groups`) at all their EOTs; a mass-dependent eps
-    (eps = eps_(g-2)(m_A')) is a rule the scan resolves per column."""
+    """One scan for ``curves`` (a group of :func:`_scan_groups`) at all their EOTs, in signal-efficiency mode
+    ``efficiency_normalisation``; a mass-dependent eps (eps = eps_(g-2)(m_A')) is a rule the scan resolves per
+    column."""
     spec = ScanSpec(
         model=recipe.model,
         plane=recipe.plane,
@@ -197,6 +251,7 @@ def _na64_grids(
         selection=curves[0].selection,
         eot=tuple(c.eot for c in curves),
         n_events=res.n_events,
+        efficiency_normalisation=efficiency_normalisation,
     )
     kwargs: dict[str, Any] = {}
     if executor is not None:
@@ -289,13 +344,17 @@ def build_figure_data(
     executor: str | None = None,
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
 ) -> FigureData:
     """Run the recipe's scans and collect every plotted curve and the summary numbers.
 
-    Overlays that do not apply (:func:`overlay_declined`) are recorded in ``meta["missing"]``.
+    Every NA64 scan uses signal-efficiency mode ``efficiency_normalisation`` (``meta["efficiency"]``:
+    :func:`efficiency_meta`). Overlays that do not apply (:func:`overlay_declined`) are recorded in
+    ``meta["missing"]``.
     """
     recipe = name if isinstance(name, FigureRecipe) else get_recipe(name)
     res = resolve_resolution(resolution)
+    efficiency = efficiency_meta(recipe, efficiency_normalisation)  # a bad mode or card fails before any scan
     say = progress or (lambda _msg: None)
     data = FigureData(recipe.name)
     missing: dict[str, str] = {}
@@ -306,7 +365,14 @@ def build_figure_data(
         t0 = time.perf_counter()
         eots = ", ".join(f"{c.eot:.3g}" for c in group)
         say(f"{recipe.name}: NA64 {'+'.join(c.key for c in group)} ({group[0].card}, {group[0].selection}, {eots} EOT)")
-        grids = _na64_grids(recipe, group, res=res, executor=executor, cache_dir=cache_dir)
+        grids = _na64_grids(
+            recipe,
+            group,
+            res=res,
+            executor=executor,
+            cache_dir=cache_dir,
+            efficiency_normalisation=efficiency_normalisation,
+        )
         for curve in group:
             g = grids[curve.key]
             lx, ly = recipe.x.log, recipe.y.log
@@ -347,6 +413,7 @@ def build_figure_data(
     data.meta = {
         "recipe": recipe.as_dict(),
         "resolution": {"n_x": res.n_x, "n_y": res.n_y, "n_events": res.n_events, "n_curve": res.n_curve},
+        "efficiency": efficiency,
         "missing": missing,
         **({"not_computed": skipped} if skipped is not None else {}),
         "timings_s": timings,

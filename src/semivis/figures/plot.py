@@ -6,6 +6,10 @@ BaBar red, LEP grey, the relic target a thick black line, the (g-2)_mu band a fi
 constraint returned as a closed polygon is filled; one returned as an open line is an upper bound on the
 coupling and is filled above it. Logarithmic axes, mplhep's ROOT-like style; figures are drawn on an Agg
 canvas (``matplotlib.figure.Figure``, no pyplot, no global backend change, never a display).
+
+A figure whose NA64 curves use a signal efficiency other than the default first-principles one
+(``meta["efficiency"]``, :func:`semivis.figures.build.efficiency_meta`) says which, as its legend's title
+(:func:`efficiency_legend_title`); a default figure carries no such line, as before the option existed.
 """
 
 from __future__ import annotations
@@ -30,8 +34,9 @@ from semivis._io import atomic_write_with
 from semivis.errors import ParameterError
 from semivis.figures.data import NOT_COMPUTED_KEY, FigureData
 from semivis.figures.registry import FigureRecipe, Overlay
+from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION
 
-__all__ = ["STYLE", "draw_figure", "figure_targets", "save_figure"]
+__all__ = ["STYLE", "draw_figure", "efficiency_legend_title", "figure_targets", "save_figure"]
 
 #: rcParams: mplhep's ROOT style with a font every installation has (deterministic image tests)
 STYLE: dict[str, Any] = {
@@ -140,6 +145,23 @@ def _draw_not_computed(ax: Axes, data: FigureData, handles: list[Any]) -> None:
     handles.append(Patch(label=label, **style))
 
 
+def efficiency_legend_title(data: FigureData) -> str | None:
+    """The legend title of a figure whose NA64 signal efficiency is not the default (its ``meta["efficiency"]``
+    label), else None (also for data written before the option existed, which are first-principles).
+
+    >>> meta = {"efficiency": {"normalisation": "na64-invisible-2016-2022", "label": "normalised (x0.655)"}}
+    >>> efficiency_legend_title(FigureData("f", meta=meta)), efficiency_legend_title(FigureData("f"))
+    ('normalised (x0.655)', None)
+    """
+    info = data.meta.get("efficiency")
+    if not isinstance(info, dict) or info.get("normalisation", DEFAULT_EFFICIENCY_NORMALISATION) == (
+        DEFAULT_EFFICIENCY_NORMALISATION
+    ):
+        return None
+    label = info.get("label")
+    return str(label) if label else f"signal efficiency: {info.get('normalisation')}"
+
+
 def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
     """Draw ``data`` (curves named as in :mod:`semivis.figures.data`) following ``recipe``; returns a Figure.
 
@@ -181,7 +203,15 @@ def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
         ax.set_ylabel(recipe.y.label)
         ax.set_title(recipe.panel_title or recipe.title, fontsize=12, loc="left")
         if handles:
-            ax.legend(handles=handles, loc=cast(Any, recipe.legend_loc), frameon=True, framealpha=0.85, ncols=2)
+            title = efficiency_legend_title(data)
+            ax.legend(
+                handles=handles,
+                loc=cast(Any, recipe.legend_loc),
+                frameon=True,
+                framealpha=0.85,
+                ncols=2,
+                **({"title": title, "title_fontsize": 9} if title else {}),
+            )
         ax.text(
             0.99,
             1.01,
@@ -205,7 +235,13 @@ def figure_targets(path: str | Path) -> list[Path]:
     Traceback (most recent call last):
     ...
     semivis.errors.ParameterError: --out = 'fig3.jpg' is out of range: allowed a .png or .pdf file ...
+    >>> figure_targets("-")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: --out = '-' is out of range: allowed a .png or .pdf file ... (an image ...
     """
+    if str(path) == "-":  # not a stem: '-' would write files named '-.png' and '-.pdf'
+        raise ParameterError("--out", "-", "a .png or .pdf file (or a stem)", "an image cannot go to stdout")
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in {".png", ".pdf", ""}:

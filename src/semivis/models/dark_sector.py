@@ -251,12 +251,30 @@ class DarkSectorModel:
         else:
             r = check_range("ratio", ratio if ratio is not None else 0.0, 0.0, MODEL_RATIO_MAX, high_inclusive=True)
             shape = _broadcast(("m_Ap", "ratio", "delta"), (m_Ap_, r, delta_))
+            cls._check_ratio_open(np.broadcast_to(r, shape), np.broadcast_to(delta_, shape))
             m_Ap_b = np.broadcast_to(m_Ap_, shape)
             m1_b = np.broadcast_to(m_Ap_ / r, shape)
         return _MassCache(
             m_Ap=np.array(m_Ap_b, dtype=np.float64),
             m_chi1=np.array(m1_b, dtype=np.float64),
             delta=np.array(np.broadcast_to(delta_, shape), dtype=np.float64),
+        )
+
+    @classmethod
+    def _check_ratio_open(cls, ratio: NDArray[np.float64], delta: NDArray[np.float64]) -> None:
+        """The ratio as given must open the A' decay into the model's pair: R > 2 + delta (iDM, i2DM: chi1 chi2;
+        invisible, delta = 0: chi chibar). Checked on the value typed, before m_chi1 = m_A'/R is formed (a
+        subnormal R would overflow it to inf and report R = 0)."""
+        closed = ~(ratio > 2.0 + delta)
+        if not np.any(closed):
+            return
+        i = np.flatnonzero(closed.ravel())[0]
+        r = float(ratio.ravel()[i])
+        if cls.kind == "invisible":
+            raise ParameterError("ratio", r, "ratio = m_Ap/m_chi > 2", "A' -> chi chibar is kinematically closed")
+        dl = float(delta.ravel()[i])
+        raise ParameterError(
+            "ratio", r, f"ratio = m_Ap/m_chi1 > 2 + delta = {2.0 + dl!r}", "A' -> chi1 chi2 is kinematically closed"
         )
 
     def _check_kinematics(self, ratio: ArrayLike | None) -> None:

@@ -6,8 +6,9 @@ build (and serialise) an event sample for a mass point, and the expected signal 
 couplings at the reference EOT.
 
 * :class:`SignalEvaluator` is the real one: ``semivis.signal.build_event_sample`` / ``bin_signals`` on the
-  card from ``semivis.detector.load_card``, bins and backgrounds from the selection registry
-  (``semivis.signal.bin_for_card``).
+  card from ``semivis.detector.load_card`` in the spec's signal-efficiency mode
+  (``ScanSpec.efficiency_normalisation``, set by :meth:`Evaluator.for_spec`), bins and backgrounds from the
+  selection registry (``semivis.signal.bin_for_card``).
 * The tests' analytic stand-in is ``semivis.testing.ToyEvaluator``.
 
 Evaluators are small picklable objects so they travel to process and dask workers.
@@ -15,14 +16,21 @@ Evaluators are small picklable objects so they travel to process and dask worker
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from semivis.errors import ParameterError
+from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION
+
+if TYPE_CHECKING:
+    from semivis.scan.spec import ScanSpec
 
 __all__ = ["Evaluator", "SignalEvaluator"]
 
@@ -42,6 +50,21 @@ class Evaluator:
     def identity(self) -> dict[str, Any]:
         """JSON-able description (enters cache keys and the result's provenance)."""
         return {"name": self.name}
+
+    def for_spec(self, spec: ScanSpec) -> Evaluator:
+        """This evaluator set up for ``spec``'s card options (the scan calls it once, before any work).
+
+        An evaluator without a card has no signal efficiency to normalise: it accepts only the default
+        ``--efficiency-normalisation``, so a result never claims a normalisation it did not apply.
+        """
+        if spec.efficiency_normalisation != DEFAULT_EFFICIENCY_NORMALISATION:
+            raise ParameterError(
+                "--efficiency-normalisation",
+                spec.efficiency_normalisation,
+                DEFAULT_EFFICIENCY_NORMALISATION,
+                f"evaluator {self.name!r} has no card signal efficiency",
+            )
+        return self
 
     def card_info(self, experiment: str) -> dict[str, Any]:
         """``{"key": card content hash, "eot": reference EOT, "name": ...}``."""
@@ -90,10 +113,11 @@ class Evaluator:
 # the real evaluator
 # --------------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=8)
-def _card(experiment: str) -> Any:
+def _card(experiment: str, efficiency_normalisation: str) -> Any:
+    """The card ``experiment`` in signal-efficiency mode ``efficiency_normalisation`` (both key the cache)."""
     from semivis.detector import load_card  # noqa: PLC0415
 
-    return load_card(experiment)
+    return load_card(experiment, efficiency_normalisation)
 
 
 def _card_key(card: Any) -> str:
@@ -107,9 +131,15 @@ def _card_key(card: Any) -> str:
 
 @dataclass(frozen=True)
 class SignalEvaluator(Evaluator):
-    """semivis.signal on a card: ``build_event_sample`` per mass point, ``bin_signals`` per column."""
+    """semivis.signal on a card: ``build_event_sample`` per mass point, ``bin_signals`` per column.
+
+    ``efficiency_normalisation`` is the card's signal-efficiency mode (the spec's, set by :meth:`for_spec`; it
+    overrides the card file's ``efficiency.normalisation``). It is part of the card's content, so of its key
+    (``ExperimentCard.detector_key``), which enters every sample-cache and scan key.
+    """
 
     name: str = "signal"
+    efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION
 
     @property
     def coverage(self) -> str:
@@ -121,9 +151,24 @@ class SignalEvaluator(Evaluator):
     def identity(self) -> dict[str, Any]:
         return {"name": self.name}
 
+    def for_spec(self, spec: ScanSpec) -> SignalEvaluator:
+        """This evaluator in ``spec``'s signal-efficiency mode."""
+        return dataclasses.replace(self, efficiency_normalisation=spec.efficiency_normalisation)
+
+    def _card(self, experiment: str) -> Any:
+        return _card(experiment, self.efficiency_normalisation)
+
     def card_info(self, experiment: str) -> dict[str, Any]:
-        card = _card(experiment)
-        return {"key": _card_key(card), "eot": float(card.eot), "name": str(getattr(card, "name", experiment))}
+        """Key, reference EOT and name of the card, and its signal efficiency's mode, factor and words."""
+        card = self._card(experiment)
+        return {
+            "key": _card_key(card),
+            "eot": float(card.eot),
+            "name": str(getattr(card, "name", experiment)),
+            "efficiency_normalisation": str(card.efficiency_normalisation),
+            "efficiency_factor": float(card.efficiency_factor),
+            "efficiency_label": str(card.efficiency_label),
+        }
 
     def background(self, experiment: str, bin_name: str) -> tuple[float, float]:
         """The card's (b, sigma_b) for ``bin_name``: the paper value unless the card overrides it.
@@ -133,7 +178,7 @@ class SignalEvaluator(Evaluator):
         """
         from semivis.signal import bin_for_card  # noqa: PLC0415
 
-        b = bin_for_card(bin_name, _card(experiment))
+        b = bin_for_card(bin_name, self._card(experiment))
         return float(b.background), float(b.sigma_b)
 
     def covers(self, masses: tuple[float, float, float]) -> bool:
@@ -154,7 +199,7 @@ class SignalEvaluator(Evaluator):
         from semivis.signal import build_event_sample  # noqa: PLC0415
 
         m_ap, m1, m2 = masses
-        return build_event_sample(_card(experiment), kind, m_ap, m1, m2, n_events=n_events, seed=seed)
+        return build_event_sample(self._card(experiment), kind, m_ap, m1, m2, n_events=n_events, seed=seed)
 
     def to_arrays(self, sample: Any) -> tuple[Arrays, dict[str, Any]]:
         arrays, meta = sample.to_arrays()
@@ -177,7 +222,7 @@ class SignalEvaluator(Evaluator):
 
         theta = couplings["theta"] if kind == "i2dm" else None
         by_bin = bin_signals(
-            sample, _card(experiment), bins, eps=couplings["eps"], alpha_D=couplings["alpha_D"], theta=theta
+            sample, self._card(experiment), bins, eps=couplings["eps"], alpha_D=couplings["alpha_D"], theta=theta
         )
         shape = couplings["eps"].shape
         return np.array([np.broadcast_to(by_bin[b].n_signal, shape) for b in bins], dtype=np.float64)

@@ -481,7 +481,7 @@ def run_scan(
         raise ParameterError("--workers", workers, "an integer >= 1")
     if isinstance(executor, str) and executor not in EXECUTORS:
         raise ParameterError("--executor", executor, " | ".join(EXECUTORS))
-    evaluator = evaluator or SignalEvaluator()
+    evaluator = (evaluator or SignalEvaluator()).for_spec(spec)
     card = evaluator.card_info(spec.experiment)
     backgrounds = [evaluator.background(spec.experiment, b) for b in spec.bins]  # a bad card fails before any work
     cells = [column_cells(spec, evaluator, i) for i in range(len(spec.x))]
@@ -660,6 +660,7 @@ def _assemble(  # noqa: PLR0917
         "plane": spec.plane,
         "experiment": spec.experiment,
         "card": card,
+        "efficiency_normalisation": spec.efficiency_normalisation,
         "selection": spec.selection,
         "bins": list(bins),
         "backgrounds": {b: list(v) for b, v in zip(bins, backgrounds, strict=True)},
@@ -688,6 +689,7 @@ def _assemble(  # noqa: PLR0917
         "experiment": spec.experiment,
         "card_name": str(card["name"]),
         "card_key": str(card["key"]),
+        "efficiency_normalisation": spec.efficiency_normalisation,
         "selection": spec.selection,
         "seed": spec.seed,
         "n_events": spec.n_events,

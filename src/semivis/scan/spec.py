@@ -34,13 +34,18 @@ import numpy as np
 
 from semivis._validation import as_float_array
 from semivis.constraints.rules import RULE_PARAMETERS, parse_rule
+from semivis.detector.cards import EFFICIENCY_NORMALISATIONS
 from semivis.errors import ParameterError
 from semivis.models.dark_sector import ALPHA_D_MAX
 from semivis.planes import MODELS, OPTION, PLANES, log_grid, resolve_fixed
 from semivis.signal.selections import bin_names
 from semivis.stats import PRIORS
 
-__all__ = ["FixedValue", "ScanSpec"]
+__all__ = ["DEFAULT_EFFICIENCY_NORMALISATION", "FixedValue", "ScanSpec"]
+
+#: the signal-efficiency mode of a spec that does not name one: the card's efficiency table as it is (the
+#: default of ``ExperimentCard.efficiency_normalisation`` and of every shipped card)
+DEFAULT_EFFICIENCY_NORMALISATION = "first-principles"
 
 #: a fixed parameter's value in a spec: a number, or (for ``RULE_PARAMETERS``) a mass-dependent rule's name
 FixedValue = float | str
@@ -104,7 +109,15 @@ class ScanSpec:
     defaults filled in: numbers, or for ``eps`` the name of a mass-dependent rule such as
     ``"g2:fnal2021:central"`` (resolved once per column, see :mod:`semivis.constraints.rules`; the name is part
     of the spec's identity, so of its hash, checkpoints and provenance); ``eot`` the EOT values (``None``: the
-    card's); ``n_obs`` the observed counts per bin (default 0, as in NA64 2016-2018).
+    card's); ``n_obs`` the observed counts per bin (default 0, as in NA64 2016-2018); ``efficiency_normalisation``
+    the card's signal-efficiency mode (``--efficiency-normalisation``, one of
+    :data:`semivis.detector.cards.EFFICIENCY_NORMALISATIONS`; docs/physics/production.md, "Normalisation to NA64's
+    invisible limit"), applied to the card whatever its file says.
+
+    >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, efficiency_normalisation="per-mass")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: --efficiency-normalisation = 'per-mass' is out of range: allowed first-princ...
     """
 
     model: str
@@ -120,6 +133,7 @@ class ScanSpec:
     n_obs: tuple[int, ...] | None = None
     cl: float = 0.9
     prior: str = "gauss"
+    efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION
 
     def __post_init__(self) -> None:
         model = str(self.model).lower()
@@ -152,6 +166,10 @@ class ScanSpec:
             raise ParameterError("--cl", self.cl, "0 < cl < 1")
         if self.prior not in PRIORS:
             raise ParameterError("--prior", self.prior, " | ".join(PRIORS))
+        if self.efficiency_normalisation not in EFFICIENCY_NORMALISATIONS:
+            raise ParameterError(
+                "--efficiency-normalisation", self.efficiency_normalisation, " | ".join(EFFICIENCY_NORMALISATIONS)
+            )
 
     @classmethod
     def from_ranges(
@@ -214,12 +232,17 @@ class ScanSpec:
         return bin_names(self.selection)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able dictionary of the spec.
+        """JSON-able dictionary of the spec. ``efficiency_normalisation`` appears only when it is not the default
+        (``first-principles``), so the scan keys, checkpoints and caches of specs without it stay valid.
 
         >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2).to_dict()["plane"]
         'mAp-eps'
+        >>> "efficiency_normalisation" in ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2).to_dict()
+        False
         """
         d = asdict(self)  # fields only (the cached rule values are not a field)
+        if self.efficiency_normalisation == DEFAULT_EFFICIENCY_NORMALISATION:
+            del d["efficiency_normalisation"]  # the key of a default spec is the one it had before the option
         d["fixed"] = dict(self.fixed)
         d["x"], d["y"] = list(self.x), list(self.y)
         d["eot"] = None if self.eot is None else list(self.eot)
