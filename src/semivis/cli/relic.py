@@ -86,15 +86,21 @@ def command(  # noqa: PLR0917
         raise ParameterError("--theta", theta, "0 < theta < pi/2 for i2dm")
     if model != "i2dm" and theta is not None:
         raise ParameterError("--theta", theta, "only with --model i2dm")
-    t = relic_target(model, m_chi1=mchi1, ratio=R, delta=delta, alpha_D=alphaD, theta=theta)
-    eps = float(t.eps[0])
-    check = relic_omega_h2(model, mchi1, delta, mchi1 * R, eps, alphaD, theta, require_equilibrium_start=True)
+    # a point without a (trustworthy) thermal target is a result about that point: say so naming its options
+    point_names = "--mchi1/--ratio/--delta/--alphaD" + ("" if theta is None else "/--theta")
+    point = (mchi1, R, delta, alphaD) + (() if theta is None else (theta,))
+    try:
+        t = relic_target(model, m_chi1=mchi1, ratio=R, delta=delta, alpha_D=alphaD, theta=theta)
+        eps = float(t.eps[0])
+        check = relic_omega_h2(model, mchi1, delta, mchi1 * R, eps, alphaD, theta, require_equilibrium_start=True)
+    except ConvergenceError as exc:
+        raise ParameterError(point_names, point, "a point with a thermal relic target", str(exc)) from exc
     if not abs(math.log(check / Omega_c_h2_planck2018)) <= RELIC_OMEGA_RTOL:  # never print a wrong target
-        raise ConvergenceError(
-            f"relic target: Omega h^2 recomputed at eps = {eps:.4g} is {check:.4g}, not 0.120 "
-            f"(--model {model} --mchi1 {mchi1:g} --ratio {R:g} --delta {delta:g} --alphaD {alphaD:g}"
-            + ("" if theta is None else f" --theta {theta:g}")
-            + ")"
+        raise ParameterError(
+            point_names,
+            point,
+            "a point with a thermal relic target",
+            f"Omega h^2 recomputed at eps = {eps:.4g} is {check:.4g}, not 0.120",
         )
     out = {
         "model": model,
