@@ -799,6 +799,9 @@ FINDINGS = [
     ["relic", "--model", "idm", "--mchi1=1.0", "--delta=1e300", "--alphaD=1.0", "--json"],
     ["relic", "--model", "idm", "--mchi1=1.0", "--delta=0.1", "--alphaD=4.4e-271", "--json"],
     ["widths", "--model", "invisible", "--mA=1.0", "--eps=0.1", "--alphaD=1.0", "--ratio=1e-320", "--json"],
+    ["widths", "--model", "idm", "--mA=1.0", "--eps=0.1", "--alphaD=1.0", "--mchi1=1e308", "--delta=1.0", "--json"],
+    ["widths", "--model", "idm", "--mA=100", "--eps=0.1", "--alphaD=1.0", "--mchi1=100", "--delta=1e308", "--json"],
+    ["relic", "--model", "i2dm", "--delta=0.4216965034285822", "--alphaD=1.0", "--mchi1=1.0", "--theta=0.01", "--json"],
     ["figure", "fig99"],
     ["yield", "--experiment", "na64-2016-2018", *_IDM_HEAVY, "--n-events=1", "--json"],
     [

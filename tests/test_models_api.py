@@ -104,7 +104,7 @@ def test_benchmark_stable_point() -> None:
         (lambda: IDM(0.3, 1.0, 0.1, ratio=3.0), r"eps = 1\.0"),
         (lambda: IDM(0.3, 1e-3, 0.0, ratio=3.0), r"alpha_D = 0\.0"),
         (lambda: IDM(0.3, 1e-3, -1.0, ratio=3.0), r"alpha_D = -1\.0"),
-        (lambda: IDM(0.3, 1e-3, 0.1, ratio=3.0, delta=-0.1), r"delta = -0\.1 .*delta >= 0\.0"),
+        (lambda: IDM(0.3, 1e-3, 0.1, ratio=3.0, delta=-0.1), r"delta = -0\.1 .*0\.0 <= delta <= 1"),
         (lambda: IDM(0.3, 1e-3, 0.1, m_chi1=-0.1), r"m_chi1 = -0\.1"),
         (lambda: IDM(0.3, 1e-3, 0.1, ratio=0.0), r"ratio = 0\.0"),
         (lambda: IDM(0.3, 1e-3, 0.1), r"m_chi1/ratio .*exactly one"),

@@ -232,9 +232,12 @@ class DarkSectorModel:
                 None if m_chi1 is None else "both",
                 "exactly one of m_chi1 and ratio = m_Ap/m_chi1",
             )
-        delta_ = check_range("delta", delta, 0.0, None, low_inclusive=True)
+        # an open channel needs delta < R - 2 < MODEL_RATIO_MAX: the bound keeps m_chi1 (2 + delta) finite below
+        delta_ = check_range("delta", delta, 0.0, MODEL_RATIO_MAX, low_inclusive=True, high_inclusive=True)
         if m_chi1 is not None:
-            m1 = check_range("m_chi1", m_chi1, 0.0)
+            # m_chi1 < m_A' <= MODEL_M_AP_MAX_GEV for any open channel; the bound also keeps m_chi1 (2 + delta)
+            # finite in the kinematic check below
+            m1 = check_range("m_chi1", m_chi1, 0.0, MODEL_M_AP_MAX_GEV, high_inclusive=True)
             shape = _broadcast(("m_Ap", "m_chi1", "delta"), (m_Ap_, m1, delta_))
             m_Ap_b = np.broadcast_to(m_Ap_, shape)
             m1_b = np.broadcast_to(m1, shape)
