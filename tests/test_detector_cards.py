@@ -405,6 +405,8 @@ def test_fuzzed_card_bytes_give_a_card_error_not_a_traceback(payload: bytes) -> 
         ("n_layers = 150", "n_layers = 20000", "target.n_layers", "at most 10000"),
         ("background = 0.19", "background = 1e300", "selections.s1.background", "at most 1e6"),
         ("hcal_GeV = 1.0", "hcal_GeV = 1e308", "thresholds.hcal_GeV", "at most 10 TeV"),
+        # a subnormal threshold leaves E0 - ecal_max == E0 (found by a 10000-example fuzz run of semivis yield)
+        ("ecal_max_GeV = 50.0", "ecal_max_GeV = 1e-320", "thresholds.ecal_max_GeV", "missing-energy window"),
     ],
 )
 def test_absurd_finite_values_are_refused_naming_key_and_reason(

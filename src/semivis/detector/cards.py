@@ -450,6 +450,9 @@ def _build_card(data: dict[str, Any], source: str) -> ExperimentCard:
     }
     if data["thresholds"]["ecal_max_GeV"] >= data["beam"]["energy_GeV"]:
         raise CardError(source, "thresholds.ecal_max_GeV", "must be below the beam energy")
+    if not data["beam"]["energy_GeV"] - data["thresholds"]["ecal_max_GeV"] < data["beam"]["energy_GeV"]:
+        # a subnormal threshold leaves E_min = E0 - ecal_max equal to E0 in floating point: no signal window
+        raise CardError(source, "thresholds.ecal_max_GeV", "too small to open a missing-energy window below the beam")
     target = _target_spec(tgt, str(data["name"]), source)
     for key in ("hcal1", "hcal2", "hcal3"):
         for sub in ("absorber", "active"):
