@@ -19,8 +19,9 @@ BASE = frozenset({"semivis", "constants", "errors", "_validation", "_io", "data"
 #: doors, top floor first (docs/dev/architecture.md); a room may use the rooms listed and the base
 DOORS: dict[str, frozenset[str]] = {
     "cli": frozenset(
-        {"figures", "scan", "signal", "detector", "constraints", "cosmo", "models", "production", "planes"}
+        {"export", "figures", "scan", "signal", "detector", "constraints", "cosmo", "models", "production", "planes"}
     ),
+    "export": frozenset({"scan", "planes"}),
     "figures": frozenset({"scan", "cosmo", "constraints", "planes", "signal", "detector", "production"}),
     "testing": frozenset({"scan", "signal", "detector", "production", "models"}),
     "scan": frozenset({"signal", "constraints", "detector", "production", "models", "planes"}),

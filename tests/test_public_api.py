@@ -200,6 +200,18 @@ PUBLIC_API: dict[str, list[str]] = {
         "theta_from_tan_theta",
         "y_from_eps",
     ],
+    "semivis.export": [
+        "ExportedFile",
+        "FIGURE_KEYS",
+        "FORMATS",
+        "PAPER_KEYS",
+        "SCAN_KEYS",
+        "bibtex",
+        "entries",
+        "export_result",
+        "read_result",
+        "result_metadata",
+    ],
     "semivis.testing": [
         "ANNIHILATION_WINDOW_GEV",
         "FlatNormalisation",

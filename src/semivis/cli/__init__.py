@@ -25,6 +25,8 @@ SUBCOMMANDS: dict[str, str] = {
     "g2": "g2",
     "limit": "limit",
     "figure": "figure",
+    "export": "export",
+    "cite": "cite",
 }
 
 

@@ -1,0 +1,58 @@
+"""THE BibTeX database of semivis (``semivis/data/references.bib``) and which entries a result or figure cites.
+
+>>> sorted(entries())[:3]
+['Bjorken:2009mm', 'Mongillo:2023na64', 'NA64:2021semivisible']
+>>> bibtex(["Read:2002hq"]).splitlines()[0]
+'@article{Read:2002hq,'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from semivis import __version__
+from semivis.data import data_path
+from semivis.errors import ParameterError
+
+__all__ = ["FIGURE_KEYS", "PAPER_KEYS", "SCAN_KEYS", "bibtex", "entries"]
+
+#: the NA64 papers semivis reproduces, by figure-name prefix (semivis.figures names start with these)
+PAPER_KEYS: dict[str, str] = {"epjc2023": "Mongillo:2023na64", "epjc2021": "NA64:2021semivisible"}
+
+#: the physics behind a `semivis limit` result: software, both papers, Tsai's form factors (RMP 46 (1974) 815),
+#: the Weizsaecker-Williams dark bremsstrahlung (Bjorken et al. PRD 80 (2009) 075018), CLs (Read 2002)
+SCAN_KEYS: tuple[str, ...] = (
+    "semivis",
+    "Mongillo:2023na64",
+    "NA64:2021semivisible",
+    "Tsai:1973py",
+    "Bjorken:2009mm",
+    "Read:2002hq",
+)
+
+#: a figure adds the relic target: Omega h^2 (Planck 2018), g* (Saikawa-Shirai), the hadronic R ratio (PDG)
+FIGURE_KEYS: tuple[str, ...] = ("semivis", "Tsai:1973py", "Bjorken:2009mm", "Read:2002hq", "Planck:2018vyg",
+                                "Saikawa:2018rcs", "ParticleDataGroup:2020ssz")  # fmt: skip
+
+_ENTRY = re.compile(r"^@\w+\{([^,]+),.*?^\}", re.MULTILINE | re.DOTALL)
+
+
+@cache
+def entries() -> dict[str, str]:
+    """{key: BibTeX entry} of the database, the semivis entry carrying the installed version."""
+    text = data_path("references.bib").read_text(encoding="utf-8")
+    out = {m.group(1).strip(): m.group(0) for m in _ENTRY.finditer(text)}
+    out["semivis"] = re.sub(r"version = \{[^}]*\}", f"version = {{{__version__}}}", out["semivis"])
+    return out
+
+
+def bibtex(keys: Iterable[str]) -> str:
+    """The BibTeX entries of ``keys`` (in order, each once), separated by blank lines."""
+    known = entries()
+    wanted = list(dict.fromkeys(keys))
+    unknown = [k for k in wanted if k not in known]
+    if unknown:
+        raise ParameterError("key", ", ".join(unknown), f"one of {sorted(known)}")
+    return "\n\n".join(known[k] for k in wanted)
