@@ -447,3 +447,31 @@ def test_limit_unknown_efficiency_normalisation_names_the_option(tmp_path: Path)
     assert "first-principles" in res.output
     assert "Traceback" not in res.output
     assert not (tmp_path / "r.nc").exists()
+
+
+# --------------------------------------------------------------------------------------------------
+# --processes
+
+
+def test_limit_processes_reach_the_spec_and_the_summary(tmp_path: Path) -> None:
+    """--processes brem (what the NA64 papers' recasts simulated) reaches the spec, so the result's provenance and
+    the --json summary; the default is both processes."""
+    summaries = {}
+    for name, extra in (("default", []), ("brem", ["--processes", "brem"])):
+        out = tmp_path / f"{name}.nc"
+        res = CliRunner().invoke(main, [*BASE, *extra, "--out", str(out), "--json", "-"])
+        assert res.exit_code == 0, res.output
+        summaries[name] = json.loads(res.stdout)
+        assert json.loads(load_result(out).attrs["provenance"])["processes"] == summaries[name]["processes"]
+    assert summaries["default"]["processes"] == ["brem", "annihilation"]
+    assert summaries["brem"]["processes"] == ["brem"]
+
+
+@pytest.mark.parametrize("bad", ["compton", "brem,brem", "", "brem;annihilation"])
+def test_limit_bad_processes_name_the_option(tmp_path: Path, bad: str) -> None:
+    res = CliRunner().invoke(main, [*BASE, "--out", str(tmp_path / "r.nc"), "--processes", bad])
+    assert res.exit_code == 2, res.output
+    assert "--processes" in res.output
+    assert "brem, annihilation" in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "r.nc").exists()

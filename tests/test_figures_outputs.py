@@ -353,22 +353,30 @@ def _same_card(name: str) -> FigureRecipe:
 
 def test_statistics_groups() -> None:
     """Curves whose cards describe the same detector (cards that differ only in name and EOT) and share a selection
-    form one group, in recipe order; another detector or selection forms its own."""
+    and the A' production processes form one group, in recipe order; another detector, selection or production
+    (semivis's + annihilation curve beside the papers' brem-only ones) forms its own."""
     assert [[c.key for c in g] for g in build._scan_groups(_same_card("epjc2023-fig3"))] == [
-        ["2.84e11", "1e12", "5e12"]
+        ["2.84e11", "1e12", "5e12"],
+        ["2.84e11+annihilation"],
+        ["2.84e11:box+s1"],
     ]
     fig3 = get_recipe("epjc2023-fig3")
-    assert [[c.card for c in g] for g in build._scan_groups(fig3)] == [["na64-2016-2018", "na64-2016-2022", "na64-ls3"]]
+    assert [[c.card for c in g] for g in build._scan_groups(fig3)] == [
+        ["na64-2016-2018", "na64-2016-2022", "na64-ls3"],
+        ["na64-2016-2018"],
+        ["na64-2016-2018"],
+    ]
     for name in ("epjc2021-fig5b", "epjc2023-fig8b", "epjc2021-fig4"):
         recipe = get_recipe(name)
         groups = build._scan_groups(recipe)
         assert sorted(c.key for g in groups for c in g) == sorted(c.key for c in recipe.na64)
         for g in groups:
-            assert len({(load_card(c.card).detector_key(), c.selection) for c in g}) == 1
-        keys = [(load_card(g[0].card).detector_key(), g[0].selection) for g in groups]
+            assert len({(load_card(c.card).detector_key(), c.selection, c.processes) for c in g}) == 1
+        keys = [(load_card(g[0].card).detector_key(), g[0].selection, g[0].processes) for g in groups]
         assert len(set(keys)) == len(keys)
     fig5b = get_recipe("epjc2021-fig5b")
     assert len(build._scan_groups(fig5b)) == len({load_card(c.card).detector_key() for c in fig5b.na64})
+    assert all(c.processes == ("brem",) for c in fig5b.na64)
 
 
 def test_curves_that_differ_only_in_eot_are_one_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -385,7 +393,11 @@ def test_curves_that_differ_only_in_eot_are_one_scan(tmp_path: Path, monkeypatch
     monkeypatch.setattr(build, "_g2_lines", lambda *_args: {})
     recipe = _same_card("epjc2023-fig3")
     shared = build.build_figure_data(recipe, resolution=TINY, executor="serial", cache_dir=tmp_path)
-    assert [s.eot for s in specs] == [(2.84e11, 1e12, 5e12)]
+    assert [(s.eot, s.processes) for s in specs] == [
+        ((2.84e11, 1e12, 5e12), ("brem",)),
+        ((2.84e11,), ("brem", "annihilation")),
+        ((2.84e11,), ("brem",)),
+    ]
     for curve in recipe.na64:
         alone = build.build_figure_data(
             dataclasses.replace(recipe, na64=(curve,)), resolution=TINY, executor="serial", cache_dir=tmp_path

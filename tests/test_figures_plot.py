@@ -116,3 +116,30 @@ def test_data_json_round_trip_and_wrong_figure(tmp_path: Path) -> None:
     assert back.summary["g2_band_excluded_up_to_GeV"] == pytest.approx(data.summary["g2_band_excluded_up_to_GeV"])
     with pytest.raises(ParameterError):
         draw_figure(get_recipe("epjc2023-fig4a"), back)
+
+
+def test_improvement_curve_is_separate_in_summary_and_legend() -> None:
+    """semivis's "+ resonant annihilation" curve (role improvement) never enters the paper-faithful numbers: with it
+    added, the paper keys are unchanged, and its own numbers (computed on it alone) sit under
+    improvement/2.84e11+annihilation; it is drawn as a line with its own legend entry and colour."""
+    recipe = get_recipe("epjc2023-fig8b")
+    data = synthetic_fig8b()  # no improvement curve: its numbers are None, the paper's are computed
+    paper = dict(data.summary)
+    assert paper.pop("improvement/2.84e11+annihilation")["min_allowed_mchi1_GeV"] == {"2.84e11+annihilation": None}
+    m = np.geomspace(1e-2, 0.5, 30)
+    t = np.geomspace(1e-4, 1.0, 60)
+    ratio = np.broadcast_to((0.109 / m[None, :]) ** 6, (len(t), len(m))).copy()  # stronger than the paper's 0.071
+    data.add("na64/2.84e11+annihilation", exclusion_rings(m, t, ratio))
+    data.add("na64/2.84e11+annihilation/contour", projection_lines(m, t, ratio))
+    summary = compute_summary(recipe, data)
+    improved = summary.pop("improvement/2.84e11+annihilation")
+    assert summary == paper
+    assert set(improved) == {"min_allowed_mchi1_GeV", "relic_excluded_intervals_GeV"}
+    assert improved["min_allowed_mchi1_GeV"] == {"2.84e11+annihilation": pytest.approx(0.109, rel=0.02)}
+    ax = draw_figure(recipe, data).axes[0]
+    legend = ax.get_legend()
+    assert legend is not None
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "semivis: + resonant annihilation (not in the paper)" in labels
+    curve = next(c for c in recipe.na64 if c.role == "improvement")
+    assert any(line.get_color() == curve.color and line.get_linestyle() == ":" for line in ax.get_lines())

@@ -303,3 +303,34 @@ def test_default_efficiency_normalisation_keeps_the_spec_json_of_before_the_opti
         **{**d, "x": tuple(d["x"]), "y": tuple(d["y"]), "eot": tuple(d["eot"]), "n_obs": tuple(d["n_obs"])}
     )
     assert again == normalised
+
+
+# --------------------------------------------------------------------------------------------------
+# the A' production processes (ScanSpec.processes, --processes)
+
+
+def test_default_processes_keep_the_spec_json_of_before_the_option() -> None:
+    """A spec with both processes (the default, in any order) writes the JSON it wrote before the option (pinned at
+    f16891a above), so scan keys, checkpoints and caches stay valid; a brem-only spec says so, hashes differently
+    and round-trips."""
+    kw: dict[str, Any] = {"nx": 3, "ny": 4, "x_range": (0.01, 0.1), "y_range": (1e-5, 1e-3), "eot": (1e12,)}
+    kw["experiment"] = "na64-2016-2022"
+    default = ScanSpec.from_ranges("idm", "mAp-eps", **kw)
+    assert default.processes == ("brem", "annihilation")
+    for order in (("brem", "annihilation"), ("annihilation", "brem"), ["annihilation", "brem"]):
+        assert ScanSpec.from_ranges("idm", "mAp-eps", processes=order, **kw).to_json() == default.to_json()
+    assert "processes" not in default.to_dict()
+    brem = ScanSpec.from_ranges("idm", "mAp-eps", processes=("brem",), **kw)
+    d = json.loads(brem.to_json())
+    assert d["processes"] == ["brem"]
+    assert {k: v for k, v in d.items() if k != "processes"} == json.loads(default.to_json())
+    again = ScanSpec(
+        **{**d, "x": tuple(d["x"]), "y": tuple(d["y"]), "eot": tuple(d["eot"]), "n_obs": tuple(d["n_obs"])}
+    )
+    assert again == brem
+
+
+@pytest.mark.parametrize("bad", [(), ("brem", "brem"), ("compton",), "brem", None, ("brem", 1)])
+def test_spec_refuses_bad_processes_naming_the_option(bad: object) -> None:
+    with pytest.raises(ParameterError, match=r"--processes = .*non-empty set of brem, annihilation"):
+        ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, processes=bad)

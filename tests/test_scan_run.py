@@ -489,3 +489,61 @@ def test_evaluator_without_a_card_refuses_a_normalisation(tmp_path: Path) -> Non
     with pytest.raises(ParameterError, match="--efficiency-normalisation"):
         run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []  # nothing cached, no checkpoint
+
+
+# --------------------------------------------------------------------------------------------------
+# the A' production processes (ScanSpec.processes, --processes)
+
+
+def test_default_processes_keep_the_scan_and_sample_keys() -> None:
+    """Both processes (the default) leave the evaluator's identity, so every sample-cache key and the scan key, as
+    they were before the option; brem only is another identity (its samples are never shared with the default's)
+    and another scan key."""
+    spec = small_spec(experiment="na64-2016-2022")
+    evaluator = SignalEvaluator().for_spec(spec)
+    assert evaluator.identity() == {"name": "signal"}
+    card_key = evaluator.card_info(spec.experiment)["key"]
+    blob = {"spec": spec.to_dict(), "evaluator": {"name": "signal"}, "card": card_key, "version": __version__}
+    assert scan_key(spec, evaluator, card_key) == hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+    brem = small_spec(experiment="na64-2016-2022", processes=("brem",))
+    brem_eval = SignalEvaluator().for_spec(brem)
+    assert brem_eval.processes == ("brem",)
+    assert brem_eval.identity() == {"name": "signal", "processes": ["brem"]}
+    assert scan_key(brem, brem_eval, card_key) != scan_key(spec, evaluator, card_key)
+
+
+def test_brem_only_spec_builds_samples_without_annihilation() -> None:
+    """At m_A' = 0.25 GeV the resonance energy E_res = m_A'^2 / (2 m_e) = 61 GeV lies in NA64's window, so a
+    default sample has annihilation A' (process 2, semivis.production.PROCESS_NAMES); the sample of a brem-only
+    spec, built through its evaluator, has bremsstrahlung A' only (processes 0, 1), says so in its metadata and
+    content key, and has the same mass point and seed."""
+    pytest.importorskip("semivis.signal")
+    from semivis.production.cascade import PROCESS_NAMES  # noqa: PLC0415
+
+    masses = (0.25, 0.25 / 3.0, 1.4 * 0.25 / 3.0)
+    seed = np.random.SeedSequence(7)
+    samples = {}
+    for procs in (("brem", "annihilation"), ("brem",)):
+        spec = small_spec(experiment="na64-2016-2018", processes=procs)
+        samples[procs] = SignalEvaluator().for_spec(spec).build_sample(spec.experiment, "idm", masses, 400, seed)
+    both, brem = samples[("brem", "annihilation")], samples[("brem",)]
+    annihilation = next(k for k, v in PROCESS_NAMES.items() if v == "annihilation")
+    assert annihilation in set(both.arrays["ap.process"].tolist())
+    assert brem.n_events > 0
+    assert annihilation not in set(brem.arrays["ap.process"].tolist())
+    assert brem.meta["processes"] == ["brem"]
+    assert both.meta["processes"] == ["brem", "annihilation"]
+    assert brem.content_key() != both.content_key()
+
+
+def test_toy_evaluator_stands_in_for_any_processes(tmp_path: Path) -> None:
+    """The toy's analytic A' spectrum has no production processes: a brem-only spec (what the figure recipes scan)
+    runs on it, and the result's provenance records the spec's processes."""
+    ds = run_scan(small_spec(nx=2, ny=4, processes=("brem",)), evaluator=ToyEvaluator(), cache_dir=tmp_path)
+    prov = provenance(ds)
+    assert prov["processes"] == ["brem"]
+    assert prov["spec"]["processes"] == ["brem"]
+    assert provenance(run_scan(small_spec(nx=2, ny=4), evaluator=ToyEvaluator(), cache_dir=tmp_path))["processes"] == [
+        "brem",
+        "annihilation",
+    ]

@@ -17,6 +17,7 @@ physics-accurate: only the scalings are realistic.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import os
@@ -37,6 +38,7 @@ from semivis.errors import ParameterError
 from semivis.models.widths import Gamma_chi2_approx
 from semivis.production import ApSample, simulate_ap_production
 from semivis.scan.evaluators import Arrays, Evaluator
+from semivis.scan.spec import DEFAULT_PROCESSES, ScanSpec
 from semivis.signal.selections import get_selection
 from semivis.stats import upper_limit
 
@@ -115,6 +117,11 @@ class ToyEvaluator(Evaluator):
 
     def identity(self) -> dict[str, Any]:
         return {"name": self.name}
+
+    def for_spec(self, spec: ScanSpec) -> Evaluator:
+        """The base's checks for any ``--processes``: the toy's analytic A' spectrum stands in for every production
+        process (the figure recipes scan bremsstrahlung only)."""
+        return super().for_spec(dataclasses.replace(spec, processes=DEFAULT_PROCESSES))
 
     def card_info(self, experiment: str) -> dict[str, Any]:
         return {

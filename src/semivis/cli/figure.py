@@ -94,7 +94,8 @@ def command(  # noqa: PLR0917 - click passes every option positionally
 ) -> None:
     """Compute and draw figure NAME of the NA64 semi-visible papers (see --list), or 'all' of them.
 
-    Prints the figure's summary numbers (JSON) on stdout and progress on stderr.
+    NA64 curves are computed as each paper did (A' from dark bremsstrahlung only); semivis's resonant-annihilation
+    gain is a separate, labelled curve. Prints the figure's summary numbers (JSON) on stdout and progress on stderr.
     """
     from semivis import figures  # noqa: PLC0415 - keep 'semivis --help' fast (figures imports matplotlib, scan)
 

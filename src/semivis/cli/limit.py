@@ -68,7 +68,8 @@ def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, 
     """The ``--json`` summary of a scan result: contours (:func:`semivis.scan.contours`, i.e. the figures'
     :func:`~semivis.scan.contours.projection_lines` of N_sig/s_up), s_up, excluded cells and the status per EOT
     (:func:`exclusion_status`), the cells not computed by reason, fixed parameters, and the signal efficiency used
-    (``efficiency_normalisation``; with the card's factor and words when the evaluator has a card)."""
+    (``efficiency_normalisation``; with the card's factor and words when the evaluator has a card) and the A'
+    production processes (``processes``)."""
     from semivis.scan import contours  # noqa: PLC0415 - keep 'semivis --help' fast (xarray, numba)
 
     plane = PLANES[spec.plane]
@@ -86,6 +87,7 @@ def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, 
         "selection": spec.selection,
         "efficiency_normalisation": spec.efficiency_normalisation,
         **{k: card[k] for k in ("efficiency_factor", "efficiency_label") if k in card},
+        "processes": list(spec.processes),
         "fixed": dict(spec.fixed),
         **({"fixed_along_x": spec.fixed_values()} if spec.fixed_values() else {}),
         "eot": [float(e) for e in ds["eot"].values],
@@ -191,6 +193,13 @@ def _is_limit_summary(path: Path) -> bool:
     help="signal efficiency: the card's first-principles table, or that table x the card's one global factor "
     "fitted to NA64's 2016-2022 invisible limit (docs/physics/production.md)",
 )
+@click.option(
+    "--processes",
+    default="brem,annihilation",
+    show_default=True,
+    help="A' production processes, comma-separated: brem (dark bremsstrahlung) and/or annihilation (resonant "
+    "e+ e- -> A' of shower positrons); the NA64 papers' recasts used brem only",
+)
 @click.option("--alphaD", "alpha_D", type=float, default=None, help="dark coupling (fixed axis) [default 0.1]")
 @click.option("--ratio", type=float, default=None, help="R = m_A'/m_chi1 (fixed axis) [default 3]")
 @click.option("--delta", type=float, default=None, help="Delta/m_chi1 (fixed axis) [default 0.4]")
@@ -277,6 +286,7 @@ def command(**opts: Any) -> None:
         cl=opts["cl"],
         prior=opts["prior"],
         efficiency_normalisation=opts["efficiency_normalisation"],
+        processes=tuple(p.strip() for p in opts["processes"].split(",")),
     )
     _check_outputs(opts["out"], opts["json_out"], opts["force"])
     try:

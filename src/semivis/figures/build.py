@@ -9,6 +9,10 @@ This layer only *reads* results of the rooms below (architecture: ``figures/`` i
 * (g-2)_mu bands: :func:`semivis.constraints.g2_band` and :func:`~semivis.constraints.g2_eps`;
 * cited/recast constraints: ``semivis.constraints.CONSTRAINTS[name]``, drawn in the recipe's plane.
 
+Each NA64 curve's scan simulates the A' production processes the curve declares (``NA64Curve.processes``:
+bremsstrahlung only for the papers' curves, as their recasts; semivis's ``improvement`` curves add resonant
+annihilation), so paper-faithful and improved results are never mixed.
+
 Every NA64 scan uses one signal-efficiency mode (``efficiency_normalisation``, ``semivis figure
 --efficiency-normalisation``; docs/physics/production.md, "Normalisation to NA64's invisible limit"); the mode,
 each card's factor and a short label are in ``FigureData.meta`` (:func:`efficiency_meta`), and a figure in a mode
@@ -96,10 +100,25 @@ def compute_summary(recipe: FigureRecipe, data: FigureData) -> dict[str, Any]:
     ``g2_band_excluded_up_to_GeV``: against the 2 sigma ``fnal2021`` band (251 +- 59)e-11 and the current
     NA64 exclusion; ``relic_probed_up_to_GeV``: the relic line against the current exclusion;
     ``min_allowed_mchi1_GeV``: per statistics, the end of the lowest excluded stretch of the relic line.
-    Each number comes with its full list of covered intervals (``..._intervals_GeV``).
+    Each number comes with its full list of covered intervals (``..._intervals_GeV``). These are the paper-faithful
+    numbers (the recipe's ``exclusion`` and ``projection`` curves); each ``improvement`` curve (semivis's additions,
+    e.g. resonant annihilation) gets the same items, computed on it alone, under ``improvement/<key>``.
     """
+    paper = tuple(c for c in recipe.na64 if c.role != "improvement")
+    current = next((c for c in paper if c.role == "exclusion"), None)
+    out = _summary_items(recipe, data, current, paper)
+    for curve in recipe.na64:
+        if curve.role == "improvement":
+            out[f"improvement/{curve.key}"] = _summary_items(recipe, data, curve, (curve,))
+    return out
+
+
+def _summary_items(
+    recipe: FigureRecipe, data: FigureData, current: NA64Curve | None, curves: tuple[NA64Curve, ...]
+) -> dict[str, Any]:
+    """The recipe's summary items against the exclusion ``current`` (band, relic line) and, per curve of ``curves``,
+    the relic line's excluded stretches (minimum allowed m_chi1)."""
     out: dict[str, Any] = {}
-    current = next((c for c in recipe.na64 if c.role == "exclusion"), None)
     rings = data.get(f"na64/{current.key}") if current else []
     log_x, log_y = recipe.x.log, recipe.y.log
     xr = recipe.x.lim
@@ -124,7 +143,7 @@ def compute_summary(recipe: FigureRecipe, data: FigureData) -> dict[str, Any]:
             relic = data.get("relic")
             per_stat: dict[str, float | None] = {}
             per_iv: dict[str, list[tuple[float, float]]] = {}
-            for curve in recipe.na64:
+            for curve in curves:
                 r = data.get(f"na64/{curve.key}")
                 if not (relic and r):
                     per_stat[curve.key] = None
@@ -215,17 +234,18 @@ def efficiency_meta(recipe: FigureRecipe, mode: str) -> dict[str, Any]:
 def _scan_groups(recipe: FigureRecipe) -> list[tuple[NA64Curve, ...]]:
     """The recipe's NA64 curves grouped by everything but their statistics: curves whose cards describe the same
     detector (``ExperimentCard.detector_key``: the card without its name, description and EOT, e.g.
-    na64-2016-2018, -2022 and -ls3) with the same selection (plane, model and fixed parameters are the recipe's)
-    come from ONE scan at all their EOTs, on the group's first card: N_sig scales with EOT and s_up does not
-    depend on it (issue 12, deliverable 3).
+    na64-2016-2018, -2022 and -ls3) with the same selection and A' production processes (plane, model and fixed
+    parameters are the recipe's) come from ONE scan at all their EOTs, on the group's first card: N_sig scales with
+    EOT and s_up does not depend on it (issue 12, deliverable 3).
 
     Against one scan per card this changes the projection curves by rounding only (a scan normalises N_sig at
     its own card's EOT before scaling; measured: <= 2.2e-15 relative in the contour vertices, summaries
     identical) and halves the time of epjc2023-fig3 at publication resolution (docs/performance.md).
     """
-    groups: dict[tuple[str, str], list[NA64Curve]] = {}
+    groups: dict[tuple[str, str, tuple[str, ...]], list[NA64Curve]] = {}
     for curve in recipe.na64:
-        groups.setdefault((load_card(curve.card).detector_key(), curve.selection), []).append(curve)
+        key = (load_card(curve.card).detector_key(), curve.selection, curve.processes)
+        groups.setdefault(key, []).append(curve)
     return [tuple(g) for g in groups.values()]
 
 
@@ -238,9 +258,9 @@ def _na64_grids(
     cache_dir: str | Path | None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
 ) -> dict[str, _Na64Grid]:
-    """One scan for ``curves`` (a group of :func:`_scan_groups`) at all their EOTs, in signal-efficiency mode
-    ``efficiency_normalisation``; a mass-dependent eps (eps = eps_(g-2)(m_A')) is a rule the scan resolves per
-    column."""
+    """One scan for ``curves`` (a group of :func:`_scan_groups`) at all their EOTs, with their A' production
+    processes, in signal-efficiency mode ``efficiency_normalisation``; a mass-dependent eps (eps = eps_(g-2)(m_A'))
+    is a rule the scan resolves per column."""
     spec = ScanSpec(
         model=recipe.model,
         plane=recipe.plane,
@@ -252,6 +272,7 @@ def _na64_grids(
         eot=tuple(c.eot for c in curves),
         n_events=res.n_events,
         efficiency_normalisation=efficiency_normalisation,
+        processes=curves[0].processes,
     )
     kwargs: dict[str, Any] = {}
     if executor is not None:
@@ -364,7 +385,9 @@ def build_figure_data(
     for group in _scan_groups(recipe):
         t0 = time.perf_counter()
         eots = ", ".join(f"{c.eot:.3g}" for c in group)
-        say(f"{recipe.name}: NA64 {'+'.join(c.key for c in group)} ({group[0].card}, {group[0].selection}, {eots} EOT)")
+        procs = "+".join(group[0].processes)
+        keys = ", ".join(c.key for c in group)
+        say(f"{recipe.name}: NA64 {keys} ({group[0].card}, {group[0].selection}, {procs}, {eots} EOT)")
         grids = _na64_grids(
             recipe,
             group,
@@ -383,7 +406,7 @@ def build_figure_data(
             )
             not_computed = ~g.computed if not_computed is None else not_computed | ~g.computed
             reasons.extend(why for why in g.reasons if why not in reasons)
-        timings["na64/" + "+".join(c.key for c in group)] = time.perf_counter() - t0
+        timings["na64/" + ",".join(c.key for c in group)] = time.perf_counter() - t0
     grid_x = np.asarray(log_grid(recipe.x.lim[0], recipe.x.lim[1], res.n_x), dtype=np.float64)
     grid_y = np.asarray(log_grid(recipe.y.lim[0], recipe.y.lim[1], res.n_y), dtype=np.float64)
     skipped = None

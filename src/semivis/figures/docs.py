@@ -33,6 +33,18 @@ which the whole 2 sigma (251 +- 59)e-11 band lies inside NA64's current exclusio
 the upper end of the lowest stretch of the relic line inside it; `min_allowed_mchi1_GeV` (per statistics)
 the same on the relic line of the (m_chi1, tan theta) plane.
 
+Paper-faithful curves: both papers' recasts produced the A' by dark bremsstrahlung only (EPJC 2021 Sect. 2;
+EPJC 2023 Sect. 5 names the resonant annihilation of shower positrons as future work), so every paper curve
+(roles `exclusion`, `projection`) is a scan with `processes = ("brem",)` and the summary numbers above are the
+paper-faithful ones. semivis's improvement, the current exclusion with resonant annihilation added (`brem +
+annihilation`, the default of `semivis limit`), is a separate curve of role `improvement` (dark-gold dotted line,
+legend "semivis: + resonant annihilation (not in the paper)", `--data` key `na64/2.84e11+annihilation`) in
+`epjc2023-fig3`, `epjc2023-fig8b` and `epjc2021-fig4`; its summary numbers are under
+`summary["improvement/2.84e11+annihilation"]`. Likewise the combined signature `box+s1` (the missing-energy box and
+the displaced S1 of EPJC 2021 in one bin, proposed in EPJC 2023 Sect. 5; bremsstrahlung only) is the magenta dotted
+curve `na64/2.84e11:box+s1` of `epjc2023-fig3`, summary under `improvement/2.84e11:box+s1`. The numbers against the
+papers are in docs/physics/detector-and-signal.md ("Paper vs semivis").
+
 Regions the scans did not compute (m_A' above the {m_max:g} GeV production range, e.g. R > 20 in `epjc2023-fig7b`;
 eps >= 1 at large R and y in the (R, y) plane: the scan result's `computed` variable) are drawn grey and
 hatched with the label "not computed: ...", never as excluded or allowed: the exclusion and its boundary line
@@ -67,7 +79,8 @@ def recipe_markdown(r: FigureRecipe) -> str:
     ]
     lines.extend(
         f"* NA64 `{c.key}` ({c.role}): card `{c.card}`, selection `{c.selection}`, {c.eot:.3g} EOT,"
-        f" {c.color} `{c.linestyle}`"
+        f" A' from {' + '.join(c.processes)}, {c.color} `{c.linestyle}`"
+        + (f', "{c.label}"' if c.role == "improvement" else "")
         for c in r.na64
     )
     for o in r.overlays:

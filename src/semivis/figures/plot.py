@@ -2,7 +2,9 @@
 
 The papers' conventions (EPJC 2023 Figs. 3-8, EPJC 2021 Figs. 4-5): NA64's current 90 % CL exclusion is a
 blue shaded area with a solid boundary, projections are dashed (1e12 EOT) and dash-dotted (5e12 EOT) lines,
-BaBar red, LEP grey, the relic target a thick black line, the (g-2)_mu band a filled band. A cited
+BaBar red, LEP grey, the relic target a thick black line, the (g-2)_mu band a filled band; semivis's improvements
+over a paper (NA64 curves of role ``improvement``, e.g. + resonant annihilation) a thicker dotted dark-gold line with
+its own legend entry. A cited
 constraint returned as a closed polygon is filled; one returned as an open line is an upper bound on the
 coupling and is filled above it. Logarithmic axes, mplhep's ROOT-like style; figures are drawn on an Agg
 canvas (``matplotlib.figure.Figure``, no pyplot, no global backend change, never a display).
@@ -52,7 +54,6 @@ STYLE: dict[str, Any] = {
 }
 
 _FIGSIZE = (8.0, 6.5)
-_STAT_ZORDER = {"exclusion": 3, "projection": 6}
 
 
 def _compound_path(rings: Sequence[NDArray[np.float64]]) -> MplPath:
@@ -184,10 +185,11 @@ def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
                     handles.insert(
                         0, Patch(facecolor=curve.color, alpha=0.35, edgecolor=curve.color, lw=2.0, label=curve.label)
                     )
-            else:
-                _lines(ax, contour, zorder=6, color=curve.color, lw=2.0, ls=curve.linestyle)
+            else:  # projections, and semivis's improvements (their own colour and label, never filled)
+                lw = 2.5 if curve.role == "improvement" else 2.0
+                _lines(ax, contour, zorder=6, color=curve.color, lw=lw, ls=curve.linestyle)
                 if contour:
-                    handles.append(Line2D([], [], color=curve.color, lw=2.0, ls=curve.linestyle, label=curve.label))
+                    handles.append(Line2D([], [], color=curve.color, lw=lw, ls=curve.linestyle, label=curve.label))
         for ov in recipe.overlays:
             _draw_overlay(ax, ov, data, handles, recipe.y.lim[1] * 10.0)
         _draw_not_computed(ax, data, handles)

@@ -13,14 +13,24 @@ Sources
   anomaly and thermal light dark matter with the semi-visible dark photon channel", Eur. Phys. J. C 81
   (2021) 959, Figs. 4-5.
 
+Paper-faithful NA64 curves: both papers produced the A' by dark bremsstrahlung only (EPJC 2021 Sect. 2:
+"The A' is produced in the target via Dark-Bremsstrahlung"; EPJC 2023 Sect. 5 names the resonant annihilation of
+shower positrons as future work), so every paper curve scans ``processes=("brem",)`` (:data:`PAPER_PROCESSES`).
+What semivis adds (resonant annihilation, :data:`~semivis.scan.spec.DEFAULT_PROCESSES`; the combined signature
+``box+s1``) is a separate curve of role ``improvement`` per addition (own colour, dotted, legend "semivis: ... (not in
+the paper)"), with its summary numbers under ``improvement/<key>``, never mixed into the paper curves (EPJC 2023
+Figs. 3 and 8b and EPJC 2021 Fig. 4, where the annihilation matters; the combined signature in Fig. 3).
+
 Where the text of a paper does not state a value (axis ranges read off the figures, a benchmark not legible
 in the text), the recipe lists it in ``assumptions``.
 
 >>> recipe = get_recipe("epjc2023-fig3")
 >>> recipe.plane, recipe.model, recipe.fixed["alpha_D"], recipe.fixed["ratio"]
 ('mAp-eps', 'idm', 0.1, 3.0)
->>> [c.eot for c in recipe.na64]
-[284000000000.0, 1000000000000.0, 5000000000000.0]
+>>> [(c.eot, c.processes, c.role) for c in recipe.na64]  # doctest: +NORMALIZE_WHITESPACE
+[(284000000000.0, ('brem',), 'exclusion'), (1000000000000.0, ('brem',), 'projection'),
+ (5000000000000.0, ('brem',), 'projection'), (284000000000.0, ('brem', 'annihilation'), 'improvement'),
+ (284000000000.0, ('brem',), 'improvement')]
 >>> len(FIGURES)
 17
 """
@@ -37,7 +47,9 @@ from semivis.errors import ParameterError
 __all__ = [
     "COLORS",
     "FIGURES",
+    "PAPER_PROCESSES",
     "RESOLUTIONS",
+    "ROLES",
     "STATISTICS",
     "Axis",
     "FigureRecipe",
@@ -68,8 +80,17 @@ COLORS: Mapping[str, str] = MappingProxyType(
         "lsnd": "#8c564b",
         "cmb": "#e377c2",
         "kinematic": "#bdbdbd",
+        "semivis-annihilation": "#b8860b",  # semivis's improvement (+ resonant annihilation): dark gold, dotted
+        "semivis-box+s1": "#c51b7d",  # semivis's improvement (box + displaced S1, one bin): magenta, dotted
     }
 )
+
+#: the A' production processes of the papers' recasts (dark bremsstrahlung only; see the module docstring)
+PAPER_PROCESSES: tuple[str, ...] = ("brem",)
+
+#: roles of an NA64 curve: the paper's current exclusion (filled), its projections (lines), and semivis's
+#: improvements over the paper (lines, own colour, summary numbers under ``improvement/<key>``)
+ROLES: tuple[str, ...] = ("exclusion", "projection", "improvement")
 
 
 @dataclass(frozen=True)
@@ -87,7 +108,8 @@ class NA64Curve:
     """One NA64 curve: a 90 % CL exclusion (filled) or a projection (dashed line).
 
     ``key`` names the curve in the ``--data`` JSON (``na64/<key>``); ``card`` is a shipped experiment card,
-    ``eot`` the statistics it is evaluated at, ``selection`` a name of ``semivis.signal.SELECTIONS``.
+    ``eot`` the statistics it is evaluated at, ``selection`` a name of ``semivis.signal.SELECTIONS``, ``role`` one
+    of :data:`ROLES`, ``processes`` the A' production processes its scan simulates (``ScanSpec.processes``).
     """
 
     key: str
@@ -95,9 +117,10 @@ class NA64Curve:
     card: str
     eot: float
     selection: str
-    role: str  # "exclusion" or "projection"
+    role: str  # one of ROLES
     color: str
     linestyle: str = "-"
+    processes: tuple[str, ...] = PAPER_PROCESSES
 
 
 @dataclass(frozen=True)
@@ -187,7 +210,14 @@ class FigureRecipe:
             "y": {"var": self.y.var, "lim": list(self.y.lim), "log": self.y.log},
             "fixed": dict(self.fixed),
             "na64": [
-                {"key": c.key, "card": c.card, "eot": c.eot, "selection": c.selection, "role": c.role}
+                {
+                    "key": c.key,
+                    "card": c.card,
+                    "eot": c.eot,
+                    "selection": c.selection,
+                    "role": c.role,
+                    "processes": list(c.processes),
+                }
                 for c in self.na64
             ],
             "overlays": [
@@ -242,6 +272,42 @@ def _na64(stat: str, selection: str = "missing-energy", label: str | None = None
     )
 
 
+def _with_annihilation(stat: str = "2.84e11", selection: str = "missing-energy") -> NA64Curve:
+    """semivis's improvement: the curve of statistics ``stat`` with A' from bremsstrahlung AND resonant annihilation
+    of shower positrons (not in the papers' recasts), drawn as its own labelled line."""
+    card, eot = STATISTICS[stat]
+    return NA64Curve(
+        f"{stat}+annihilation",
+        "semivis: + resonant annihilation (not in the paper)",
+        card,
+        eot,
+        selection,
+        "improvement",
+        COLORS["semivis-annihilation"],
+        ":",
+        ("brem", "annihilation"),
+    )
+
+
+def _with_box_s1(stat: str = "2.84e11") -> NA64Curve:
+    """semivis's improvement: the curve of statistics ``stat`` (bremsstrahlung only, as the paper) with the combined
+    signature ``box+s1`` (the 2023 missing-energy box united with the 2021 displaced S1 in one bin; EPJC 2023
+    Sect. 5: "combining the search for missing energy in the ECAL with the displaced leptons approach", future
+    work), drawn as its own labelled line."""
+    card, eot = STATISTICS[stat]
+    return NA64Curve(
+        f"{stat}:box+s1",
+        "semivis: box + displaced S1, one bin (not in the paper)",
+        card,
+        eot,
+        "box+s1",
+        "improvement",
+        COLORS["semivis-box+s1"],
+        ":",
+        PAPER_PROCESSES,
+    )
+
+
 _NA64_2023 = (_na64("2.84e11"), _na64("1e12"), _na64("5e12"))
 _NA64_2023_CURRENT_1E12 = (_na64("2.84e11"), _na64("1e12"))
 
@@ -283,6 +349,24 @@ EPS_G2 = "g2:fnal2021:central"
 _PT_G2 = r"iDM, $\Delta = 0.4\,m_{\chi_1}$, $m_{A'} = 3\,m_{\chi_1}$, $\varepsilon = \varepsilon_{(g-2)_\mu}$"
 _I2DM_BENCH = "alpha_D = 0.1 and m_A' = 3 m_chi1 (benchmarks of arXiv:2201.08409; not in the text)"
 _RANGE_NOTE = "axis ranges read off the published figure (not stated in the text)"
+_FIG5_BENCH = "alpha_D = 0.1, R = 3, Delta = 0.4 m_chi1 (not legible in the text; as in Fig. 3)"
+_BREM_2023 = (
+    "NA64 curves: A' from dark bremsstrahlung only, as the paper's recast (Sect. 5 names the resonant annihilation "
+    "of shower positrons as future work)"
+)
+_BREM_2021 = (
+    "NA64 curve: A' from dark bremsstrahlung only, as the paper's recast (Sect. 2: 'produced in the target via "
+    "Dark-Bremsstrahlung', e- Z -> e- Z A'; resonant annihilation not included)"
+)
+_BOX_S1_NOTE = (
+    "semivis's improvement, drawn separately (dotted magenta, summary under improvement/2.84e11:box+s1): the 2.84e11 "
+    "EOT exclusion (bremsstrahlung only) with the combined signature box+s1, the missing-energy box and the displaced "
+    "S1 of EPJC 2021 in one bin (Sect. 5 of the paper proposes this combination)"
+)
+_ANN_NOTE = (
+    "semivis's improvement, drawn separately (dotted gold, summary under improvement/2.84e11+annihilation): the "
+    "2.84e11 EOT exclusion with the resonant annihilation e+ e- -> A' of shower positrons added"
+)
 
 
 def _fig6(
@@ -304,7 +388,7 @@ def _fig6(
             "Current NA64 exclusion (2.84e11 EOT) and projections (1e12, 5e12 EOT) for thermal iDM in the (m_chi1, y) "
             "plane; relic target in black."
         ),
-        assumptions=(_RANGE_NOTE, *extra),
+        assumptions=(_RANGE_NOTE, _BREM_2023, *extra),
         legend_loc="upper left",
         panel_title=rf"Thermal iDM, $\Delta = {delta:g}\,m_{{\chi_1}}$, $m_{{A'}} = {R:g}\,m_{{\chi_1}}$, "
         rf"$\alpha_D = {alpha_D:g}$",
@@ -322,14 +406,14 @@ def _fig8_tan(name: str, panel: str, delta: float) -> FigureRecipe:
         x=Axis("m_chi1", M_CHI1, (1e-2, 0.5)),
         y=Axis("tan_theta", TAN, (1e-4, 1.0)),
         fixed={"eps": 1e-3, "alpha_D": 0.1, "ratio": 3.0, "delta": delta},
-        na64=_NA64_2023,
+        na64=(*_NA64_2023, _with_annihilation()) if panel == "middle" else _NA64_2023,
         overlays=(LSND, CHARM, RELIC),
         summary=("min_allowed_mchi1_GeV",) if panel == "middle" else (),
         caption=(
             "i2DM in the (m_chi1, tan theta) plane at eps = 1e-3 (below the BaBar reach); NA64 current exclusion and "
             "projections; relic target in black; CHARM and LSND reinterpreted from iDM (Filimonova et al.)."
         ),
-        assumptions=(_RANGE_NOTE, _I2DM_BENCH),
+        assumptions=(_RANGE_NOTE, _BREM_2023, _I2DM_BENCH, *((_ANN_NOTE,) if panel == "middle" else ())),
         legend_loc="upper right",
         panel_title=rf"i2DM, $\Delta = {delta:g}\,m_{{\chi_1}}$, $\varepsilon = 10^{{-3}}$",
     )
@@ -346,7 +430,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         x=Axis("m_Ap", M_AP, (1e-2, 3.0)),
         y=Axis("eps", EPS, (1e-6, 1e-1)),
         fixed={"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4},
-        na64=_NA64_2023,
+        na64=(*_NA64_2023, _with_annihilation(), _with_box_s1()),
         overlays=(LEP, BABAR, E137, NUCAL, CHARM, *G2_2023, RELIC),
         summary=("g2_band_excluded_up_to_GeV", "relic_probed_up_to_GeV"),
         caption=(
@@ -354,7 +438,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
             "bands (inner: BNL+FNAL 2021, outer lines: BNL E821); BaBar (red), E137, NuCal, CHARM, LEP (grey); "
             "relic target (black). Paper: g-2 band excluded up to ~1.14 GeV, relic probed up to ~0.82 GeV."
         ),
-        assumptions=(_RANGE_NOTE,),
+        assumptions=(_RANGE_NOTE, _BREM_2023, _ANN_NOTE, _BOX_S1_NOTE),
         legend_loc="lower right",
         panel_title=r"iDM, $\Delta = 0.4\,m_{\chi_1}$, $m_{A'} = 3\,m_{\chi_1}$, $\alpha_D = 0.1$",
     ),
@@ -371,7 +455,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         na64=_NA64_2023_CURRENT_1E12,
         overlays=(LEP, BABAR, E137, RELIC),
         caption="NA64 current exclusion (solid, shaded) and 1e12 EOT projection (dashed); relic target in black.",
-        assumptions=(_RANGE_NOTE,),
+        assumptions=(_RANGE_NOTE, _BREM_2023),
         legend_loc="lower left",
         panel_title=_PT_G2,
     ),
@@ -388,7 +472,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         na64=_NA64_2023_CURRENT_1E12,
         overlays=(DELTA_MAX, LEP, BABAR, E137, RELIC),
         caption="NA64 current exclusion and 1e12 EOT projection; shaded: Δ > m_A' - 2 m_chi1 (A' -> chi1 chi2 closed).",
-        assumptions=(_RANGE_NOTE,),
+        assumptions=(_RANGE_NOTE, _BREM_2023),
         legend_loc="lower left",
         panel_title=r"iDM, $m_{A'} = 3\,m_{\chi_1}$, $\alpha_D = 0.5$, $\varepsilon = \varepsilon_{(g-2)_\mu}$",
     ),
@@ -405,7 +489,11 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         na64=_NA64_2023,
         overlays=(LEP, BABAR, CMB, *G2_2023, RELIC),
         caption="i2DM: NA64 current exclusion and projections; (g-2)_mu band, relic target, CMB bound.",
-        assumptions=(_RANGE_NOTE, "alpha_D = 0.1, R = 3, Delta = 0.4 m_chi1 (not legible in the text; as in Fig. 3)"),
+        assumptions=(
+            _RANGE_NOTE,
+            _BREM_2023,
+            "alpha_D = 0.1, R = 3, Delta = 0.4 m_chi1 (not legible in the text; as in Fig. 3)",
+        ),
         legend_loc="lower right",
         panel_title=r"i2DM, $\theta = 8\times10^{-2}$",
     ),
@@ -422,7 +510,11 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         na64=_NA64_2023,
         overlays=(LEP, BABAR, CMB, *G2_2023, RELIC),
         caption="i2DM: NA64 current exclusion and projections; (g-2)_mu band, relic target, CMB bound.",
-        assumptions=(_RANGE_NOTE, "alpha_D = 0.1, R = 3, Delta = 0.4 m_chi1 (not legible in the text; as in Fig. 3)"),
+        assumptions=(
+            _RANGE_NOTE,
+            _BREM_2023,
+            "alpha_D = 0.1, R = 3, Delta = 0.4 m_chi1 (not legible in the text; as in Fig. 3)",
+        ),
         legend_loc="lower right",
         panel_title=r"i2DM, $\theta = 4\times10^{-2}$",
     ),
@@ -450,7 +542,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         na64=_NA64_2023,
         overlays=(BABAR, RELIC),
         caption="NA64 exclusion and projections versus R = m_A'/m_chi1 (from R = 2.5, above the resonance).",
-        assumptions=(_RANGE_NOTE,),
+        assumptions=(_RANGE_NOTE, _BREM_2023),
         legend_loc="upper right",
         panel_title=r"iDM, $\Delta = 0.1\,m_{\chi_1}$, $m_{\chi_1} = 10$ MeV, $\alpha_D = 0.1$",
     ),
@@ -467,7 +559,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         na64=_NA64_2023,
         overlays=(BABAR, RELIC),
         caption="NA64 exclusion and projections versus R = m_A'/m_chi1 (from R = 2.5, above the resonance).",
-        assumptions=(_RANGE_NOTE,),
+        assumptions=(_RANGE_NOTE, _BREM_2023),
         legend_loc="upper right",
         panel_title=r"iDM, $\Delta = 0.4\,m_{\chi_1}$, $m_{\chi_1} = 150$ MeV, $\alpha_D = 0.5$",
     ),
@@ -492,7 +584,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
             "i2DM with small splitting: chi2 long-lived, NA64 and BaBar bounds independent of theta (NA64 evaluated at "
             "tan theta = 1e-3); three relic lines (tan theta = 1e-4, 1e-3, 1e-2)."
         ),
-        assumptions=(_RANGE_NOTE, _I2DM_BENCH),
+        assumptions=(_RANGE_NOTE, _BREM_2023, _I2DM_BENCH),
         legend_loc="upper left",
         panel_title=r"i2DM, $\Delta = 0.05\,m_{\chi_1}$",
     ),
@@ -508,14 +600,17 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         x=Axis("m_Ap", M_AP, (2e-3, 1.0)),
         y=Axis("eps", EPS, (1e-6, 1e-1)),
         fixed={"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4},
-        na64=(_na64("2.84e11", "s1+s2", r"NA64 S1+S2, $2.84\times10^{11}$ EOT"),),
+        na64=(
+            _na64("2.84e11", "s1+s2", r"NA64 S1+S2, $2.84\times10^{11}$ EOT"),
+            _with_annihilation("2.84e11", "s1+s2"),
+        ),
         overlays=(BABAR, E137, NUCAL, CHARM, *G2_2021, RELIC),
         summary=("g2_band_excluded_up_to_GeV",),
         caption=(
             "NA64 90 % CL exclusion from the S1 (chi2 decays in HCAL2-3) + S2 (beyond the set-up) multibin analysis; "
             "red band: (g-2)_mu 2 sigma world average 2021; blue: before FNAL. Paper: excluded up to ~0.39 GeV."
         ),
-        assumptions=(_RANGE_NOTE,),
+        assumptions=(_RANGE_NOTE, _BREM_2021, _ANN_NOTE),
         legend_loc="lower right",
         panel_title=r"iDM, $\Delta = 0.4\,m_{\chi_1}$, $m_{A'} = 3\,m_{\chi_1}$, $\alpha_D = 0.1$",
     ),
@@ -532,7 +627,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         na64=(_na64("2.84e11", "s1+s2", r"NA64 S1+S2, $2.84\times10^{11}$ EOT"),),
         overlays=(BABAR, E137, NUCAL, CHARM, RELIC),
         caption="NA64 S1+S2 exclusion at eps in the central (g-2)_mu band; relic target in black.",
-        assumptions=(_RANGE_NOTE,),
+        assumptions=(_RANGE_NOTE, _BREM_2021),
         legend_loc="lower right",
         panel_title=_PT_G2,
     ),
@@ -552,7 +647,7 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         ),
         overlays=(BABAR, E137, NUCAL, CHARM, RELIC),
         caption="NA64 S1+S2 exclusion and the 5e12 EOT projection with a 50 cm HCAL1 (card na64-compact-hcal1).",
-        assumptions=(_RANGE_NOTE,),
+        assumptions=(_RANGE_NOTE, _BREM_2021),
         legend_loc="upper left",
         panel_title=r"iDM, $m_{A'} = 3\,m_{\chi_1}$, $\alpha_D = 0.1$, $\varepsilon = \varepsilon_{(g-2)_\mu}$",
     ),

@@ -7,8 +7,9 @@ couplings at the reference EOT.
 
 * :class:`SignalEvaluator` is the real one: ``semivis.signal.build_event_sample`` / ``bin_signals`` on the
   card from ``semivis.detector.load_card`` in the spec's signal-efficiency mode
-  (``ScanSpec.efficiency_normalisation``, set by :meth:`Evaluator.for_spec`), bins and backgrounds from the
-  selection registry (``semivis.signal.bin_for_card``).
+  (``ScanSpec.efficiency_normalisation``) and with the spec's A' production processes (``ScanSpec.processes``),
+  both set by :meth:`Evaluator.for_spec`; bins and backgrounds from the selection registry
+  (``semivis.signal.bin_for_card``).
 * The tests' analytic stand-in is ``semivis.testing.ToyEvaluator``.
 
 Evaluators are small picklable objects so they travel to process and dask workers.
@@ -27,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from semivis.errors import ParameterError
-from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION
+from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION, DEFAULT_PROCESSES
 
 if TYPE_CHECKING:
     from semivis.scan.spec import ScanSpec
@@ -54,8 +55,9 @@ class Evaluator:
     def for_spec(self, spec: ScanSpec) -> Evaluator:
         """This evaluator set up for ``spec``'s card options (the scan calls it once, before any work).
 
-        An evaluator without a card has no signal efficiency to normalise: it accepts only the default
-        ``--efficiency-normalisation``, so a result never claims a normalisation it did not apply.
+        An evaluator without a card has no signal efficiency to normalise and no A' production to choose: it
+        accepts only the default ``--efficiency-normalisation`` and ``--processes``, so a result never claims a
+        normalisation or a production it did not apply.
         """
         if spec.efficiency_normalisation != DEFAULT_EFFICIENCY_NORMALISATION:
             raise ParameterError(
@@ -63,6 +65,13 @@ class Evaluator:
                 spec.efficiency_normalisation,
                 DEFAULT_EFFICIENCY_NORMALISATION,
                 f"evaluator {self.name!r} has no card signal efficiency",
+            )
+        if spec.processes != DEFAULT_PROCESSES:
+            raise ParameterError(
+                "--processes",
+                ",".join(spec.processes),
+                ",".join(DEFAULT_PROCESSES),
+                f"evaluator {self.name!r} does not simulate A' production",
             )
         return self
 
@@ -135,11 +144,14 @@ class SignalEvaluator(Evaluator):
 
     ``efficiency_normalisation`` is the card's signal-efficiency mode (the spec's, set by :meth:`for_spec`; it
     overrides the card file's ``efficiency.normalisation``). It is part of the card's content, so of its key
-    (``ExperimentCard.detector_key``), which enters every sample-cache and scan key.
+    (``ExperimentCard.detector_key``), which enters every sample-cache and scan key. ``processes`` are the A'
+    production processes of its samples (the spec's ``processes``); they enter :meth:`identity`, so every
+    sample-cache and scan key, when they are not the default (both), so default keys are unchanged.
     """
 
     name: str = "signal"
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION
+    processes: tuple[str, ...] = DEFAULT_PROCESSES
 
     @property
     def coverage(self) -> str:
@@ -149,11 +161,20 @@ class SignalEvaluator(Evaluator):
         return f"the production model's range, m_A' <= {PRODUCTION_M_AP_MAX_GEV:g} GeV"
 
     def identity(self) -> dict[str, Any]:
-        return {"name": self.name}
+        """Name, and the production processes when they are not the default (a brem-only sample is another sample).
+
+        >>> SignalEvaluator().identity(), SignalEvaluator(processes=("brem",)).identity()
+        ({'name': 'signal'}, {'name': 'signal', 'processes': ['brem']})
+        """
+        if self.processes == DEFAULT_PROCESSES:
+            return {"name": self.name}
+        return {"name": self.name, "processes": list(self.processes)}
 
     def for_spec(self, spec: ScanSpec) -> SignalEvaluator:
-        """This evaluator in ``spec``'s signal-efficiency mode."""
-        return dataclasses.replace(self, efficiency_normalisation=spec.efficiency_normalisation)
+        """This evaluator in ``spec``'s signal-efficiency mode, producing A' by ``spec``'s processes."""
+        return dataclasses.replace(
+            self, efficiency_normalisation=spec.efficiency_normalisation, processes=spec.processes
+        )
 
     def _card(self, experiment: str) -> Any:
         return _card(experiment, self.efficiency_normalisation)
@@ -199,7 +220,8 @@ class SignalEvaluator(Evaluator):
         from semivis.signal import build_event_sample  # noqa: PLC0415
 
         m_ap, m1, m2 = masses
-        return build_event_sample(self._card(experiment), kind, m_ap, m1, m2, n_events=n_events, seed=seed)
+        card = self._card(experiment)
+        return build_event_sample(card, kind, m_ap, m1, m2, n_events=n_events, seed=seed, processes=self.processes)
 
     def to_arrays(self, sample: Any) -> tuple[Arrays, dict[str, Any]]:
         arrays, meta = sample.to_arrays()

@@ -661,6 +661,7 @@ def _assemble(  # noqa: PLR0917
         "experiment": spec.experiment,
         "card": card,
         "efficiency_normalisation": spec.efficiency_normalisation,
+        "processes": list(spec.processes),
         "selection": spec.selection,
         "bins": list(bins),
         "backgrounds": {b: list(v) for b, v in zip(bins, backgrounds, strict=True)},

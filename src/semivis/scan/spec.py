@@ -38,14 +38,19 @@ from semivis.detector.cards import EFFICIENCY_NORMALISATIONS
 from semivis.errors import ParameterError
 from semivis.models.dark_sector import ALPHA_D_MAX
 from semivis.planes import MODELS, OPTION, PLANES, log_grid, resolve_fixed
+from semivis.signal.events import AP_PROCESSES, check_processes
 from semivis.signal.selections import bin_names
 from semivis.stats import PRIORS
 
-__all__ = ["DEFAULT_EFFICIENCY_NORMALISATION", "FixedValue", "ScanSpec"]
+__all__ = ["DEFAULT_EFFICIENCY_NORMALISATION", "DEFAULT_PROCESSES", "FixedValue", "ScanSpec"]
 
 #: the signal-efficiency mode of a spec that does not name one: the card's efficiency table as it is (the
 #: default of ``ExperimentCard.efficiency_normalisation`` and of every shipped card)
 DEFAULT_EFFICIENCY_NORMALISATION = "first-principles"
+
+#: the A' production processes of a spec that does not name them: dark bremsstrahlung and resonant annihilation
+#: (``semivis.signal.AP_PROCESSES``). The NA64 papers' recasts used bremsstrahlung only (``("brem",)``)
+DEFAULT_PROCESSES: tuple[str, ...] = AP_PROCESSES
 
 #: a fixed parameter's value in a spec: a number, or (for ``RULE_PARAMETERS``) a mass-dependent rule's name
 FixedValue = float | str
@@ -112,12 +117,19 @@ class ScanSpec:
     card's); ``n_obs`` the observed counts per bin (default 0, as in NA64 2016-2018); ``efficiency_normalisation``
     the card's signal-efficiency mode (``--efficiency-normalisation``, one of
     :data:`semivis.detector.cards.EFFICIENCY_NORMALISATIONS`; docs/physics/production.md, "Normalisation to NA64's
-    invisible limit"), applied to the card whatever its file says.
+    invisible limit"), applied to the card whatever its file says; ``processes`` the A' production processes
+    (``--processes``, a non-empty set of ``brem``, ``annihilation``; default both, stored in canonical order).
 
     >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, efficiency_normalisation="per-mass")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     semivis.errors.ParameterError: --efficiency-normalisation = 'per-mass' is out of range: allowed first-princ...
+    >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, processes=("annihilation", "brem")).processes
+    ('brem', 'annihilation')
+    >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, processes=())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: --processes = () is out of range: allowed a non-empty set of brem, annihilation...
     """
 
     model: str
@@ -134,6 +146,7 @@ class ScanSpec:
     cl: float = 0.9
     prior: str = "gauss"
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION
+    processes: tuple[str, ...] = DEFAULT_PROCESSES
 
     def __post_init__(self) -> None:
         model = str(self.model).lower()
@@ -170,6 +183,7 @@ class ScanSpec:
             raise ParameterError(
                 "--efficiency-normalisation", self.efficiency_normalisation, " | ".join(EFFICIENCY_NORMALISATIONS)
             )
+        object.__setattr__(self, "processes", check_processes(self.processes, "--processes"))
 
     @classmethod
     def from_ranges(
@@ -232,17 +246,26 @@ class ScanSpec:
         return bin_names(self.selection)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able dictionary of the spec. ``efficiency_normalisation`` appears only when it is not the default
-        (``first-principles``), so the scan keys, checkpoints and caches of specs without it stay valid.
+        """JSON-able dictionary of the spec. ``efficiency_normalisation`` and ``processes`` appear only when they are
+        not the default (``first-principles``; both processes), so the scan keys, checkpoints and caches of specs
+        without them stay valid.
 
         >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2).to_dict()["plane"]
         'mAp-eps'
         >>> "efficiency_normalisation" in ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2).to_dict()
         False
+        >>> "processes" in ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2).to_dict()
+        False
+        >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, processes=("brem",)).to_dict()["processes"]
+        ['brem']
         """
         d = asdict(self)  # fields only (the cached rule values are not a field)
         if self.efficiency_normalisation == DEFAULT_EFFICIENCY_NORMALISATION:
             del d["efficiency_normalisation"]  # the key of a default spec is the one it had before the option
+        if self.processes == DEFAULT_PROCESSES:
+            del d["processes"]  # likewise
+        else:
+            d["processes"] = list(self.processes)
         d["fixed"] = dict(self.fixed)
         d["x"], d["y"] = list(self.x), list(self.y)
         d["eot"] = None if self.eot is None else list(self.eot)

@@ -43,6 +43,7 @@ from semivis.models.kinematics import two_body_momentum
 from semivis.production import simulate_ap_production
 
 __all__ = [
+    "AP_PROCESSES",
     "CHANNELS_BY_KIND",
     "N_CHI2",
     "SAMPLE_FORMAT_VERSION",
@@ -50,6 +51,7 @@ __all__ = [
     "EventSample",
     "boost",
     "build_event_sample",
+    "check_processes",
     "sample_content_key",
 ]
 
@@ -62,6 +64,10 @@ CHANNELS_BY_KIND: dict[str, tuple[str, ...]] = {
     "i2dm": ("chi1chi1", "chi1chi2", "chi2chi2"),
     "invisible": ("chi1chi1",),
 }
+#: the A' production processes of ``semivis.production.simulate_ap_production`` (dark bremsstrahlung, resonant
+#: e+ e- -> A' annihilation of shower positrons), in canonical order; a sample made without ``processes`` has both
+AP_PROCESSES: tuple[str, ...] = ("brem", "annihilation")
+
 #: number of chi2 per channel
 N_CHI2: dict[str, int] = {"chi1chi1": 0, "chi1chi2": 1, "chi2chi2": 2}
 
@@ -83,6 +89,26 @@ class ApLike(Protocol):
     def weight(self) -> NDArray[np.float64]: ...
     @property
     def process(self) -> NDArray[np.int8]: ...
+
+
+def check_processes(processes: object, option: str = "processes") -> tuple[str, ...]:
+    """``processes`` as a canonical tuple: a non-empty set of :data:`AP_PROCESSES` names, without repeats, in
+    :data:`AP_PROCESSES` order; anything else raises :class:`~semivis.errors.ParameterError` naming ``option``.
+
+    >>> check_processes(["annihilation", "brem"])
+    ('brem', 'annihilation')
+    >>> check_processes(("brem", "compton"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: processes = ('brem', 'compton') is out of range: allowed a non-empty set of ...
+    """
+    allowed = f"a non-empty set of {', '.join(AP_PROCESSES)} without repeats"
+    if isinstance(processes, str) or not isinstance(processes, list | tuple):
+        raise ParameterError(option, processes, allowed)
+    names = tuple(processes)
+    if not names or len(set(names)) != len(names) or any(p not in AP_PROCESSES for p in names):
+        raise ParameterError(option, names, allowed)
+    return tuple(p for p in AP_PROCESSES if p in names)
 
 
 def boost(p: NDArray[np.float64], P: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -132,9 +158,12 @@ def sample_content_key(  # noqa: PLR0917
     m_chi2: float,
     n_events: int,
     seed: int | np.random.SeedSequence,
+    processes: tuple[str, ...] = AP_PROCESSES,
 ) -> str:
-    """Stable key of a sample's inputs (production-relevant card content, masses, statistics, seed, code)."""
-    blob = {
+    """Stable key of a sample's inputs (production-relevant card content, masses, statistics, seed, production
+    processes, code). ``processes`` enters only when it is not :data:`AP_PROCESSES`, so the keys of samples made
+    with both processes are the ones they had before the option."""
+    blob: dict[str, Any] = {
         "format": SAMPLE_FORMAT_VERSION,
         "semivis": __version__,
         "production": card.production_key(),
@@ -146,6 +175,8 @@ def sample_content_key(  # noqa: PLR0917
         "seed": _seed_int(seed),
         "spawn_key": list(seed.spawn_key) if isinstance(seed, np.random.SeedSequence) else [],
     }
+    if tuple(processes) != AP_PROCESSES:
+        blob["processes"] = list(processes)
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
 
 
@@ -235,13 +266,17 @@ def build_event_sample(  # noqa: PLR0917
     n_events: int = 20000,
     seed: int | np.random.SeedSequence = 1,
     ap_sample: ApLike | None = None,
+    processes: tuple[str, ...] = AP_PROCESSES,
 ) -> EventSample:
     """Generate the eps-independent events of one mass point (m_A', m_chi1, m_chi2) for ``card``.
 
     ``n_events`` primaries go to production (``simulate_ap_production(card.target, ..., n_primaries=n_events,
     E_min_GeV=card.E_min_GeV)``); each returned A' gets one decay per channel. ``ap_sample`` short-cuts
     production (tests, or an A' sample cached elsewhere). For ``kind="invisible"`` ``m_chi2`` is ignored.
+    ``processes``: the A' production processes (:func:`check_processes`; default both, ``("brem",)`` is what the
+    NA64 papers' recasts used), recorded in ``meta["processes"]`` and the content key.
     """
+    processes = check_processes(processes)
     if kind not in CHANNELS_BY_KIND:
         raise ParameterError("kind", kind, "one of idm, i2dm, invisible")
     if isinstance(n_events, bool) or not isinstance(n_events, int | np.integer) or n_events < 1:
@@ -265,6 +300,7 @@ def build_event_sample(  # noqa: PLR0917
             n_primaries=int(n_events),
             seed=children[0],
             E_min_GeV=card.E_min_GeV,
+            processes=processes,
         )
     arrays: dict[str, NDArray[Any]] = {
         "ap.E": np.asarray(ap.E, dtype=np.float64),
@@ -321,7 +357,8 @@ def build_event_sample(  # noqa: PLR0917
         "chi2_stable": bool(stable),
         "beam_energy_GeV": card.beam_energy_GeV,
         "card": card.name,
-        "content_key": sample_content_key(card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed),
+        "processes": list(processes),
+        "content_key": sample_content_key(card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed, processes),
         "production": json.loads(json.dumps(getattr(ap, "meta", {}), default=str)),
         "semivis": __version__,
     }
