@@ -65,6 +65,17 @@ def test_closed_channel_is_not_open() -> None:
         # alpha_D beyond 4 pi: refused when the spec is built, naming what the user typed (not alpha_D)
         ({"model": "idm", "plane": "mAp-eps", "fixed": {"alpha_D": 13.0}}, "--alphaD"),
         ({"model": "idm", "plane": "mAp-alphaD", "fixed": {"eps": 1e-3}, "y_range": (1e-3, 100.0)}, "--y-max"),
+        # y above 4 pi is unphysical for any point (and overflowed eps_from_y: found by a 10000-example fuzz run)
+        (
+            {
+                "model": "idm",
+                "plane": "R-y",
+                "fixed": {"m_chi1": 0.1, "alpha_D": 1.0, "delta": 1.0},
+                "y_range": (1e-10, 1e308),
+            },
+            "--y-max",
+        ),
+        ({"model": "idm", "plane": "mchi1-delta", "fixed": {"eps": 1e-3}, "y_range": (0.1, 1e9)}, "--y-max"),
         # A' -> chi1 chi2 closed on the whole plane: refused, naming the option that closes it
         ({"model": "idm", "plane": "mAp-eps", "fixed": {"ratio": 1.5}}, "--ratio"),
         ({"model": "invisible", "plane": "mAp-eps", "fixed": {"ratio": 2.0}}, "--ratio"),

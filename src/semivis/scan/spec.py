@@ -36,7 +36,7 @@ from semivis._validation import as_float_array
 from semivis.constraints.rules import RULE_PARAMETERS, parse_rule
 from semivis.detector.cards import EFFICIENCY_NORMALISATIONS
 from semivis.errors import ParameterError
-from semivis.models.dark_sector import ALPHA_D_MAX
+from semivis.models.dark_sector import ALPHA_D_MAX, MODEL_RATIO_MAX
 from semivis.planes import MODELS, OPTION, PLANES, log_grid, resolve_fixed
 from semivis.signal.events import AP_PROCESSES, check_processes
 from semivis.signal.selections import bin_names
@@ -60,8 +60,9 @@ FixedValue = float | str
 _Y_MAX: dict[str, tuple[float, bool, str]] = {
     "eps": (1.0, False, "0 < eps < 1"),
     "alpha_D": (ALPHA_D_MAX, True, "alpha_D <= 4 pi"),
-    "delta": (math.inf, False, "delta > 0"),
-    "y": (math.inf, False, "y > 0"),
+    # y = eps^2 alpha_D (m_chi1/m_A')^4 < 1 x 4 pi x 1 for any physical point (and the bound keeps eps_from_y finite)
+    "delta": (MODEL_RATIO_MAX, True, "delta <= 1e8 (an open channel needs delta < R - 2 < 1e8)"),
+    "y": (ALPHA_D_MAX, False, "y = eps^2 alpha_D (m_chi1/m_A')^4 < 4 pi"),
     "tan_theta": (math.inf, False, "tan theta > 0"),
 }
 
