@@ -27,8 +27,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from semivis.detector import load_card
 from semivis.errors import ParameterError
+from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV
 from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION, DEFAULT_PROCESSES
+from semivis.signal import EventSample, bin_for_card, bin_signals, build_event_sample
 
 if TYPE_CHECKING:
     from semivis.scan.spec import ScanSpec
@@ -124,7 +127,6 @@ class Evaluator:
 @functools.lru_cache(maxsize=8)
 def _card(experiment: str, efficiency_normalisation: str) -> Any:
     """The card ``experiment`` in signal-efficiency mode ``efficiency_normalisation`` (both key the cache)."""
-    from semivis.detector import load_card  # noqa: PLC0415
 
     return load_card(experiment, efficiency_normalisation)
 
@@ -156,7 +158,6 @@ class SignalEvaluator(Evaluator):
     @property
     def coverage(self) -> str:
         """The production model's validated range (:meth:`covers`)."""
-        from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV  # noqa: PLC0415
 
         return f"the production model's range, m_A' <= {PRODUCTION_M_AP_MAX_GEV:g} GeV"
 
@@ -197,7 +198,6 @@ class SignalEvaluator(Evaluator):
         Goes through ``semivis.signal.bin_for_card``, so a card override of ``background`` or ``sigma_b``
         (each on its own) and a disabled selection act exactly as in ``bin_signals``.
         """
-        from semivis.signal import bin_for_card  # noqa: PLC0415
 
         b = bin_for_card(bin_name, self._card(experiment))
         return float(b.background), float(b.sigma_b)
@@ -205,7 +205,6 @@ class SignalEvaluator(Evaluator):
     def covers(self, masses: tuple[float, float, float]) -> bool:
         """m_A' within the production model's range (``semivis.production.darkbrem.PRODUCTION_M_AP_MAX_GEV``, the ETL
         validation range): heavier A' (e.g. m_A' = 10 m_chi1 at m_chi1 > 0.3 GeV) get N_sig = 0, no exclusion."""
-        from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV  # noqa: PLC0415
 
         return masses[0] <= PRODUCTION_M_AP_MAX_GEV
 
@@ -217,7 +216,6 @@ class SignalEvaluator(Evaluator):
         n_events: int,
         seed: np.random.SeedSequence,
     ) -> Any:
-        from semivis.signal import build_event_sample  # noqa: PLC0415
 
         m_ap, m1, m2 = masses
         card = self._card(experiment)
@@ -228,7 +226,6 @@ class SignalEvaluator(Evaluator):
         return {k: np.asarray(v) for k, v in arrays.items()}, dict(meta)
 
     def from_arrays(self, arrays: Mapping[str, NDArray[Any]], meta: Mapping[str, Any]) -> Any:
-        from semivis.signal import EventSample  # noqa: PLC0415
 
         return EventSample.from_arrays(dict(arrays), dict(meta))
 
@@ -240,7 +237,6 @@ class SignalEvaluator(Evaluator):
         bins: tuple[str, ...],
         couplings: Mapping[str, NDArray[np.float64]],
     ) -> NDArray[np.float64]:
-        from semivis.signal import bin_signals  # noqa: PLC0415
 
         theta = couplings["theta"] if kind == "i2dm" else None
         by_bin = bin_signals(
