@@ -84,9 +84,6 @@ M_Planck_GeV: float = 1.220890e19
 #: Cold dark matter density Omega_c h^2 (Planck 2018 TT,TE,EE+lowE+lensing: 0.120 +- 0.001).
 Omega_c_h2_planck2018: float = 0.120
 
-#: Speed of light in m/s (SI exact).
-c_m_s: float = 299792458.0
-
 #: Entropy density of the Universe today, s_0 in cm^-3 (PDG 2022 "Astrophysical constants": 2891.2 cm^-3).
 s0_entropy_cm3: float = 2891.2
 
