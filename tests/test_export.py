@@ -133,6 +133,10 @@ def test_cli_export_writes_every_format(result: Path, tmp_path: Path) -> None:
         assert res.exit_code == 0, res.output
         written = [Path(p) for p in res.stdout.split()]
         assert written
+        if fmt == "hepdata":  # a record folder and its tarball
+            assert [p.name for p in written] == ["r_hepdata", "r_hepdata.tar.gz"]
+            assert (written[0] / "submission.yaml").is_file()
+            continue
         assert all(p.is_file() and p.suffix == f".{fmt}" for p in written)
     assert not list(tmp_path.rglob("*.tmp"))  # atomic writes leave no temporary file behind
 
@@ -144,7 +148,7 @@ def test_bad_input_one_line_before_anything_is_written(result: Path, tmp_path: P
     not_a_result.write_text("my notes")
     xr.Dataset({"a": ("x", [1.0])}).to_netcdf(plain := tmp_path / "plain.nc")
     cases = [
-        (["export", str(result), "--format", "hepdata", "--out", str(tmp_path / "o1")], "--format"),
+        (["export", str(result), "--format", "root", "--out", str(tmp_path / "o1")], "--format"),
         (["export", str(result), "--format", "lmt", "--out", str(not_a_folder / "sub")], "--out"),
         (["export", str(not_a_result), "--format", "lmt", "--out", str(tmp_path / "o2")], "RESULT"),
         (["export", str(plain), "--format", "csv", "--out", str(tmp_path / "o3")], "RESULT"),
@@ -157,3 +161,66 @@ def test_bad_input_one_line_before_anything_is_written(result: Path, tmp_path: P
         assert "Traceback" not in res.output
         assert len(res.output.strip().splitlines()) == 1
     assert not any((tmp_path / f"o{i}").exists() for i in range(1, 5))
+
+
+def test_hepdata_record_reads_back_to_the_contours_with_qualifiers(result: Path, tmp_path: Path) -> None:
+    """HEPData (hepdata-lib, validated by hepdata-validator): the YAML read back gives every contour to 16
+    significant digits, the N_sig / s_up grid, and the qualifiers CL, EOT, model, benchmark, selection, version,
+    citation keys; units on the mass axis."""
+    import tarfile  # noqa: PLC0415
+
+    from semivis.export import read_hepdata_tables  # noqa: PLC0415
+
+    folder, tarball = (f.path for f in export_result(result, "hepdata", tmp_path))
+    tables = read_hepdata_tables(folder)
+    ds = load_result(result)
+    for eot, segs in contours(ds).items():
+        for k, seg in enumerate(segs):
+            t = tables[f"Contour EOT {eot:.6g} line {k}"]
+            np.testing.assert_allclose(t["points"], seg, rtol=1e-15, atol=0)
+            q = t["qualifiers"]
+            assert (q["CL"], q["EOT"], q["model"], q["selection"]) == ("90%", f"{eot:.6g}", "idm", "missing-energy")
+            assert '"alpha_D": 0.1' in q["benchmark"]
+            assert q["semivis version"].startswith("0.")
+            assert all(key in q["cite"] for key in SCAN_KEYS)
+            assert t["header"][0]["units"] == "GeV"
+        x, y, ratio = dataset_ratio(ds, eot)
+        grid = tables[f"Ratio EOT {eot:.6g}"]["points"]
+        assert grid.shape == (int(np.asarray(ds["computed"].values).sum()), 3)
+        ix = np.abs(grid[:, 0, None] - x[None, :]).argmin(axis=1)  # the grid node each row was written from
+        iy = np.abs(grid[:, 1, None] - y[None, :]).argmin(axis=1)
+        np.testing.assert_allclose(grid[:, 2], ratio[iy, ix], rtol=1e-15)
+    with tarfile.open(tarball) as tar:
+        assert sorted(tar.getnames()) == sorted(p.name for p in folder.iterdir())
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left
+    again = export_result(result, "hepdata", tmp_path)  # re-export replaces the record
+    assert again[0].path == folder
+    assert folder.is_dir()
+
+
+@pytest.mark.slow
+def test_figure3_exclusion_exports_and_reads_back(tmp_path: Path) -> None:
+    """Fig. 3 (EPJC 2023) at a tiny resolution: its current exclusion (--data curves) exported as .lmt, CSV and
+    HEPData reads back to the figure's contour exactly (17 significant digits, 16 for HEPData), so to far
+    better than the grid resolution; `semivis export FIG.json` takes the figure's --data file."""
+    from semivis.export import read_hepdata_tables  # noqa: PLC0415
+    from semivis.figures.build import build_figure_data  # noqa: PLC0415
+    from semivis.figures.registry import Resolution  # noqa: PLC0415
+
+    data = build_figure_data(
+        "epjc2023-fig3", resolution=Resolution(n_x=3, n_y=12, n_events=200, n_curve=4), executor="serial",
+        cache_dir=tmp_path / "cache",
+    )  # fmt: skip
+    data.write_json(fig := tmp_path / "fig3.json")
+    key = "na64/2.84e11/contour"
+    [line] = data.curves[key]
+    assert len(line) >= 3
+    res = CliRunner().invoke(main, ["export", str(fig), "--format", "lmt", "--out", str(tmp_path / "lmt")])
+    assert res.exit_code == 0, res.output
+    [lmt] = [Path(p) for p in res.stdout.split() if "2.84e11-contour_line0" in p]
+    assert "Mongillo:2023na64" in _comment_lines(lmt)
+    np.testing.assert_array_equal(_numbers(lmt), line)
+    res = CliRunner().invoke(main, ["export", str(fig), "--format", "hepdata", "--out", str(tmp_path / "hd")])
+    assert res.exit_code == 0, res.output
+    tables = read_hepdata_tables(tmp_path / "hd" / "fig3_hepdata")
+    np.testing.assert_allclose(tables["na64-2.84e11-contour line 0"]["points"], line, rtol=1e-15)

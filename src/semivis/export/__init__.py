@@ -3,11 +3,12 @@ database of semivis and the physics it uses. See docs/export.md.
 
 >>> from semivis.export import FORMATS
 >>> FORMATS
-('lmt', 'csv', 'json')
+('lmt', 'csv', 'json', 'hepdata')
 """
 
 from semivis.export.citations import FIGURE_KEYS, PAPER_KEYS, SCAN_KEYS, bibtex, entries
-from semivis.export.writers import FORMATS, ExportedFile, export_result, read_result, result_metadata
+from semivis.export.hepdata import read_hepdata_tables
+from semivis.export.writers import FORMATS, ExportedFile, export_curves, export_result, read_result, result_metadata
 
 __all__ = [
     "FIGURE_KEYS",
@@ -17,7 +18,9 @@ __all__ = [
     "ExportedFile",
     "bibtex",
     "entries",
+    "export_curves",
     "export_result",
+    "read_hepdata_tables",
     "read_result",
     "result_metadata",
 ]

@@ -22,6 +22,12 @@ Formats (docs/export.md):
 * ``csv``: per EOT and line, ``<stem>_eot<E>_line<k>.csv``: ``#`` comment lines, then ``"mass","coupling"``
   (ESPP 2026) and the line's points in path order, in the result's plane (e.g. m_chi1 [GeV] and y).
 * ``json``: one ``<stem>.json`` with the metadata, the lines per EOT and the N_sig / s_up grid.
+* ``hepdata``: the HEPData record ``<stem>_hepdata/`` (+ ``.tar.gz``) of :mod:`semivis.export.hepdata`: one table per
+  EOT and line (qualifiers CL, EOT, model, benchmark, selection, card, curve, semivis version, cite) and the
+  N_sig / s_up grid per EOT.
+
+:func:`export_curves` writes the curves of a figure's ``--data`` JSON (every polyline under every curve name, with
+the figure's metadata) in the same formats except the r-value grid.
 """
 
 from __future__ import annotations
@@ -38,16 +44,17 @@ from numpy.typing import NDArray
 
 from semivis._io import atomic_write_text, check_writable, to_jsonable
 from semivis.errors import ParameterError
-from semivis.export.citations import SCAN_KEYS
+from semivis.export.citations import FIGURE_KEYS, PAPER_KEYS, SCAN_KEYS
+from semivis.export.hepdata import CurveTable, qualifiers_of, write_hepdata
 from semivis.planes import PLANES
 from semivis.scan import contours, load_result, provenance
 from semivis.scan.contours import dataset_ratio
 from semivis.scan.result import is_scan_result
 
-__all__ = ["FORMATS", "ExportedFile", "export_result", "read_result", "result_metadata"]
+__all__ = ["FORMATS", "ExportedFile", "export_curves", "export_result", "read_result", "result_metadata"]
 
 #: the formats of :func:`export_result`
-FORMATS: tuple[str, ...] = ("lmt", "csv", "json")
+FORMATS: tuple[str, ...] = ("lmt", "csv", "json", "hepdata")
 
 #: units of the plane axes (semivis.planes: masses in GeV, couplings and ratios dimensionless)
 _UNITS: dict[str, str] = {"m_Ap": "GeV", "m_chi1": "GeV"}
@@ -194,7 +201,92 @@ def export_result(result: Path | str, fmt: str, out_dir: Path | str, *, stem: st
     except OSError as exc:  # e.g. a read-only or virtual file system that permission bits do not show
         raise ParameterError("--out", str(out_dir), "a writable folder", exc.strerror or str(exc)) from None
     check_writable(out_dir / ".semivis-export-probe", "--out")
+    if fmt == "hepdata":
+        return _hepdata_result(ds, out_dir, stem or Path(result).stem)
     planned = _planned(ds, fmt, out_dir, stem or Path(result).stem)
     for exported, text in planned:
         atomic_write_text(exported.path, text)
     return [exported for exported, _ in planned]
+
+
+def _hepdata_result(ds: xr.Dataset, out_dir: Path, stem: str) -> list[ExportedFile]:
+    """The HEPData record of a result: per EOT its lines and its N_sig / s_up grid (computed cells)."""
+    meta = result_metadata(ds)
+    x = (meta["x"]["label"], meta["x"]["unit"])
+    y = (meta["y"]["label"], meta["y"]["unit"])
+    computed = np.asarray(ds["computed"].values, dtype=bool)
+    tables: list[CurveTable] = []
+    for eot, segs in contours(ds).items():
+        quals = qualifiers_of(meta, eot)
+        for k, seg in enumerate(segs):
+            desc = f"{meta['model']} {meta['curve']}, EOT {eot:.6g}, line {k} (path order), plane {meta['plane']}."
+            tables.append(CurveTable(f"Contour EOT {eot:.6g} line {k}", desc, x, y, seg, quals))
+        gx, gy, ratio = dataset_ratio(ds, eot)
+        X, Y = np.meshgrid(gx, gy)
+        keep = computed & np.isfinite(ratio)
+        grid = np.stack([X[keep], Y[keep], ratio[keep]], axis=1)
+        desc = f"N_sig / s_up over the {meta['plane']} grid (computed cells), EOT {eot:.6g}; excluded where >= 1."
+        tables.append(CurveTable(f"Ratio EOT {eot:.6g}", desc, x, y, grid, quals, z=("N_sig / s_up", "1")))
+    bench = json.dumps(meta["fixed_parameters"], sort_keys=True)
+    comment = (
+        f"Model {meta['model']}, plane {meta['plane']}, benchmark {bench},"
+        f" CL {meta['cl']}, selection {meta['selection']}, card {meta['card']}, semivis {meta['semivis_version']}."
+        f" Cite: {', '.join(meta['citations'])} (semivis cite --result)."
+    )
+    folder, tarball = write_hepdata(tables, comment, out_dir, stem)
+    return [ExportedFile(folder, None, "hepdata-record"), ExportedFile(tarball, None, "hepdata-tarball")]
+
+
+def export_curves(
+    curves: dict[str, list[NDArray[np.float64]]],
+    meta: dict[str, Any],
+    fmt: str,
+    out_dir: Path | str,
+    stem: str,
+) -> list[ExportedFile]:
+    """Write the polylines of a figure's ``--data`` (``semivis.figures.FigureData``: ``curves`` {name: [(n, 2)]} and
+    ``meta``) in ``fmt``: per curve name and line a ``.lmt`` / ``.csv`` file (in path order; no r-value grid), one
+    JSON, or a HEPData record with one table per line. The figure name's paper (:data:`PAPER_KEYS`) and
+    :data:`FIGURE_KEYS` are the citation keys."""
+    if fmt not in FORMATS:
+        raise ParameterError("--format", fmt, f"one of {', '.join(FORMATS)}")
+    out_dir = Path(out_dir)
+    check_writable(out_dir / ".semivis-export-probe", "--out")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figure = str(meta.get("figure", stem))
+    paper = [v for k, v in PAPER_KEYS.items() if figure.startswith(k)]
+    keys = list(dict.fromkeys([*FIGURE_KEYS[:1], *paper, *FIGURE_KEYS[1:]]))
+    info = {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}
+    head = [
+        f"semivis {meta.get('semivis_version', meta.get('semivis', ''))} export of figure {figure} (--data)",
+        f"figure metadata: {json.dumps(info, sort_keys=True)}",
+        "axes: the figure's plane (see its metadata); masses in GeV, couplings dimensionless",
+        f"cite (semivis cite {figure}): {', '.join(keys)}",
+    ]
+    if fmt == "json":
+        record = {"figure": figure, "meta": meta, "citations": keys, "curves": curves}
+        path = out_dir / f"{stem}.json"
+        atomic_write_text(path, json.dumps(to_jsonable(record), indent=1) + "\n")
+        return [ExportedFile(path, None, "json")]
+    if fmt == "hepdata":
+        quals = {"figure": figure, "cite": ", ".join(keys), **{k: str(v) for k, v in info.items()}}
+        tables = [
+            CurveTable(f"{name.replace('/', '-')} line {k}", f"Curve {name} of figure {figure}, line {k} (path order).",
+                       ("x", "1"), ("y", "1"), np.asarray(line), quals)
+            for name, lines in curves.items() for k, line in enumerate(lines) if len(line)
+        ]  # fmt: skip
+        folder, tarball = write_hepdata(tables, " ".join(head), out_dir, stem)
+        return [ExportedFile(folder, None, "hepdata-record"), ExportedFile(tarball, None, "hepdata-tarball")]
+    written: list[ExportedFile] = []
+    for name, lines in curves.items():
+        for k, line in enumerate(lines):
+            arr = np.asarray(line, dtype=np.float64)
+            if fmt == "csv":
+                rows = ['"mass","coupling"', *(f"{_fmt(a).strip()},{_fmt(b).strip()}" for a, b in arr)]
+            else:
+                rows = ["#      mass    coupling", *(f"{_fmt(a)} {_fmt(b)}" for a, b in arr)]
+            text = "\n".join([*(f"# {h}" for h in head), f"# curve: {name}, line {k}, path order", *rows]) + "\n"
+            path = out_dir / f"{stem}_{name.replace('/', '-')}_line{k}.{fmt}"
+            atomic_write_text(path, text)
+            written.append(ExportedFile(path, None, "line"))
+    return written
