@@ -64,11 +64,11 @@ def test_babar_long_lived_chi2_reproduces_invisible_limit() -> None:
 
 
 def test_babar_prompt_chi2_opens_large_eps() -> None:
-    # delta = 0.4: at large eps the chi2 decays inside BaBar with a visible pair -> not excluded there
+    # delta = 0.4: visible chi2 decays inside BaBar raise the lower edge above the invisible limit (issue 11: the
+    # soft-pair fraction keeps large eps excluded, no upper edge; physics in tests/test_constraints_babar.py)
     iv = babar_semivisible_excluded_eps("idm", 0.3, 0.1, 0.4, 0.1)
     assert iv
-    assert iv[0][0] >= float(babar_invisible_limit(0.3))
-    assert iv[-1][1] < 0.05
+    assert iv[0][0] >= 1.05 * float(babar_invisible_limit(0.3))
 
 
 def test_babar_region_is_closed_polygon() -> None:

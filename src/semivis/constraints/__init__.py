@@ -6,7 +6,15 @@ cited bounds (LEP, BaBar recast, CMB, ...) drawn in a :class:`semivis.planes.Pla
 ['bnl2006', 'fnal2021', 'wp2025']
 """
 
-from semivis.constraints.babar import babar_invisible_limit, babar_semivisible_excluded_eps, p_invisible
+from semivis.constraints.babar import (
+    BabarDetector,
+    babar_invisible_limit,
+    babar_semivisible_excluded_eps,
+    load_babar_detector,
+    p_chi2_invisible,
+    p_invisible,
+    sample_babar_events,
+)
 from semivis.constraints.g2 import (
     AE_INPUTS,
     G2_BANDS,
@@ -28,6 +36,7 @@ __all__ = [
     "G2_BANDS",
     "RULE_FORMS",
     "RULE_PARAMETERS",
+    "BabarDetector",
     "Constraint",
     "CouplingRule",
     "G2Band",
@@ -40,6 +49,9 @@ __all__ = [
     "eps_electron_g2_max",
     "g2_band",
     "g2_eps",
+    "load_babar_detector",
+    "p_chi2_invisible",
     "p_invisible",
     "parse_rule",
+    "sample_babar_events",
 ]
