@@ -244,6 +244,7 @@ def test_fast_path_reproduces_the_reference_implementation(card) -> None:  # typ
     """Tabulated containment + exact re-evaluation near thresholds gives the flags, hence N_sig, of the exact
     series: equal to the pre-table implementation's numbers to 1e-12 relative (only summation rounding),
     and equal to the exact-containment table of the same code."""
+    card = card.with_cuts(veto_charged_flux=False, longitudinal=False, lateral=False, hcal1_periphery=False)  # old path
     s = build_event_sample(card, "idm", 0.3, 0.1, 0.14, n_events=4000, seed=11, ap_sample=stand_in_ap(0.3, 4000, 3))
     for sel, ref in _REF_IDM.items():
         np.testing.assert_allclose(expected_signal(s, card, sel, eps=_REF_EPS_IDM, alpha_D=0.1), ref, rtol=1e-12)

@@ -65,3 +65,34 @@ def test_single_bin_accessors_refuse_multibin() -> None:
         _ = SELECTIONS["s1+s2"].background
     with pytest.raises(ParameterError, match="single-part"):
         _ = SELECTIONS["box+s1"].efficiency
+
+
+def test_na64_pair_cuts_only_remove_events_whose_pairs_are_seen() -> None:
+    """NA64's [cuts] (EPJC 2023 Sect. 3.2) through the lifetime reweighting: a long-lived chi2 (small eps) escapes
+    and every pass/fail cut passes (the invisible-mode efficiency is the card's); they never add events (at a fixed
+    VETO response); prompt pairs carrying most of the ECAL energy fail the longitudinal (E_PS / E_ECAL) cut; s1
+    (EPJC 2021) has none of them. The VETO response itself (charged-particle flux vs capped energy) may go either way
+    for a leaking shower, but not for a chi2 that escapes."""
+    from semivis.signal import build_event_sample, signal_result  # noqa: PLC0415
+    from semivis.testing import synthetic_ap_sample  # noqa: PLC0415
+
+    card = load_card("na64-2016-2018")
+    resp = card.with_cuts(longitudinal=False, lateral=False, hcal1_periphery=False)  # VETO with its response only
+    legacy = resp.with_cuts(veto_charged_flux=False)
+    m = 0.8
+    s = build_event_sample(
+        card, "idm", m, m / 3, 1.4 * m / 3, n_events=1500, seed=3, ap_sample=synthetic_ap_sample(m, 1500)
+    )
+
+    def n(c, sel: str, eps: float) -> float:  # type: ignore[no-untyped-def]
+        return float(signal_result(s, c, sel, eps=eps, alpha_D=0.1).n_signal)
+
+    assert n(card, "missing-energy", 1e-5) == pytest.approx(n(resp, "missing-energy", 1e-5), rel=1e-12)
+    assert n(card, "missing-energy", 1e-5) == pytest.approx(n(legacy, "missing-energy", 1e-5), rel=1e-5)
+    for eps in (3e-4, 3e-3, 3e-2):
+        assert n(card, "missing-energy", eps) <= n(resp, "missing-energy", eps) * (1 + 1e-12)
+    loss = 1.0 - n(card, "missing-energy", 3e-2) / n(resp, "missing-energy", 3e-2)
+    assert 0.0 < loss < 0.1
+    only_long = resp.with_cuts(longitudinal=True)
+    assert loss == pytest.approx(1.0 - n(only_long, "missing-energy", 3e-2) / n(resp, "missing-energy", 3e-2), rel=0.2)
+    assert n(card, "s1", 1e-3) == pytest.approx(n(resp, "s1", 1e-3), rel=1e-12)

@@ -45,7 +45,9 @@ else:  # pragma: no cover
 
 __all__ = [
     "CARD_SCHEMA",
+    "CUT_NAMES",
     "EFFICIENCY_NORMALISATIONS",
+    "DetectorCuts",
     "EfficiencyNormalisation",
     "ExperimentCard",
     "Module",
@@ -116,6 +118,56 @@ class EfficiencyNormalisation:
     source: str
 
 
+#: The named entries of a card's ``[cuts]`` table, each switchable: the VETO requirement, and NA64's ECAL and HCAL1
+#: cuts on the chi2 pairs (:class:`DetectorCuts`).
+CUT_NAMES: tuple[str, ...] = ("veto", "veto_charged_flux", "longitudinal", "lateral", "hcal1_periphery")
+
+
+@dataclass(frozen=True)
+class DetectorCuts:
+    """NA64's selection cuts that act on the chi2 -> chi1 e+ e- pairs (card table ``[cuts]``; each switchable).
+
+    EPJC 83 (2023) 391 Sect. 3.2: "an event must exhibit a PS energy deposit and an ECAL shower profile consistent
+    with one predicted for an incoming e-, the energy recorded in the cells outside the central 3x3 matrix of the
+    ECAL must constitute a small fraction of the total ECAL energy, no activity is expected in the VETO, and ... the
+    candidate event is rejected if the energy deposition in the first HCAL periphery cells is higher than the one in
+    the central cell". Physics: ``docs/physics/detector-and-signal.md`` Sect. 4;
+    kernel: :func:`semivis.detector.kernels.na64_cuts_pass`. Defaults (a card without ``[cuts]``): the VETO
+    requirement on, the ECAL/HCAL1 cuts off; the shipped NA64 cards set every entry.
+
+    * ``veto``: no VETO activity (deposit below ``veto.threshold_GeV``); off = no VETO requirement.
+    * ``veto_charged_flux``: a shower leaking out of the ECAL leaves one MIP in the VETO per charged particle
+      crossing the ECAL back face (Rossi approximation B); off = its leaked energy capped at one MIP per lepton.
+    * ``longitudinal_n_sigma``: E_PS / E_ECAL consistent with one electron whose shower starts within this many
+      standard deviations of the depth of the shower maximum (0 = off).
+    * ``lateral_max_outside_fraction``: largest ECAL energy fraction outside the central 3x3 cells (0 = off), with
+      the cell pitch ``lateral_cell_size_m`` and the ECAL Moliere radius R_M = X0 E_s / E_c of the card's target.
+    * ``hcal1_periphery``: the HCAL1 periphery cut, with its cell threshold ``hcal1_cell_threshold_GeV``.
+    """
+
+    veto: bool = True
+    veto_charged_flux: bool = False
+    longitudinal_n_sigma: float = 0.0
+    lateral_max_outside_fraction: float = 0.0
+    lateral_cell_size_m: float = 0.0382
+    hcal1_periphery: bool = False
+    hcal1_cell_threshold_GeV: float = 0.1
+
+    def enabled(self) -> dict[str, bool]:
+        """Which of :data:`CUT_NAMES` are on.
+
+        >>> DetectorCuts().enabled()
+        {'veto': True, 'veto_charged_flux': False, 'longitudinal': False, 'lateral': False, 'hcal1_periphery': False}
+        """
+        return {
+            "veto": self.veto,
+            "veto_charged_flux": self.veto_charged_flux,
+            "longitudinal": self.longitudinal_n_sigma > 0.0,
+            "lateral": self.lateral_max_outside_fraction > 0.0,
+            "hcal1_periphery": self.hcal1_periphery,
+        }
+
+
 @dataclass(frozen=True)
 class ExperimentCard:
     """A validated experiment card. Build it with :func:`load_card`.
@@ -147,6 +199,9 @@ class ExperimentCard:
     efficiency_normalisation: str = "first-principles"
     efficiency_normalisations: dict[str, EfficiencyNormalisation] = field(default_factory=dict)
     selections: dict[str, SelectionOverride] = field(default_factory=dict)
+    beam_energy_spread: float = 0.0  # relative rms sigma_E/E0 of the beam (beam.energy_spread; 0: mono-energetic)
+    p_out_max_GeV: float | None = None  # muon cards: missing-momentum cut p_out < this (thresholds.p_out_max_GeV)
+    cuts: DetectorCuts = field(default_factory=DetectorCuts)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -252,6 +307,29 @@ class ExperimentCard:
         raw["efficiency"]["normalisation"] = mode
         return dataclasses.replace(self, efficiency_normalisation=mode, raw=raw)
 
+    def with_cuts(self, **enabled: bool) -> ExperimentCard:
+        """This card with some of its ``[cuts]`` (names of :data:`CUT_NAMES`) switched off (``False``) or on
+        (``True``, with the card's values), as a new card whose ``raw`` content (hence its cache keys) records it.
+
+        Switching on a cut the card holds no value for raises :class:`~semivis.errors.CardError`.
+
+        >>> card = load_card("na64-2016-2018").with_cuts(lateral=False, veto=False)
+        >>> card.cuts.enabled()  # doctest: +NORMALIZE_WHITESPACE
+        {'veto': False, 'veto_charged_flux': True, 'longitudinal': True, 'lateral': False,
+         'hcal1_periphery': True}
+        >>> card.with_cuts(flux=False)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        semivis.errors.ParameterError: cuts = 'flux' is out of range: allowed veto, veto_charged_flux, ...
+        """
+        raw = copy.deepcopy(self.raw)
+        table = raw.setdefault("cuts", {})
+        for name, on in enabled.items():
+            if name not in CUT_NAMES:
+                raise ParameterError("cuts", name, ", ".join(CUT_NAMES))
+            table.setdefault(name, {})["enabled"] = bool(on)
+        return dataclasses.replace(self, cuts=_build_cuts(raw, self.source), raw=raw)
+
     def geometry_key(self) -> str:
         """Stable hash of everything in the card."""
         blob = json.dumps(self.raw, sort_keys=True, default=str).encode()
@@ -275,11 +353,14 @@ class ExperimentCard:
 
     def production_key(self) -> dict[str, Any]:
         """The card content that determines A' production (beam and target only), JSON-able."""
-        return {
+        key = {
             "beam": copy.deepcopy(self.raw["beam"]),
             "target": copy.deepcopy(self.raw["target"]),
             "E_min_GeV": self.E_min_GeV,
         }
+        if self.p_out_max_GeV is not None:  # muon cards: the missing-momentum cut shapes the A' sample (issue 15)
+            key["p_out_max_GeV"] = self.p_out_max_GeV
+        return key
 
 
 def _material(name: str, source: str, key: str) -> Material:
@@ -396,6 +477,42 @@ def load_card(name_or_path: str | Path, efficiency_normalisation: str | None = N
     return card.with_efficiency_normalisation(efficiency_normalisation)
 
 
+def _build_cuts(data: dict[str, Any], source: str) -> DetectorCuts:
+    """The card's ``[cuts]`` table as :class:`DetectorCuts` (its defaults for missing entries); an entry present
+    without ``enabled`` is on."""
+    t = data.get("cuts", {})
+    d = DetectorCuts()
+
+    def on(name: str) -> bool:
+        return bool(t.get(name, {}).get("enabled", name == "veto" or name in t))
+
+    lon, lat, h1 = t.get("longitudinal", {}), t.get("lateral", {}), t.get("hcal1_periphery", {})
+    if on("longitudinal") and "n_sigma" not in lon:
+        raise CardError(source, "cuts.longitudinal.n_sigma", "required when the longitudinal cut is enabled")
+    if on("lateral") and "max_outside_fraction" not in lat:
+        raise CardError(source, "cuts.lateral.max_outside_fraction", "required when the lateral cut is enabled")
+    return DetectorCuts(
+        veto=on("veto"),
+        veto_charged_flux=on("veto_charged_flux"),
+        longitudinal_n_sigma=float(lon["n_sigma"]) if on("longitudinal") else 0.0,
+        lateral_max_outside_fraction=float(lat["max_outside_fraction"]) if on("lateral") else 0.0,
+        lateral_cell_size_m=float(lat.get("cell_size_m", d.lateral_cell_size_m)),
+        hcal1_periphery=on("hcal1_periphery"),
+        hcal1_cell_threshold_GeV=float(h1.get("cell_threshold_GeV", d.hcal1_cell_threshold_GeV)),
+    )
+
+
+def _p_out_max(data: dict[str, Any], source: str) -> float | None:
+    """``thresholds.p_out_max_GeV``: required for a muon beam (missing momentum, docs/beams.md), below its energy."""
+    p = data["thresholds"].get("p_out_max_GeV")
+    if str(data["beam"]["particle"]).startswith("mu"):
+        if p is None:
+            raise CardError(source, "thresholds.p_out_max_GeV", "required for a muon beam (missing-momentum cut)")
+        if p >= data["beam"]["energy_GeV"]:
+            raise CardError(source, "thresholds.p_out_max_GeV", "must be below the beam energy")
+    return None if p is None else float(p)
+
+
 def _build_card(data: dict[str, Any], source: str) -> ExperimentCard:
     tgt = data["target"]
     pitch = float(tgt["absorber_thickness_m"]) + float(tgt["active_thickness_m"])
@@ -483,5 +600,8 @@ def _build_card(data: dict[str, Any], source: str) -> ExperimentCard:
         efficiency_normalisation=mode,
         efficiency_normalisations=norms,
         selections=sels,
+        beam_energy_spread=float(data["beam"].get("energy_spread", 0.0)),
+        p_out_max_GeV=_p_out_max(data, source),
+        cuts=_build_cuts(data, source),
         raw=data,
     )

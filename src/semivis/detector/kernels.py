@@ -12,7 +12,11 @@ the compiled pieces it and the signal room's segment kernels call, on flat array
   kernels add to;
 * the **ECAL containment** P(a, b t) (PDG RPP 2022 Sect. 34.5, Eq. 34.36 integrated), exact
   (:func:`containment`) or from the table of :func:`semivis.detector.response.containment_table`
-  (:func:`containment_tab`, within :data:`CONTAINMENT_TABLE_TOL`), and the table's grid (``TAB_*``).
+  (:func:`containment_tab`, within :data:`CONTAINMENT_TABLE_TOL`), and the table's grid (``TAB_*``);
+* **NA64's cuts on the pairs** (card table ``[cuts]``, EPJC 83 (2023) 391 Sect. 3.2): a deposit vector of length
+  :data:`N_OBS` also collects the pair's additive cut observables (``OBS_*``: pre-shower energy, ECAL energy outside
+  the central 3x3 cells, HCAL1 central/periphery energy), which :func:`na64_cuts_pass` turns into the longitudinal,
+  lateral and HCAL1-periphery cuts; the VETO's response to a leaking shower (:func:`leak_charged_particles`).
 
 The physics model of each kernel is described in :mod:`semivis.detector.response` and
 ``docs/physics/detector-and-signal.md`` Sect. 4.
@@ -28,31 +32,49 @@ from numpy.typing import NDArray
 
 __all__ = [
     "CONTAINMENT_TABLE_TOL",
+    "GP_S0",
+    "GP_S1",
+    "GP_T0",
     "G_B",
+    "G_CUT_H1",
+    "G_CUT_LAT",
+    "G_CUT_LONG",
     "G_EC",
     "G_ECAL_HALF",
     "G_ECAL_MAX",
     "G_ECAL_Z_END",
     "G_ECAL_Z_START",
+    "G_H1_CELL_THR",
+    "G_H1_CENTRE_HALF",
     "G_HALF_SIZE",
     "G_HCAL_THR",
+    "G_LAT_HALF",
+    "G_LAT_R",
     "G_LEN",
     "G_MIP",
     "G_MODULES",
     "G_MODULE_STRIDE",
+    "G_PS_Z_END",
     "G_S1_HI",
     "G_S1_LO",
     "G_S1_MIN",
     "G_SETUP_END",
+    "G_VETO_CHARGED",
     "G_VETO_THR",
     "G_VETO_Z_END",
     "G_X0",
     "G_Z_END",
     "G_Z_START",
     "MOD_ECAL",
+    "MOD_HCAL1",
     "MOD_VETO",
     "N_DEP",
     "N_MODULES",
+    "N_OBS",
+    "OBS_H1C",
+    "OBS_H1P",
+    "OBS_OUT",
+    "OBS_PS",
     "REGION_BEYOND",
     "REGION_ECAL",
     "REGION_GAPS",
@@ -66,13 +88,18 @@ __all__ = [
     "containment",
     "containment_tab",
     "decay_deposits",
+    "ecal_cut_observables",
     "ecal_pair",
     "gammainc_lower_reg",
+    "hcal1_cells",
     "lagrange4",
+    "leak_charged_particles",
     "module_half_size",
     "module_z_end",
     "module_z_start",
+    "na64_cuts_pass",
     "propagate",
+    "square_fraction",
 ]
 
 # ------------------------------------------------------------------------------------------ regions
@@ -91,6 +118,7 @@ N_DEP = 5
 N_MODULES = 5
 MOD_ECAL = 0
 MOD_VETO = 1
+MOD_HCAL1 = 2
 #: module m's slots start at G_MODULES + G_MODULE_STRIDE * m
 G_MODULES = 0
 G_MODULE_STRIDE = 3
@@ -119,8 +147,43 @@ G_VETO_THR = G_X0 + 4
 G_ECAL_MAX = G_X0 + 5
 G_HCAL_THR = G_X0 + 6
 G_S1_MIN = G_X0 + 7
+#: z of the pre-shower's back face [m] (the first ``preshower_layers`` of the ECAL, EPJC2023 Sect. 3.1)
+G_PS_Z_END = G_X0 + 8
+#: NA64's ECAL/HCAL1 cuts on the pair (card table ``[cuts]``, :func:`na64_cuts_pass`); a value <= 0 switches a cut
+#: off. Longitudinal: the allowed shift of the shower start, in standard deviations of the depth of an electron
+#: shower's maximum (Grindhammer-Peters).
+G_CUT_LONG = G_X0 + 9
+#: lateral: the largest allowed fraction of the ECAL energy outside the central 3x3 cells
+G_CUT_LAT = G_X0 + 10
+#: half width of the central 3x3 cells [m] (1.5 cell pitches), and the core radius R_M/3 of the lateral profile [m]
+G_LAT_HALF = G_X0 + 11
+G_LAT_R = G_X0 + 12
+#: HCAL1 periphery cut: on (1) / off (0); half width of HCAL1's central cell [m]; the cell threshold [GeV]
+G_CUT_H1 = G_X0 + 13
+G_H1_CENTRE_HALF = G_X0 + 14
+G_H1_CELL_THR = G_X0 + 15
+#: VETO response to a shower leaking out of the ECAL: 1 = its charged-particle flux at the ECAL back face
+#: (:func:`leak_charged_particles`), 0 = its leaked energy capped at one MIP per lepton (the response before)
+G_VETO_CHARGED = G_X0 + 16
 #: length of the geometry vector
-G_LEN = G_X0 + 8
+G_LEN = G_X0 + 17
+
+# ------------------------------------------------------------------------------------------ cut observables
+#: a deposit vector may be longer than N_DEP: slots N_DEP.. then hold the pair's contributions to the cut
+#: observables (all additive over leptons and over the two chi2 of an event): its pre-shower energy, its ECAL
+#: energy outside the central 3x3 cells, its HCAL1 energy in the central cell and in the periphery cells [GeV]
+OBS_PS = N_DEP
+OBS_OUT = N_DEP + 1
+OBS_H1C = N_DEP + 2
+OBS_H1P = N_DEP + 3
+#: length of a deposit vector with the cut observables
+N_OBS = N_DEP + 4
+#: Grindhammer & Peters, hep-ex/0001020, Sect. 2.1 (longitudinal profiles, homogeneous media): mean and spread
+#: of ln T of an electron shower's maximum T, <ln T> = ln(ln y - GP_T0), sigma(ln T) = 1 / (GP_S0 + GP_S1 ln y),
+#: y = E/E_c
+GP_T0 = 0.858
+GP_S0 = -1.4
+GP_S1 = 1.26
 
 
 @njit(cache=True, inline="always")
@@ -250,6 +313,139 @@ def containment_tab(  # pragma: no cover - numba
     return min(max(r, 0.0), 1.0)
 
 
+@njit(cache=True)
+def leak_charged_particles(E: float, t_rem: float, Ec: float, b: float) -> float:  # pragma: no cover - numba
+    """Mean number of charged particles crossing the plane t_rem radiation lengths after the start of an e+-
+    shower of energy E: N = (1 / E_c) dE/dt (t_rem) (Rossi's approximation B: the charged track length per
+    radiation length of depth is the energy deposited per X0 over E_c, PDG RPP 2022 Sect. 34.5), with the gamma
+    profile dE/dt = E b (b t)^(a-1) e^(-b t) / Gamma(a) of :func:`containment`.
+    """
+    if E <= 0.0 or t_rem <= 0.0:
+        return 0.0
+    a = max(1.0 + b * (math.log(E / Ec) - 0.5), 1.0)
+    x = b * t_rem
+    return E * b * math.exp((a - 1.0) * math.log(x) - x - math.lgamma(a)) / Ec
+
+
+# ------------------------------------------------------------------------------------------ NA64 cuts
+@njit(cache=True)
+def _corner(X: float, Y: float, R: float) -> float:  # pragma: no cover - numba
+    """Fraction of the lateral profile :func:`square_fraction` inside [0, X] x [0, Y] (signed: odd in X and Y).
+
+    Int_0^X Int_0^Y dx dy R^2 / (pi (x^2 + y^2 + R^2)^2) = (1 / 2 pi) [X / A atan(Y / A) + Y / B atan(X / B)],
+    A = sqrt(X^2 + R^2), B = sqrt(Y^2 + R^2) (inner integral Gradshteyn-Ryzhik 2.173, outer by parts; checked
+    against numerical quadrature in tests/test_detector_response.py).
+    """
+    a = math.sqrt(X * X + R * R)
+    b = math.sqrt(Y * Y + R * R)
+    return (X / a * math.atan(Y / a) + Y / b * math.atan(X / b)) / (2.0 * math.pi)
+
+
+@njit(cache=True)
+def square_fraction(x0: float, y0: float, h: float, R: float) -> float:  # pragma: no cover - numba
+    """Fraction of an electromagnetic shower centred at (x0, y0) contained in the square |x|, |y| <= h.
+
+    Lateral profile dE/dA = E R^2 / (pi (r^2 + R^2)^2) (the radial form of Grindhammer & Peters, hep-ex/0001020
+    Sect. 2.2, one component): the energy within radius r is r^2 / (r^2 + R^2). With R = R_M / 3 it holds 90 % of
+    the energy within one Moliere radius and 99 % within 3.3 R_M (PDG RPP 2022 Sect. 34.5: "on average only 10 %
+    of the energy lies outside the cylinder with radius R_M", "about 99 % is contained inside 3.5 R_M").
+    """
+    if R <= 0.0:
+        return 1.0 if (abs(x0) <= h and abs(y0) <= h) else 0.0
+    return (
+        _corner(h - x0, h - y0, R)
+        - _corner(-h - x0, h - y0, R)
+        - _corner(h - x0, -h - y0, R)
+        + _corner(-h - x0, -h - y0, R)
+    )
+
+
+@njit(cache=True)
+def ecal_cut_observables(  # noqa: PLR0917
+    z: float,
+    xc: float,
+    yc: float,
+    E: float,
+    tx: float,
+    ty: float,
+    f: float,
+    g: NDArray[np.float64],
+    dep: NDArray[np.float64],
+) -> None:  # pragma: no cover - numba
+    """Add one pair lepton's pre-shower energy and ECAL energy outside the central 3x3 cells to ``dep``.
+
+    The lepton of energy E starts its shower at (xc, yc, z) with slopes (tx, ty) and keeps the fraction f in the
+    ECAL. Pre-shower (only with the longitudinal cut on): E P(a, b (z_PS - z) / X0) for z before the PS back
+    face (the gamma profile of :func:`containment`). Lateral (only with the lateral cut on): its contained energy
+    f E, centred where the lepton is at its profile's centroid depth a / b X0 (PDG RPP 2022 Eq. 34.36; capped at
+    the ECAL end), spread with the profile of :func:`square_fraction` (R = R_M / 3).
+    """
+    if E <= 0.0:
+        return
+    if g[G_CUT_LONG] > 0.0 and z < g[G_PS_Z_END]:
+        dep[OBS_PS] += E * containment(E, (g[G_PS_Z_END] - z) / g[G_X0], g[G_EC], g[G_B])
+    if g[G_CUT_LAT] > 0.0 and f > 0.0:
+        a = max(1.0 + g[G_B] * (math.log(E / g[G_EC]) - 0.5), 1.0)
+        d = min(a / g[G_B] * g[G_X0], g[G_ECAL_Z_END] - z)
+        inside = square_fraction(xc + tx * d, yc + ty * d, g[G_LAT_HALF], g[G_LAT_R])
+        dep[OBS_OUT] += f * E * (1.0 - inside)
+
+
+@njit(cache=True)
+def hcal1_cells(  # pragma: no cover - numba
+    E: float, x: float, y: float, g: NDArray[np.float64], dep: NDArray[np.float64]
+) -> None:
+    """Add energy E entering HCAL1 at (x, y) to its central cell or to its periphery cells (3 x 3 cells, EPJC2023
+    Sect. 3.1; the EM shower of an e+- in iron, R_M = 1.7 cm, stays in the cell it enters)."""
+    hc = g[G_H1_CENTRE_HALF]
+    if abs(x) <= hc and abs(y) <= hc:
+        dep[OBS_H1C] += E
+    else:
+        dep[OBS_H1P] += E
+
+
+@njit(cache=True)
+def na64_cuts_pass(e_base: float, dep: NDArray[np.float64], g: NDArray[np.float64]) -> bool:  # pragma: no cover
+    """NA64's ECAL and HCAL1 cuts (EPJC 83 (2023) 391 Sect. 3.2) on an event whose pairs left ``dep`` (length
+    :data:`N_OBS`); ``e_base`` is the ECAL energy of the recoil shower (no pairs). Each cut is off when its slot
+    is <= 0; with no pair energy every cut passes (the invisible-mode efficiency is the card's).
+
+    * HCAL1 periphery: "rejected if the energy deposition in the first HCAL periphery cells is higher than the
+      one in the central cell": periphery > central and above the cell threshold fails.
+    * Lateral: "the energy recorded in the cells outside the central 3x3 matrix of the ECAL must constitute a
+      small fraction of the total ECAL energy": (recoil outside + pair outside) / E_ECAL <= the card's maximum;
+      the recoil shower is centred on the central cell.
+    * Longitudinal: "an ECAL shower profile consistent with one predicted for an incoming e-": with two
+      longitudinal readout sections the profile is E_PS / E_ECAL; it must lie between the fractions of an
+      electron of energy E_ECAL whose shower starts n sigma_T later or earlier (P(a, b (t_PS -+ n sigma_T)),
+      sigma_T = T sigma(ln T) from Grindhammer-Peters, :data:`GP_T0`). The recoil shower starts at the ECAL front.
+    """
+    if g[G_CUT_H1] > 0.0:
+        hp = dep[OBS_H1P]
+        if hp > g[G_H1_CELL_THR] and hp > dep[OBS_H1C]:
+            return False
+    e_tot = e_base + dep[MOD_ECAL]
+    if e_tot <= 0.0:
+        return True
+    if g[G_CUT_LAT] > 0.0:
+        out_rec = e_base * (1.0 - square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R])) if e_base > 0.0 else 0.0
+        if (out_rec + dep[OBS_OUT]) > g[G_CUT_LAT] * e_tot:
+            return False
+    if g[G_CUT_LONG] > 0.0:
+        ly = math.log(e_tot / g[G_EC])
+        den = GP_S0 + GP_S1 * ly
+        if ly > GP_T0 and den > 0.0:
+            dt = g[G_CUT_LONG] * (ly - GP_T0) / den
+            t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
+            ps_rec = e_base * containment(e_base, t_ps, g[G_EC], g[G_B]) if e_base > 0.0 else 0.0
+            r = (ps_rec + dep[OBS_PS]) / e_tot
+            lo = containment(e_tot, t_ps - dt, g[G_EC], g[G_B])
+            hi = containment(e_tot, t_ps + dt, g[G_EC], g[G_B])
+            if r < lo or r > hi:
+                return False
+    return True
+
+
 # ------------------------------------------------------------------------------------------ deposits
 @njit(cache=True)
 def propagate(  # noqa: PLR0917
@@ -283,6 +479,8 @@ def propagate(  # noqa: PLR0917
             E -= d
         else:  # HCAL: full absorption
             dep[m] += E
+            if m == MOD_HCAL1 and dep.shape[0] > N_DEP:
+                hcal1_cells(E, xf, yf, g, dep)
             return
 
 
@@ -300,21 +498,28 @@ def ecal_pair(  # noqa: PLR0917
     """Deposits of a pair created in the ECAL at (xc, yc, z) whose leptons keep the fractions f0, f1 there;
     the rest of each shower leaks downstream along the lepton's direction (:func:`propagate`)."""
     z_end = g[G_ECAL_Z_END]
+    obs = dep.shape[0] > N_DEP
     for k in range(2):
         E = lep[3 * k]
         f = f0 if k == 0 else f1
         dep[MOD_ECAL] += f * E
-        propagate(
-            (1.0 - f) * E,
-            xc + lep[3 * k + 1] * (z_end - z),
-            yc + lep[3 * k + 2] * (z_end - z),
-            lep[3 * k + 1],
-            lep[3 * k + 2],
-            z_end,
-            MOD_VETO,
-            g,
-            dep,
-        )
+        if obs:
+            ecal_cut_observables(z, xc, yc, E, lep[3 * k + 1], lep[3 * k + 2], f, g, dep)
+        leak = (1.0 - f) * E
+        xe = xc + lep[3 * k + 1] * (z_end - z)
+        ye = yc + lep[3 * k + 2] * (z_end - z)
+        m0 = MOD_VETO
+        if g[G_VETO_CHARGED] > 0.0 and leak > 0.0:
+            # the VETO sees the leaking shower's charged particles, one MIP each (at most the leaked energy)
+            m0 = MOD_VETO + 1
+            zf = module_z_start(g, MOD_VETO)
+            h = module_half_size(g, MOD_VETO)
+            if abs(xe + lep[3 * k + 1] * (zf - z_end)) <= h and abs(ye + lep[3 * k + 2] * (zf - z_end)) <= h:
+                n_ch = leak_charged_particles(E, (z_end - z) / g[G_X0], g[G_EC], g[G_B])
+                d = min(n_ch * g[G_MIP], leak)
+                dep[MOD_VETO] += d
+                leak -= d
+        propagate(leak, xe, ye, lep[3 * k + 1], lep[3 * k + 2], z_end, m0, g, dep)
 
 
 @njit(cache=True)
@@ -383,6 +588,8 @@ def decay_deposits(  # noqa: PLR0917
                 )
             return REGION_VETO
         dep[m_in] += lep[0] + lep[3]
+        if m_in == MOD_HCAL1 and dep.shape[0] > N_DEP:
+            hcal1_cells(lep[0] + lep[3], xc, yc, g, dep)
         return m_in  # HCAL1..3: region code = module index
     # in a gap upstream of module m_next
     for k in range(2):

@@ -30,42 +30,84 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import gammainc
 
+from semivis import constants
 from semivis.detector.cards import ExperimentCard
 from semivis.detector.kernels import (
     CONTAINMENT_TABLE_TOL,
     G_B,
+    G_CUT_H1,
+    G_CUT_LAT,
+    G_CUT_LONG,
     G_EC,
     G_ECAL_MAX,
+    G_H1_CELL_THR,
+    G_H1_CENTRE_HALF,
     G_HCAL_THR,
+    G_LAT_HALF,
+    G_LAT_R,
     G_LEN,
     G_MIP,
     G_MODULE_STRIDE,
     G_MODULES,
+    G_PS_Z_END,
     G_S1_MIN,
+    G_VETO_CHARGED,
     G_VETO_THR,
     G_X0,
     N_DEP,
+    N_OBS,
     REGION_NAMES,
     TAB_H,
     TAB_NA,
     TAB_NS,
     containment,
     decay_deposits,
+    na64_cuts_pass,
 )
 
 __all__ = [
     "CONTAINMENT_TABLE_TOL",
+    "E_S_GEV",
     "N_DEP",
     "REGION_NAMES",
     "SHOWER_B",
     "containment_table",
+    "cuts_at",
     "deposits_at",
     "geometry_vector",
+    "moliere_radius_m",
+    "preshower_end_m",
     "shower_containment",
 ]
 
 #: shower-profile slope parameter b (PDG RPP 2022 Sect. 34.5: "b ~ 0.5")
 SHOWER_B = 0.5
+#: scale energy E_s = m_e sqrt(4 pi / alpha) = 21.2 MeV of the Moliere radius (PDG RPP 2022 Sect. 34.5, Eq. 34.37)
+E_S_GEV = constants.m_e * float(np.sqrt(4.0 * np.pi / constants.alpha))
+
+
+def moliere_radius_m(card: ExperimentCard) -> float:
+    """Moliere radius of the card's ECAL, R_M = X0 E_s / E_c (PDG RPP 2022 Sect. 34.5, Eq. 34.37), from the
+    sandwich's radiation length and critical energy.
+
+    >>> from semivis.detector import load_card
+    >>> round(moliere_radius_m(load_card("na64-2016-2018")) * 1e3, 1)  # mm
+    28.4
+    """
+    return card.radiation_length_m * E_S_GEV / card.critical_energy_GeV
+
+
+def preshower_end_m(card: ExperimentCard) -> float:
+    """z of the pre-shower's back face: the first ``target.preshower_layers`` ECAL layers (EPJC2023 Sect. 3.1: 16);
+    the ECAL front face when the card has no pre-shower.
+
+    >>> from semivis.detector import load_card
+    >>> round(preshower_end_m(load_card("na64-2016-2018")), 4)
+    0.048
+    """
+    t = card.target_config
+    pitch = float(t["absorber_thickness_m"]) + float(t["active_thickness_m"])
+    return card.ecal.z_start_m + pitch * int(t.get("preshower_layers", 0))
 
 
 def geometry_vector(card: ExperimentCard, s1_min_hcal_GeV: float | None = None) -> NDArray[np.float64]:
@@ -91,6 +133,18 @@ def geometry_vector(card: ExperimentCard, s1_min_hcal_GeV: float | None = None) 
     g[G_ECAL_MAX] = card.ecal_max_GeV
     g[G_HCAL_THR] = card.hcal_threshold_GeV
     g[G_S1_MIN] = card.hcal_threshold_GeV if s1_min_hcal_GeV is None else s1_min_hcal_GeV
+    cuts = card.cuts
+    if not cuts.veto:  # no VETO requirement: no deposit reaches an infinite threshold
+        g[G_VETO_THR] = np.inf
+    g[G_PS_Z_END] = preshower_end_m(card)
+    g[G_CUT_LONG] = cuts.longitudinal_n_sigma
+    g[G_CUT_LAT] = cuts.lateral_max_outside_fraction
+    g[G_LAT_HALF] = 1.5 * cuts.lateral_cell_size_m
+    g[G_LAT_R] = moliere_radius_m(card) / 3.0
+    g[G_CUT_H1] = 1.0 if cuts.hcal1_periphery else 0.0
+    g[G_H1_CENTRE_HALF] = card.hcal1.half_size_m / 3.0
+    g[G_H1_CELL_THR] = cuts.hcal1_cell_threshold_GeV
+    g[G_VETO_CHARGED] = 1.0 if cuts.veto_charged_flux else 0.0
     return g
 
 
@@ -166,3 +220,41 @@ def deposits_at(  # noqa: PLR0917
     lep_a = np.asarray(lep, dtype=np.float64)
     code = decay_deposits(float(z), float(zv), float(tx), float(ty), lep_a, g, dep, containment_table(), False)
     return REGION_NAMES[code], dep
+
+
+def cuts_at(  # noqa: PLR0917
+    card: ExperimentCard,
+    z: float,
+    lep: ArrayLike,
+    e_base_GeV: float,
+    zv: float = 0.0,
+    tx: float = 0.0,
+    ty: float = 0.0,
+) -> dict[str, bool]:
+    """Which of the card's enabled ``[cuts]`` one chi2 decay at ``z`` [m] passes, each alone (and ``all``).
+
+    ``lep`` = (E+, tx+, ty+, E-, tx-, ty-) of the pair, ``e_base_GeV`` the recoil shower's ECAL energy, (zv, tx,
+    ty) the chi2 origin and slopes; a cut the card switches off passes. The same kernels as the reweighting
+    (:func:`semivis.detector.kernels.na64_cuts_pass`).
+
+    >>> from semivis.detector import load_card
+    >>> card = load_card("na64-2016-2018")
+    >>> cuts_at(card, 0.05, [2.0, 0, 0, 1.0, 0, 0], 30.0)["all"]  # a soft pair 36 X0 before the ECAL end
+    True
+    >>> cuts_at(card, 0.2, [20.0, 0, 0, 15.0, 0, 0], 0.5)  # a hard pair 16 cm deep, soft recoil: leaks, late start
+    {'veto': False, 'longitudinal': False, 'lateral': True, 'hcal1_periphery': True, 'all': False}
+    """
+    lep_a = np.asarray(lep, dtype=np.float64)
+    out: dict[str, bool] = {}
+    enabled = card.cuts.enabled()
+    for name in enabled:
+        if name == "veto_charged_flux":  # the VETO's response, evaluated with ``veto``
+            continue
+        keep = {name, "veto_charged_flux"} if name == "veto" else {name}
+        only = card.with_cuts(**{n: n in keep and enabled[n] for n in enabled})
+        g = geometry_vector(only)
+        dep = np.zeros(N_OBS)
+        decay_deposits(float(z), float(zv), float(tx), float(ty), lep_a, g, dep, containment_table(), False)
+        out[name] = bool(dep[1] < g[G_VETO_THR]) if name == "veto" else bool(na64_cuts_pass(float(e_base_GeV), dep, g))
+    out["all"] = all(out.values())
+    return out

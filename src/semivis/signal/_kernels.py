@@ -43,6 +43,7 @@ from semivis.detector.kernels import (
     MOD_VETO,
     N_DEP,
     N_MODULES,
+    N_OBS,
     REGION_BEYOND,
     REGION_ECAL,
     REGION_GAPS,
@@ -55,6 +56,7 @@ from semivis.detector.kernels import (
     module_half_size,
     module_z_end,
     module_z_start,
+    na64_cuts_pass,
 )
 from semivis.signal.selections import SELECTION_FLAGS
 
@@ -97,7 +99,10 @@ def selection_flags(  # noqa: PLR0917
 ) -> None:  # pragma: no cover - numba
     """Selection flags (out[i] for SELECTION_FLAGS[i]: missing-energy, s1, s2) from summed deposits.
 
-    ``dep`` = (ECAL, VETO, HCAL1, HCAL2, HCAL3) pair deposits [GeV] (the decay kernels' deposit vector),
+    ``dep`` = (ECAL, VETO, HCAL1, HCAL2, HCAL3) pair deposits [GeV] (the decay kernels' deposit vector; when it
+    also holds the cut observables, length N_OBS, missing-energy and s2 apply NA64's ECAL/HCAL1 cuts of EPJC
+    2023 Sect. 3.2, :func:`semivis.detector.kernels.na64_cuts_pass`, each off unless the card enables it; s1 is
+    EPJC 2021's selection, which lists no such cut),
     ``e_ecal_base`` the ECAL energy without the chi2 pairs, ``n_in_window`` how many chi2 decayed in the S1
     window [G_S1_LO, G_S1_HI), ``n_beyond`` of ``n_chi2`` beyond the set-up. missing-energy: EPJC 83 (2023)
     391 Sect. 3.2 (E_ECAL < 50 GeV, VETO quiet, E_HCAL < 1 GeV); s1 and s2: EPJC 81 (2021) 959.
@@ -106,6 +111,8 @@ def selection_flags(  # noqa: PLR0917
     veto_ok = dep[1] < g[G_VETO_THR]
     hsum = dep[2] + dep[3] + dep[4]
     me = ecal_ok and veto_ok and hsum < g[G_HCAL_THR]
+    if me and dep.shape[0] > N_DEP:
+        me = na64_cuts_pass(e_ecal_base, dep, g)
     out[0] = 1 if me else 0
     s1 = ecal_ok and veto_ok and dep[2] < g[G_HCAL_THR] and (dep[3] + dep[4]) >= g[G_S1_MIN] and n_in_window > 0
     out[1] = 1 if s1 else 0
@@ -212,7 +219,7 @@ def segment_data(  # noqa: PLR0917
     for k in range(nb):
         za = zb[k]
         zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
-        for d in range(N_DEP):
+        for d in range(deps.shape[1]):
             deps[k, d] = 0.0
         if fast and 1 <= k <= n_in:
             i = s0 + k - 1
@@ -258,7 +265,7 @@ def exact_deps(  # noqa: PLR0917
     """Deposits of segment k with the exact containment series (the pre-table evaluation, bit for bit)."""
     za = zb[k]
     zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
-    for d in range(N_DEP):
+    for d in range(out.shape[0]):
         out[d] = 0.0
     decay_deposits(zm, zv, tx, ty, lep, g, out, tab, False)
 
@@ -289,8 +296,8 @@ def terms_csr(  # noqa: PLR0917
     """
     kmax = grid.size + MAX_EXTRA_SEGMENTS
     zb = np.empty(kmax)
-    deps = np.zeros((kmax, N_DEP))
-    dex = np.zeros(N_DEP)
+    deps = np.zeros((kmax, N_OBS))
+    dex = np.zeros(N_OBS)
     cats = np.zeros(kmax, dtype=np.int64)
     win = np.zeros(kmax, dtype=np.int64)
     errs = np.zeros(kmax)
@@ -357,12 +364,12 @@ def pair_table(  # noqa: PLR0917
     kmax = xb.shape[2]
     zb = np.empty((2, kmax + 1))
     errs = np.zeros((2, kmax + 1))
-    dex = np.zeros((2, N_DEP))
-    deps = np.zeros((2, kmax + 1, N_DEP))
+    dex = np.zeros((2, N_OBS))
+    deps = np.zeros((2, kmax + 1, N_OBS))
     cats = np.zeros((2, kmax + 1), dtype=np.int64)
     win = np.zeros((2, kmax + 1), dtype=np.int64)
     nbs = np.zeros(2, dtype=np.int64)
-    tot = np.zeros(N_DEP)
+    tot = np.zeros(N_OBS)
     fl = np.zeros(N_FLAGS, dtype=np.int8)
     for e in range(zv.shape[0]):
         for s in range(2):
@@ -384,13 +391,13 @@ def pair_table(  # noqa: PLR0917
                     passes[e, i, a, b] = 0
         for a in range(nbs[0]):
             for b in range(nbs[1]):
-                for d in range(N_DEP):
+                for d in range(N_OBS):
                     tot[d] = deps[0, a, d] + deps[1, b, d]
                 nbey = (1 if cats[0, a] == REGION_BEYOND else 0) + (1 if cats[1, b] == REGION_BEYOND else 0)
                 if near_threshold(e_base[e], tot, errs[0, a] + errs[1, b], g):
                     exact_deps(a, nbs[0], zv[e], tx[e, 0], ty[e, 0], lep[e, 0], g, zb[0], tab, dex[0])
                     exact_deps(b, nbs[1], zv[e], tx[e, 1], ty[e, 1], lep[e, 1], g, zb[1], tab, dex[1])
-                    for d in range(N_DEP):
+                    for d in range(N_OBS):
                         tot[d] = dex[0, d] + dex[1, d]
                 selection_flags(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl)
                 for i in range(N_FLAGS):

@@ -17,7 +17,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from semivis.detector.cards import ExperimentCard
-from semivis.detector.kernels import G_ECAL_Z_START, G_S1_HI, G_S1_LO, N_DEP, REGION_BEYOND, decay_deposits
+from semivis.detector.kernels import G_ECAL_Z_START, G_S1_HI, G_S1_LO, N_OBS, REGION_BEYOND, decay_deposits
 from semivis.detector.response import containment_table
 from semivis.signal._kernels import N_FLAGS, selection_flags
 from semivis.signal.events import N_CHI2, EventSample
@@ -42,10 +42,10 @@ def _sampled_flags(  # noqa: PLR0917
 ) -> None:  # pragma: no cover - numba
     """Selection flags for sampled decay positions zd (n, s) of s chi2 per event (exact containment)."""
     n, ns = zd.shape
-    dep = np.zeros(N_DEP)
+    dep = np.zeros(N_OBS)  # deposits and NA64's cut observables
     fl = np.zeros(N_FLAGS, dtype=np.int8)
     for e in range(n):
-        for d in range(N_DEP):
+        for d in range(N_OBS):
             dep[d] = 0.0
         nw = 0
         nbey = 0
