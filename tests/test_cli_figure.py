@@ -116,8 +116,9 @@ def test_end_to_end_on_toy_evaluator(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert data["meta"]["resolution"] == {"n_x": 4, "n_y": 12, "n_events": 200, "n_curve": 4}
     assert "relic" in data["meta"]["missing"]
     assert "relic" in res.output  # the warning line
-    # BaBar is declared for the (m_A', eps) and (m_chi1, y) planes: in (R, y) it is missing, with the reason
-    assert "defined in planes mAp-eps, mchi1-y only, not R-y" in data["meta"]["missing"]["constraint/babar_semivisible"]
+    # BaBar is drawn in the (R, y) plane too (issue 11; EPJC 2023 Fig. 7 shows it)
+    assert "constraint/babar_semivisible" not in data["meta"]["missing"]
+    assert data["curves"]["constraint/babar_semivisible"]
 
 
 def test_declined_overlay_is_missing_but_a_physics_error_propagates(
@@ -136,8 +137,8 @@ def test_declined_overlay_is_missing_but_a_physics_error_propagates(
         build.build_figure_data("epjc2023-fig7a", resolution=res_, executor="serial", cache_dir=tmp_path)
     _decline_relic(monkeypatch)
     data = build.build_figure_data("epjc2023-fig7a", resolution=res_, executor="serial", cache_dir=tmp_path)
-    assert set(data.meta["missing"]) == {"relic", "constraint/babar_semivisible"}
-    assert "constraint/babar_semivisible" not in data.curves
+    assert set(data.meta["missing"]) == {"relic"}
+    assert "constraint/babar_semivisible" in data.curves
 
 
 @pytest.mark.parametrize("name", ["epjc2021-fig5a", "epjc2023-fig4b"])
@@ -150,7 +151,7 @@ def test_eps_g2_figure_is_one_scan_per_detector_group(
 
     def counting(spec: object, **kwargs: object) -> object:
         specs.append(spec)
-        return run_scan(spec, evaluator=ToyEvaluator(), **kwargs)  # type: ignore[arg-type]
+        return run_scan(spec, **{**kwargs, "evaluator": ToyEvaluator()})  # type: ignore[arg-type]
 
     monkeypatch.setattr(build, "run_scan", counting)
     res_ = Resolution(n_x=5, n_y=8, n_events=200, n_curve=4)

@@ -1,4 +1,4 @@
-"""Sample cache: hermetic during tests, never a reason to fail, entries readable as the umask says."""
+"""Sample cache and its kernel and figure sections: hermetic in tests, never a reason to fail, umask honoured."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import platformdirs
 import pytest
 import xarray as xr
 
+from semivis.errors import ParameterError
 from semivis.scan import SampleCache, ScanSpec, cache_key, default_cache_dir, run_scan
+from semivis.scan.cache import source_digest
 from semivis.testing import ToyEvaluator
 
 UNUSABLE = "running without a sample cache"
@@ -164,3 +166,61 @@ def test_atomic_writes_honour_the_umask(tmp_path: Path, umask: int) -> None:
         os.umask(old)
     for name in ("summary.json", "result.nc"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~umask, name
+
+
+def test_sections_are_separate_and_integrity_checked(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """One key in two sections is two entries; a corrupted kernel entry is rejected, deleted and reported as a
+    miss, as a corrupted sample is; an unknown section is refused."""
+    samples = SampleCache(tmp_path)
+    kernels = SampleCache(tmp_path, section="kernels")
+    key = cache_key({"m": 1})
+    samples.store(key, {"x": np.arange(3.0)}, {"what": "sample"})
+    kernels.store(key, {"x": np.arange(4.0)}, {"what": "kernel"})
+    got_s, got_k = samples.load(key), kernels.load(key)
+    assert got_s is not None
+    assert got_k is not None
+    assert got_s[1]["what"] == "sample"
+    assert got_k[0]["x"].size == 4
+    npz = next((tmp_path / "kernels").rglob("*.npz"))
+    data = bytearray(npz.read_bytes())
+    data[-5] ^= 0xFF
+    npz.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING):
+        assert kernels.load(key) is None
+    assert kernels.rejected == 1
+    assert not npz.exists()
+    assert samples.load(key) is not None  # the other section is untouched
+    with pytest.raises(ParameterError, match="section"):
+        SampleCache(tmp_path, section="results")
+
+
+def test_source_digest_is_stable_and_names_the_code() -> None:
+    """The code digest in kernel and figure keys: a SHA-256, the same on every call in a process."""
+    assert source_digest() == source_digest()
+    assert len(source_digest()) == 64
+
+
+def test_figure_content_comes_back_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A figure re-run with the same cache reads its scan grids, relic lines and constraint curves back bit for bit
+    (no scan, no relic solve, no constraint recast: each is replaced by a failure), and its scans' lifetime kernels
+    are in the ``kernels/`` section."""
+    from semivis.figures import build  # noqa: PLC0415 - the figures room is only needed here
+    from semivis.figures.registry import Resolution  # noqa: PLC0415
+
+    res = Resolution(n_x=2, n_y=80, n_events=40, n_curve=4)
+    first = build.build_figure_data("epjc2023-fig8b", resolution=res, cache_dir=tmp_path)
+    assert list((default_cache_dir() / "kernels").rglob("*.npz"))  # 80 couplings per column: kernels, cached
+    assert list((tmp_path / "figures").rglob("*.npz"))
+
+    def recomputed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("recomputed instead of read from the cache")
+
+    for name in ("run_scan", "_relic_lines", "_constraint_lines"):
+        monkeypatch.setattr(build, name, recomputed)
+    again = build.build_figure_data("epjc2023-fig8b", resolution=res, cache_dir=tmp_path)
+    assert again.summary == first.summary
+    assert set(again.curves) == set(first.curves)
+    for key, lines in first.curves.items():
+        assert len(again.curves[key]) == len(lines), key
+        for a, b in zip(again.curves[key], lines, strict=True):
+            assert np.array_equal(np.asarray(a), np.asarray(b)), key

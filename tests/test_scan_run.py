@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import signal
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,8 @@ from semivis.scan import (
 )
 from semivis.scan.contours import dataset_ratio, projection_lines
 from semivis.scan.result import write_result
-from semivis.scan.runner import ScanInterrupted, scan_key
+from semivis.scan.runner import ScanInterrupted, run_scans, scan_key
+from semivis.signal.events import production_seed
 from semivis.stats import multibin_table
 from semivis.testing import ToyEvaluator
 
@@ -547,3 +549,113 @@ def test_toy_evaluator_stands_in_for_any_processes(tmp_path: Path) -> None:
         "brem",
         "annihilation",
     ]
+
+
+# --------------------------------------------------------------------------------------------------
+# shared A' production in per-cell planes (issue 12, deliverable 4)
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _SharingToy(ToyEvaluator):
+    """The toy with a shareable "production": a record of the m_A' and stream it was made for, dropped as a
+    ``*.production`` marker and checked by every sample built on it."""
+
+    name: str = "toy-sharing"
+
+    def build_production(self, experiment: str, m_Ap: float, n_events: int, seed: np.random.SeedSequence) -> Any:
+        if self.marker_dir:
+            (Path(self.marker_dir) / f"{m_Ap.hex()}-{uuid.uuid4().hex}.production").touch()
+        return (m_Ap, seed.spawn_key)
+
+    def build_sample(
+        self,
+        experiment: str,
+        kind: str,
+        masses: tuple[float, float, float],
+        n_events: int,
+        seed: np.random.SeedSequence,
+        *,
+        production: Any = None,
+    ) -> Any:
+        if production is not None:
+            assert production == (masses[0], production_seed(int(seed.entropy), masses[0]).spawn_key)  # type: ignore[arg-type]
+        return super().build_sample(experiment, kind, masses, n_events, seed)
+
+
+def test_per_cell_plane_simulates_one_production_per_m_ap(tmp_path: Path) -> None:
+    """(m_chi1, Delta/m_chi1): every cell of a column has m_A' = R m_chi1, so the scan asks for ONE production per
+    column (on production_seed(seed, m_A')) and builds each open cell's sample on it; the numbers are those of the
+    same scan without sharing (the toy's N_sig ignores the production). A plane with one mass point per column
+    never asks for a production."""
+    spec = ScanSpec.from_ranges(
+        "idm", "mchi1-delta", nx=3, ny=8, n_events=200, x_range=(0.01, 0.1), y_range=(0.1, 1.5), fixed={"eps": 1e-3}
+    )
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    info: dict[str, int] = {}
+    ds = run_scan(spec, evaluator=_SharingToy(marker_dir=str(marks)), cache_dir=tmp_path / "c", info=info)
+    assert len(list(marks.glob("*.production"))) == 3
+    assert len(list(marks.glob("*.built"))) == info["samples_built"]
+    assert info["samples_built"] > 3
+    plain = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "c2")
+    np.testing.assert_array_equal(ds["n_sig"].values, plain["n_sig"].values)
+    assert "production shared by the cells of one m_Ap" in provenance(ds)["seed_scheme"]
+    other = small_spec(nx=2, ny=4)
+    run_scan(other, evaluator=_SharingToy(marker_dir=str(marks)), cache_dir=tmp_path / "c3")
+    assert len(list(marks.glob("*.production"))) == 3
+
+
+def test_per_cell_plane_keys_say_production_is_shared() -> None:
+    """The scan key of a per-cell plane records the shared production (no checkpoint of the former per-cell
+    production is resumed); the key of a plane with one mass point per column is unchanged."""
+    spec = ScanSpec.from_ranges("idm", "mchi1-delta", nx=2, ny=3, x_range=(0.01, 0.1), fixed={"eps": 1e-3})
+    toy = ToyEvaluator()
+    blob = {"spec": spec.to_dict(), "evaluator": toy.identity(), "card": "k", "version": __version__}
+    old = hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+    new = hashlib.sha256(json.dumps({**blob, "production_stream": "per-m_Ap"}, sort_keys=True).encode()).hexdigest()
+    assert scan_key(spec, toy, "k") == new != old
+    flat = small_spec()
+    blob = {"spec": flat.to_dict(), "evaluator": toy.identity(), "card": "k", "version": __version__}
+    assert scan_key(flat, toy, "k") == hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------
+# one pass for several selections (issue 12, item 3)
+# --------------------------------------------------------------------------------------------------
+def test_run_scans_serves_several_selections_from_one_pass(tmp_path: Path) -> None:
+    """Three selections (one of them two-bin) and different statistics in one pass: each Dataset is identical to
+    its own run_scan (values, s_up, scan key, provenance), and each sample is built once for all of them."""
+    specs = [
+        small_spec(selection="missing-energy"),
+        small_spec(selection="s1+s2", eot=(2.84e11,)),
+        small_spec(selection="box+s1", eot=(1e12, 5e12), cl=0.95),
+    ]
+    info: dict[str, Any] = {}
+    together = run_scans(specs, evaluator=ToyEvaluator(), cache_dir=tmp_path / "one", info=info)
+    assert info["samples_built"] == len(specs[0].x)
+    assert info["cache_hits"] == 0
+    assert info["bins"] == ["missing-energy", "s1", "s2", "box+s1"]
+    for spec, ds in zip(specs, together, strict=True):
+        alone = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / spec.selection)
+        xr.testing.assert_identical(ds, alone)
+    assert together[0]["n_sig"].values.max() > 0
+
+
+def test_run_scans_refuses_scans_that_differ_in_n_sig() -> None:
+    """Scans differing in anything that changes N_sig (here the grid, the model's fixed parameters) are refused."""
+    with pytest.raises(ParameterError, match="x"):
+        run_scans([small_spec(), small_spec(nx=3)], evaluator=ToyEvaluator())
+    with pytest.raises(ParameterError, match="fixed"):
+        run_scans([small_spec(), small_spec(fixed={"alpha_D": 0.5})], evaluator=ToyEvaluator())
+    with pytest.raises(ParameterError, match="specs"):
+        run_scans([], evaluator=ToyEvaluator())
+
+
+@pytest.mark.slow
+def test_run_scans_with_the_real_evaluator_equals_separate_scans(tmp_path: Path) -> None:
+    """The real evaluator: missing-energy and box+s1 from one pass equal the two separate scans bit for bit."""
+    kw: dict[str, Any] = {"nx": 2, "ny": 5, "n_events": 150, "x_range": (0.03, 0.3), "processes": ("brem",)}
+    specs = [ScanSpec.from_ranges("idm", "mAp-eps", selection=sel, **kw) for sel in ("missing-energy", "box+s1")]
+    together = run_scans(specs, cache_dir=tmp_path / "one")
+    for spec, ds in zip(specs, together, strict=True):
+        xr.testing.assert_identical(ds, run_scan(spec, cache_dir=tmp_path / spec.selection))
+    assert together[1]["n_sig"].values.max() > 0

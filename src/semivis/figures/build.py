@@ -18,6 +18,16 @@ Every NA64 scan uses one signal-efficiency mode (``efficiency_normalisation``, `
 each card's factor and a short label are in ``FigureData.meta`` (:func:`efficiency_meta`), and a figure in a mode
 other than the default says so in its legend.
 
+Caching (issue 12): each NA64 scan group's grids, the relic lines and the constraint curves are stored in the
+``figures/`` section of the content-addressed cache (:class:`semivis.scan.SampleCache`, same integrity checks as
+the samples), keyed by everything they depend on: the scan's key (:func:`semivis.scan.runner.scan_key`: spec,
+evaluator, card content, version) or the overlay's physics inputs (plane, model, fixed parameters, x range,
+points), plus the digest of semivis's source (:func:`semivis.scan.cache.source_digest`), so a code change is a
+miss. A re-run (e.g. another output file) reads them back bit for bit. A scan's grids are stored only if the
+result's provenance names the expected scan key (a stand-in evaluator's result is never stored under the real
+one's key). The scans keep their lifetime kernels in the ``kernels/`` section of the default cache root
+(:class:`semivis.scan.evaluators.SignalEvaluator`).
+
 An overlay that does not apply to the recipe's plane or model (declared by the provider: a constraint's
 ``planes``/``models``/``available``, the relic solver's models, the (g-2) bands' plane) is listed in
 ``FigureData.meta["missing"]`` with the reason, and the figure is drawn without it. Any error raised while
@@ -26,6 +36,8 @@ computing an overlay that applies propagates: it is a bug or bad input, not a mi
 
 from __future__ import annotations
 
+import functools
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -45,8 +57,11 @@ from semivis.figures.registry import RESOLUTIONS, FigureRecipe, NA64Curve, Overl
 from semivis.figures.summary import band_covered_intervals, line_covered_intervals
 from semivis.planes import OPTION, PLANES, log_grid, resolve_fixed
 from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV
-from semivis.scan import ScanSpec, run_scan
+from semivis.scan import SampleCache, ScanSpec, run_scan
+from semivis.scan.cache import cache_key, source_digest
 from semivis.scan.contours import dataset_ratio, exclusion_rings, not_computed_rings, projection_lines
+from semivis.scan.evaluators import SignalEvaluator
+from semivis.scan.runner import scan_key
 from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION
 
 __all__ = [
@@ -257,10 +272,12 @@ def _na64_grids(
     executor: str | None,
     cache_dir: str | Path | None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
+    lifetime: str | None = None,
 ) -> dict[str, _Na64Grid]:
     """One scan for ``curves`` (a group of :func:`_scan_groups`) at all their EOTs, with their A' production
     processes, in signal-efficiency mode ``efficiency_normalisation``; a mass-dependent eps (eps = eps_(g-2)(m_A'))
-    is a rule the scan resolves per column."""
+    is a rule the scan resolves per column. The grids come from the ``figures/`` cache section when the same scan
+    (same :func:`~semivis.scan.runner.scan_key`) was run by the same code before."""
     spec = ScanSpec(
         model=recipe.model,
         plane=recipe.plane,
@@ -274,16 +291,84 @@ def _na64_grids(
         efficiency_normalisation=efficiency_normalisation,
         processes=curves[0].processes,
     )
+    cache = SampleCache(cache_dir, section="figures")
     kwargs: dict[str, Any] = {}
     if executor is not None:
         kwargs["executor"] = executor
     if cache_dir is not None:
         kwargs["cache_dir"] = cache_dir
+    evaluator = SignalEvaluator()  # what run_scan uses without an evaluator
+    if lifetime is not None:
+        evaluator = kwargs["evaluator"] = SignalEvaluator(lifetime=lifetime)
+    expected = scan_key(spec, evaluator.for_spec(spec), evaluator.for_spec(spec).card_info(spec.experiment)["key"])
+    fields = {"na64_scan": expected, "eots": [float(c.eot).hex() for c in curves], "code": source_digest()}
+    key = cache_key(fields)
+    hit = _grids_from_cache(cache.load(key), curves)
+    if hit is not None:
+        return hit
     ds = run_scan(spec, **kwargs)
     plane = PLANES[spec.plane]
     computed = np.asarray(ds["computed"].transpose(plane.y, plane.x).values, dtype=np.bool_)
     reasons = tuple(why for count, why in NOT_COMPUTED_REASONS.items() if int(ds.attrs.get(count, 0)) > 0)
-    return {c.key: _Na64Grid(*dataset_ratio(ds, c.eot), computed, reasons) for c in curves}
+    grids = {c.key: _Na64Grid(*dataset_ratio(ds, c.eot), computed, reasons) for c in curves}
+    first = grids[curves[0].key]
+    arrays = {"x": first.x, "y": first.y, "computed": computed}
+    arrays |= {f"ratio_{i}": grids[c.key].ratio for i, c in enumerate(curves)}
+    if json.loads(str(ds.attrs.get("provenance", "{}"))).get("scan_key") == expected:  # the scan we keyed, no stand-in
+        cache.store(key, arrays, {"what": fields, "curves": [c.key for c in curves], "reasons": list(reasons)})
+    return grids
+
+
+def _grids_from_cache(
+    entry: tuple[dict[str, NDArray[Any]], dict[str, Any]] | None, curves: tuple[NA64Curve, ...]
+) -> dict[str, _Na64Grid] | None:
+    """The grids of a ``figures/`` cache entry written by :func:`_na64_grids`, or None (missing or not such an
+    entry)."""
+    if entry is None:
+        return None
+    arrays, meta = entry
+    names = ["x", "y", "computed", *(f"ratio_{i}" for i in range(len(curves)))]
+    if meta.get("curves") != [c.key for c in curves] or any(n not in arrays for n in names):
+        return None
+    x = np.asarray(arrays["x"], dtype=np.float64)
+    y = np.asarray(arrays["y"], dtype=np.float64)
+    computed = np.asarray(arrays["computed"], dtype=np.bool_)
+    reasons = tuple(str(r) for r in meta.get("reasons", []))
+    return {
+        c.key: _Na64Grid(x, y, np.asarray(arrays[f"ratio_{i}"], dtype=np.float64), computed, reasons)
+        for i, c in enumerate(curves)
+    }
+
+
+def _cached_lines(
+    cache: SampleCache, fields: Mapping[str, Any], compute: Callable[[], list[FloatArray]]
+) -> list[FloatArray]:
+    """``compute()`` (a list of (n, 2) curves), read from the ``figures/`` cache section if it holds the entry of
+    ``fields`` (the curves' physics inputs) and the current source digest, else computed and stored."""
+    key = cache_key({**fields, "code": source_digest()})
+    entry = cache.load(key)
+    if entry is not None:
+        arrays, meta = entry
+        n = meta.get("n_lines")
+        if isinstance(n, int) and all(f"line_{i}" in arrays for i in range(n)):
+            return [np.asarray(arrays[f"line_{i}"], dtype=np.float64) for i in range(n)]
+    lines = compute()
+    cache.store(key, {f"line_{i}": line for i, line in enumerate(lines)}, {"n_lines": len(lines), "what": fields})
+    return lines
+
+
+def _overlay_fields(recipe: FigureRecipe, ov: Overlay, n: int) -> dict[str, Any]:
+    """What an overlay curve depends on: its kind and name, the recipe's plane, model, axis range and fixed
+    parameters (the overlay's own on top), and the number of points."""
+    return {
+        "overlay": ov.kind,
+        "name": ov.name,
+        "plane": recipe.plane,
+        "model": recipe.model,
+        "x_lim": [float(v).hex() for v in recipe.x.lim],
+        "fixed": {**recipe.fixed, **(ov.params or {})},
+        "n": n,
+    }
 
 
 def _relic_lines(recipe: FigureRecipe, ov: Overlay, n: int) -> list[FloatArray]:
@@ -366,12 +451,15 @@ def build_figure_data(
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
+    lifetime: str | None = None,
 ) -> FigureData:
     """Run the recipe's scans and collect every plotted curve and the summary numbers.
 
     Every NA64 scan uses signal-efficiency mode ``efficiency_normalisation`` (``meta["efficiency"]``:
     :func:`efficiency_meta`). Overlays that do not apply (:func:`overlay_declined`) are recorded in
-    ``meta["missing"]``.
+    ``meta["missing"]``. ``lifetime``: the scans' lifetime reweighting, ``kernel`` or ``exact``
+    (:class:`semivis.scan.evaluators.SignalEvaluator`; None: its default, ``$SEMIVIS_LIFETIME`` or ``kernel``).
+    Scan grids, relic lines and constraint curves are cached (module docstring) under ``cache_dir``.
     """
     recipe = name if isinstance(name, FigureRecipe) else get_recipe(name)
     res = resolve_resolution(resolution)
@@ -395,6 +483,7 @@ def build_figure_data(
             executor=executor,
             cache_dir=cache_dir,
             efficiency_normalisation=efficiency_normalisation,
+            lifetime=lifetime,
         )
         for curve in group:
             g = grids[curve.key]
@@ -416,12 +505,14 @@ def build_figure_data(
             NOT_COMPUTED_KEY,
             not_computed_rings(grid_x, grid_y, ~not_computed, log_x=recipe.x.log, log_y=recipe.y.log),
         )
+    cache = SampleCache(cache_dir, section="figures")
     for ov in recipe.overlays:
         why = overlay_declined(recipe, ov)
         if why is not None:
             missing[ov.key] = why
         elif ov.kind == "relic":
-            data.add(ov.key, _relic_lines(recipe, ov, res.n_curve))
+            fields = _overlay_fields(recipe, ov, res.n_curve)
+            data.add(ov.key, _cached_lines(cache, fields, functools.partial(_relic_lines, recipe, ov, res.n_curve)))
         elif ov.kind == "g2":
             lines = _g2_lines(recipe, ov, 4 * res.n_curve)
             if not lines:
@@ -429,7 +520,9 @@ def build_figure_data(
             for k, v in lines.items():
                 data.add(k, v)
         elif ov.kind == "constraint":
-            data.add(ov.key, _constraint_lines(recipe, ov, res.n_curve))
+            fields = _overlay_fields(recipe, ov, res.n_curve)
+            compute = functools.partial(_constraint_lines, recipe, ov, res.n_curve)
+            data.add(ov.key, _cached_lines(cache, fields, compute))
         else:
             data.add(ov.key, _kinematic(recipe))
     data.summary = compute_summary(recipe, data)

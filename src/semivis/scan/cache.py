@@ -1,9 +1,13 @@
-"""Content-addressed cache of per-mass-point event samples (``.npz`` + JSON metadata with a checksum).
+"""Content-addressed cache of per-mass-point event samples, lifetime kernels and figure grids (``.npz`` + JSON
+metadata with a checksum).
 
 Location: ``$SEMIVIS_CACHE_DIR`` if set, else ``platformdirs.user_cache_dir("semivis")`` (which honours
-``XDG_CACHE_HOME`` on Linux), under ``samples/``; the CLI's ``--cache-dir`` overrides both.
+``XDG_CACHE_HOME`` on Linux), under one folder per *section* (:data:`SECTIONS`: ``samples/``, ``kernels/``
+for :class:`semivis.signal.lifetime.LifetimeKernel`, ``figures/`` for computed figure content); the CLI's
+``--cache-dir`` overrides both.
 
-Layout: ``<root>/samples/<key[:2]>/<key>.npz`` and ``<key>.json``. The key is the SHA-256 of the
+Layout: ``<root>/<section>/<key[:2]>/<key>.npz`` and ``<key>.json``. Every section has the same integrity checks.
+For samples: The key is the SHA-256 of the
 canonical JSON of everything the sample depends on (model kind, the three masses as exact float hex,
 card content hash, n_events, the seed sequence's entropy and spawn key, semivis version, evaluator).
 The ``.npz`` is written first, the ``.json`` (holding the ``.npz``'s SHA-256) last, both atomically;
@@ -43,11 +47,14 @@ import platformdirs
 from numpy.typing import NDArray
 
 from semivis._io import atomic_write_bytes, atomic_write_text
+from semivis.errors import ParameterError
 
-__all__ = ["SampleCache", "cache_key", "default_cache_dir"]
+__all__ = ["SECTIONS", "SampleCache", "cache_key", "default_cache_dir", "source_digest"]
 
 _log = logging.getLogger(__name__)
 _FORMAT = 1
+#: the cache's sections (sub-folders): event samples, lifetime kernels, computed figure content
+SECTIONS = ("samples", "kernels", "figures")
 #: Roots already reported as unusable in this process (one warning per root, however many caches open it).
 _REPORTED_UNUSABLE: set[str] = set()
 
@@ -81,14 +88,41 @@ def _remove(path: Path) -> None:
         _log.debug("semivis cache: cannot remove %s (%s)", path, exc)
 
 
+def source_digest() -> str:
+    """SHA-256 of the source files of the installed semivis package (every ``*.py`` and package data file).
+
+    Entries computed by semivis's code (lifetime kernels, figure grids) put it in their key, so any change of the
+    code that computed them is a miss, never a stale number. Computed once per process (~10 ms).
+
+    >>> len(source_digest())
+    64
+    """
+    global _SOURCE_DIGEST  # noqa: PLW0603 - computed once per process
+    if _SOURCE_DIGEST is None:
+        pkg = Path(__file__).resolve().parents[1]
+        h = hashlib.sha256()
+        for path in sorted(pkg.rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".json", ".toml", ".csv", ".txt", ".bib"}:
+                h.update(str(path.relative_to(pkg)).encode())
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+        _SOURCE_DIGEST = h.hexdigest()
+    return _SOURCE_DIGEST
+
+
+_SOURCE_DIGEST: str | None = None
+
+
 class SampleCache:
-    """Directory of cached samples; ``root=None`` means :func:`default_cache_dir`.
+    """Directory of cached entries of one section (:data:`SECTIONS`); ``root=None`` means :func:`default_cache_dir`.
 
     ``writable`` is False when the root cannot be created or written: then :meth:`store` does nothing.
     ``warn_unusable=False`` skips the warning about that (process-pool workers: the parent already warned).
     """
 
-    def __init__(self, root: Path | str | None = None, *, warn_unusable: bool = True) -> None:
+    def __init__(self, root: Path | str | None = None, *, warn_unusable: bool = True, section: str = "samples") -> None:
+        if section not in SECTIONS:
+            raise ParameterError("section", section, " | ".join(SECTIONS))
+        self.section = section
         self.root = Path(root) if root is not None else default_cache_dir()
         self.hits = 0
         self.misses = 0
@@ -96,7 +130,7 @@ class SampleCache:
         self.writable = self._probe_writable(warn_unusable)
 
     def _probe_writable(self, warn: bool) -> bool:
-        samples = self.root / "samples"
+        samples = self.root / self.section
         try:
             samples.mkdir(parents=True, exist_ok=True)
             if not os.access(samples, os.W_OK | os.X_OK):
@@ -105,15 +139,16 @@ class SampleCache:
             if warn and str(self.root) not in _REPORTED_UNUSABLE:
                 _REPORTED_UNUSABLE.add(str(self.root))
                 _log.warning(
-                    "semivis cache: cannot use %s (%s); running without a sample cache",
+                    "semivis cache: cannot use %s (%s); running without a %s cache",
                     self.root,
                     exc.strerror or exc,
+                    {"samples": "sample", "kernels": "kernel", "figures": "figure"}[self.section],
                 )
             return False
         return True
 
     def _paths(self, key: str) -> tuple[Path, Path]:
-        d = self.root / "samples" / key[:2]
+        d = self.root / self.section / key[:2]
         return d / f"{key}.npz", d / f"{key}.json"
 
     def load(self, key: str) -> tuple[dict[str, NDArray[Any]], dict[str, Any]] | None:
@@ -159,7 +194,7 @@ class SampleCache:
         except OSError as exc:
             self.writable = False
             _log.warning(
-                "semivis cache: cannot write entry %s in %s (%s); not caching further samples",
+                "semivis cache: cannot write entry %s in %s (%s); not caching further entries",
                 key[:12],
                 self.root,
                 exc.strerror or exc,

@@ -12,6 +12,18 @@ couplings at the reference EOT.
   (``semivis.signal.bin_for_card``).
 * The tests' analytic stand-in is ``semivis.testing.ToyEvaluator``.
 
+Lifetime kernels (issue 12): by default :class:`SignalEvaluator` evaluates a column from the sample's compressed
+:class:`~semivis.signal.lifetime.LifetimeKernel` (microseconds per coupling, with a computed error bound), built
+once per (sample, card detector, bins) and kept in a small memo and in the ``kernels/`` section of the cache
+(``kernel_cache``, default :func:`semivis.scan.cache.default_cache_dir`; content-addressed: sample digest + card
+detector content + bins + kernel format + the semivis source digest). A column whose bound exceeds
+``RTOL N_sig + ATOL`` anywhere (never seen in practice) is evaluated exactly, and so is a call with fewer than
+:data:`KERNEL_MIN_COUPLINGS` couplings (a kernel costs about as much as an exact column of ~50-80 couplings; the
+rule depends on the call only, never on what is cached, so results do not depend on the cache's state).
+``lifetime="exact"`` (or ``SEMIVIS_LIFETIME=exact`` in the environment) selects the exact
+accumulation, the reference (:func:`semivis.signal.bin_signals`); it enters :meth:`SignalEvaluator.identity`,
+so scan keys.
+
 Evaluators are small picklable objects so they travel to process and dask workers.
 """
 
@@ -20,25 +32,66 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import logging
+import os
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from semivis.detector import load_card
-from semivis.errors import ParameterError
+from semivis.errors import CardError, ParameterError
 from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV
+from semivis.scan.cache import SampleCache, cache_key, source_digest
 from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION, DEFAULT_PROCESSES
-from semivis.signal import EventSample, bin_for_card, bin_signals, build_event_sample
+from semivis.signal import SELECTIONS, EventSample, bin_for_card, bin_names, bin_signals, build_event_sample
+from semivis.signal.events import simulate_production
+from semivis.signal.lifetime import ATOL, RTOL, LifetimeKernel, kernel_key, lifetime_kernel
 
 if TYPE_CHECKING:
     from semivis.scan.spec import ScanSpec
 
-__all__ = ["Evaluator", "SignalEvaluator"]
+__all__ = ["KERNEL_MIN_COUPLINGS", "LIFETIME_MODES", "Evaluator", "SignalEvaluator"]
 
 Arrays = dict[str, NDArray[Any]]
+_log = logging.getLogger(__name__)
+
+#: how :class:`SignalEvaluator` reweights a column over the chi2 lifetime: ``kernel`` (compressed, bounded error;
+#: the default) or ``exact`` (the reference accumulation)
+LIFETIME_MODES = ("kernel", "exact")
+#: fewer couplings than this in one call are evaluated exactly (a kernel pays off from ~50-80 couplings per sample)
+KERNEL_MIN_COUPLINGS = 64
+#: lifetime kernels kept in memory per process (each ~ 10-100 kB)
+_KERNEL_MEMO_SIZE = 32
+_KERNEL_MEMO: OrderedDict[str, LifetimeKernel] = OrderedDict()
+
+
+def _kernel_bins(card: Any, bins: tuple[str, ...]) -> tuple[str, ...]:
+    """``bins`` and then every other bin of the selection registry the card has: one kernel per (sample, card)
+    serves every selection (e.g. epjc2023-fig3's missing-energy and box+s1 scans share their bremsstrahlung
+    samples, so the second scan needs no response table). Each extra bin costs ~5 % of a response table."""
+    out = list(bins)
+    for sel in SELECTIONS:
+        for name in bin_names(sel):
+            if name in out:
+                continue
+            try:
+                bin_for_card(name, card)
+            except (ParameterError, CardError):
+                continue  # a selection the card does not have
+            out.append(name)
+    return tuple(sorted(out))
+
+
+def _default_lifetime() -> str:
+    """``$SEMIVIS_LIFETIME`` (``kernel`` | ``exact``), else ``kernel``."""
+    mode = os.environ.get("SEMIVIS_LIFETIME", "kernel")
+    if mode not in LIFETIME_MODES:
+        raise ParameterError("SEMIVIS_LIFETIME", mode, " | ".join(LIFETIME_MODES))
+    return mode
 
 
 class Evaluator:
@@ -101,6 +154,12 @@ class Evaluator:
         """Event sample of one mass point (independent of the couplings)."""
         raise NotImplementedError
 
+    def build_production(self, experiment: str, m_Ap: float, n_events: int, seed: np.random.SeedSequence) -> Any:
+        """A' production shared by every mass point with this m_A', or None: this evaluator has none to share, and
+        each sample is built on its own. An evaluator that returns one accepts it as ``build_sample(...,
+        production=)``."""
+        return None
+
     def to_arrays(self, sample: Any) -> tuple[Arrays, dict[str, Any]]:
         """Serialise a sample to plain arrays plus JSON metadata (for the cache)."""
         raise NotImplementedError
@@ -149,11 +208,21 @@ class SignalEvaluator(Evaluator):
     (``ExperimentCard.detector_key``), which enters every sample-cache and scan key. ``processes`` are the A'
     production processes of its samples (the spec's ``processes``); they enter :meth:`identity`, so every
     sample-cache and scan key, when they are not the default (both), so default keys are unchanged.
+
+    ``lifetime``: ``kernel`` (default) or ``exact`` (module docstring; ``exact`` enters :meth:`identity`);
+    ``kernel_cache``: cache root whose ``kernels/`` section stores lifetime kernels (None: the default root,
+    :func:`semivis.scan.cache.default_cache_dir`). It is where, not what: it does not enter :meth:`identity`.
     """
 
     name: str = "signal"
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION
     processes: tuple[str, ...] = DEFAULT_PROCESSES
+    lifetime: str = field(default_factory=_default_lifetime)
+    kernel_cache: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.lifetime not in LIFETIME_MODES:
+            raise ParameterError("lifetime", self.lifetime, " | ".join(LIFETIME_MODES))
 
     @property
     def coverage(self) -> str:
@@ -164,12 +233,17 @@ class SignalEvaluator(Evaluator):
     def identity(self) -> dict[str, Any]:
         """Name, and the production processes when they are not the default (a brem-only sample is another sample).
 
-        >>> SignalEvaluator().identity(), SignalEvaluator(processes=("brem",)).identity()
+        >>> SignalEvaluator(lifetime="kernel").identity(), SignalEvaluator(processes=("brem",)).identity()
         ({'name': 'signal'}, {'name': 'signal', 'processes': ['brem']})
+        >>> SignalEvaluator(lifetime="exact").identity()
+        {'name': 'signal', 'lifetime': 'exact'}
         """
-        if self.processes == DEFAULT_PROCESSES:
-            return {"name": self.name}
-        return {"name": self.name, "processes": list(self.processes)}
+        out: dict[str, Any] = {"name": self.name}
+        if self.processes != DEFAULT_PROCESSES:
+            out["processes"] = list(self.processes)
+        if self.lifetime != "kernel":
+            out["lifetime"] = self.lifetime
+        return out
 
     def for_spec(self, spec: ScanSpec) -> SignalEvaluator:
         """This evaluator in ``spec``'s signal-efficiency mode, producing A' by ``spec``'s processes."""
@@ -215,11 +289,19 @@ class SignalEvaluator(Evaluator):
         masses: tuple[float, float, float],
         n_events: int,
         seed: np.random.SeedSequence,
+        *,
+        production: Any = None,
     ) -> Any:
 
         m_ap, m1, m2 = masses
         card = self._card(experiment)
-        return build_event_sample(card, kind, m_ap, m1, m2, n_events=n_events, seed=seed, processes=self.processes)
+        return build_event_sample(
+            card, kind, m_ap, m1, m2, n_events=n_events, seed=seed, processes=self.processes, ap_sample=production
+        )
+
+    def build_production(self, experiment: str, m_Ap: float, n_events: int, seed: np.random.SeedSequence) -> Any:
+        """``semivis.signal.events.simulate_production`` on the card with this evaluator's processes."""
+        return simulate_production(self._card(experiment), m_Ap, n_events, seed, self.processes)
 
     def to_arrays(self, sample: Any) -> tuple[Arrays, dict[str, Any]]:
         arrays, meta = sample.to_arrays()
@@ -239,8 +321,38 @@ class SignalEvaluator(Evaluator):
     ) -> NDArray[np.float64]:
 
         theta = couplings["theta"] if kind == "i2dm" else None
-        by_bin = bin_signals(
-            sample, self._card(experiment), bins, eps=couplings["eps"], alpha_D=couplings["alpha_D"], theta=theta
-        )
+        card = self._card(experiment)
         shape = couplings["eps"].shape
+        if self.lifetime == "kernel" and couplings["eps"].size >= KERNEL_MIN_COUPLINGS:
+            kernel = self.kernel(sample, card, _kernel_bins(card, bins))
+            n, bound = kernel.n_signal(float(card.eot), couplings["eps"], couplings["alpha_D"], theta, bins)
+            if np.all(bound <= RTOL * np.abs(n) + ATOL):
+                return np.array([np.broadcast_to(n[i], shape) for i in range(len(bins))], dtype=np.float64)
+            _log.debug("lifetime kernel bound above tolerance at m_A' = %g: exact evaluation", sample.m_Ap)
+        by_bin = bin_signals(sample, card, bins, eps=couplings["eps"], alpha_D=couplings["alpha_D"], theta=theta)
         return np.array([np.broadcast_to(by_bin[b].n_signal, shape) for b in bins], dtype=np.float64)
+
+    def kernel(self, sample: EventSample, card: Any, bins: tuple[str, ...]) -> LifetimeKernel:
+        """The lifetime kernel of ``sample`` in ``card`` for ``bins``: from the memo, the ``kernels/`` cache section,
+        or built (:func:`semivis.signal.lifetime.lifetime_kernel`) and stored in both."""
+        key = cache_key({"kernel": kernel_key(sample, card, bins), "code": source_digest()})
+        hit = _KERNEL_MEMO.get(key)
+        if hit is not None:
+            _KERNEL_MEMO.move_to_end(key)
+            return hit
+        cache = SampleCache(self.kernel_cache, warn_unusable=False, section="kernels")
+        kernel = None
+        entry = cache.load(key)
+        if entry is not None:
+            try:
+                kernel = LifetimeKernel.from_arrays(entry[0], entry[1]["kernel"])
+            except (KeyError, ValueError, TypeError):
+                kernel = None  # readable but not a valid kernel: rebuild (and overwrite)
+        if kernel is None:
+            kernel = lifetime_kernel(sample, card, bins)
+            arrays, meta = kernel.to_arrays()
+            cache.store(key, arrays, {"kernel": meta})
+        _KERNEL_MEMO[key] = kernel
+        while len(_KERNEL_MEMO) > _KERNEL_MEMO_SIZE:
+            _KERNEL_MEMO.popitem(last=False)
+        return kernel

@@ -10,6 +10,18 @@ given); any :class:`concurrent.futures.Executor` instance may be passed directly
 depend on the executor: each mass point's random stream is ``SeedSequence(seed, spawn_key=<the bits of
 its three masses>)``, a stable index independent of grid, chunking and completion order.
 
+Shared production
+-----------------
+In a per-cell plane (the chi masses change along y, e.g. (m_chi1, Delta/m_chi1)) every cell of a column has
+the same m_A', and the A' production does not depend on the chi masses: the column simulates it once, on the
+stream :func:`semivis.signal.events.production_seed` ``(seed, m_A')`` (``SeedSequence(seed, spawn_key=(bits of
+m_A', "prod" tag))``), and each cell only draws its chi decays, from the channel streams of its own mass-point
+stream (children 1.. of ``mass_seed``, as before). Every stream is a function of (seed, masses) alone, so
+results stay bit-identical across executors, chunkings and grids containing the cell. Planes with one mass point
+per column keep each sample's own production (child 0 of its mass-point stream): nothing to share there, and
+their numbers are unchanged. The sample-cache and scan keys of per-cell planes say ``production_stream =
+per-m_Ap``, so no sample or checkpoint made with the former per-cell production is reused.
+
 Resume
 ------
 With ``out`` given, each finished column is written atomically to ``<out>.partial-<spec key>/`` as it
@@ -80,17 +92,20 @@ from semivis.scan.contours import projection_lines, ratio_grid
 from semivis.scan.evaluators import Evaluator, SignalEvaluator
 from semivis.scan.result import ragged, write_result
 from semivis.scan.spec import ScanSpec
+from semivis.signal.events import production_seed
 from semivis.stats import multibin_table, upper_limit
 
 __all__ = [
     "EXECUTORS",
     "NOT_COMPUTED_REASONS",
+    "SHAREABLE_FIELDS",
     "ScanInterrupted",
     "column_cells",
     "compute_column",
     "mass_seed",
     "not_computed_counts",
     "run_scan",
+    "run_scans",
     "scan_key",
 ]
 
@@ -153,12 +168,22 @@ def mass_seed(seed: int, masses: tuple[float, float, float]) -> np.random.SeedSe
     return np.random.SeedSequence(entropy=int(seed), spawn_key=key)
 
 
+#: how the samples of a per-cell plane get their A' production (module docstring, "Shared production")
+SHARED_PRODUCTION = "per-m_Ap"
+
+
 def scan_key(spec: ScanSpec, evaluator: Evaluator, card_key: str) -> str:
-    """SHA-256 of everything that fixes a scan's numbers (spec, evaluator, card content, version)."""
-    blob = json.dumps(
-        {"spec": spec.to_dict(), "evaluator": evaluator.identity(), "card": card_key, "version": __version__},
-        sort_keys=True,
-    )
+    """SHA-256 of everything that fixes a scan's numbers (spec, evaluator, card content, version, and for a
+    per-cell plane its production sharing, so former checkpoints are not resumed)."""
+    content: dict[str, Any] = {
+        "spec": spec.to_dict(),
+        "evaluator": evaluator.identity(),
+        "card": card_key,
+        "version": __version__,
+    }
+    if PLANES[spec.plane].per_cell:
+        content["production_stream"] = SHARED_PRODUCTION
+    blob = json.dumps(content, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -213,17 +238,23 @@ def not_computed_counts(cells: list[dict[str, NDArray[np.bool_]]]) -> dict[str, 
     return counts
 
 
-def compute_column(
-    spec: ScanSpec, evaluator: Evaluator, index: int, cache_root: str, card_key: str
+def compute_column(  # noqa: PLR0917
+    spec: ScanSpec,
+    evaluator: Evaluator,
+    index: int,
+    cache_root: str,
+    card_key: str,
+    bins: tuple[str, ...] | None = None,
 ) -> tuple[int, NDArray[np.float64], dict[str, int]]:
     """N_sig per bin along column ``index`` at the card's EOT: returns (index, array (n_bins, ny), stats).
 
-    Cells that :func:`column_cells` marks not computed keep N_sig = 0.
+    ``bins``: the selection bins to evaluate (default ``spec.bins``; :func:`run_scans` passes the union of several
+    selections' bins). Cells that :func:`column_cells` marks not computed keep N_sig = 0.
     """
     plane = PLANES[spec.plane]
     x = spec.x[index]
     y = np.asarray(spec.y)
-    bins = spec.bins
+    bins = spec.bins if bins is None else tuple(bins)
     cache = SampleCache(cache_root, warn_unusable=False)  # the parent warned once already
     fixed = spec.fixed_at(index)
     couplings = plane.couplings(x, y, fixed)
@@ -232,22 +263,25 @@ def compute_column(
     built = 0
     cells = column_cells(spec, evaluator, index)
     physical = cells["physical"]
+    shared = plane.per_cell  # the column's cells share m_A': one production for all (module docstring)
+    productions: dict[float, Any] = {}
     for j, masses in enumerate(points):
         if not (cells["open"][j] and cells["covered"][j]):
             continue  # A' -> chi chi closed, or beyond the production model: no exclusion claimed (N_sig = 0)
         seed = mass_seed(spec.seed, masses)
-        key = cache_key(
-            {
-                "evaluator": evaluator.identity(),
-                "kind": spec.model,
-                "masses": [float(m).hex() for m in masses],
-                "card": card_key,
-                "n_events": spec.n_events,
-                "seed": spec.seed,
-                "spawn_key": list(seed.spawn_key),
-                "version": __version__,
-            }
-        )
+        content: dict[str, Any] = {
+            "evaluator": evaluator.identity(),
+            "kind": spec.model,
+            "masses": [float(m).hex() for m in masses],
+            "card": card_key,
+            "n_events": spec.n_events,
+            "seed": spec.seed,
+            "spawn_key": list(seed.spawn_key),
+            "version": __version__,
+        }
+        if shared:
+            content["production_stream"] = SHARED_PRODUCTION
+        key = cache_key(content)
         hit = cache.load(key)
         sample = None
         if hit is not None:
@@ -256,7 +290,19 @@ def compute_column(
             except (KeyError, ValueError, TypeError):
                 cache.rejected += 1  # readable but not a valid sample: recompute
         if sample is None:
-            sample = evaluator.build_sample(spec.experiment, spec.model, masses, spec.n_events, seed)
+            production = None
+            if shared:
+                m_ap = float(masses[0])
+                if m_ap not in productions:
+                    productions[m_ap] = evaluator.build_production(
+                        spec.experiment, m_ap, spec.n_events, production_seed(spec.seed, m_ap)
+                    )
+                production = productions[m_ap]
+            if production is None:
+                sample = evaluator.build_sample(spec.experiment, spec.model, masses, spec.n_events, seed)
+            else:  # an evaluator with a production takes it as build_sample(..., production=)
+                build: Any = evaluator.build_sample
+                sample = build(spec.experiment, spec.model, masses, spec.n_events, seed, production=production)
             arrays, meta = evaluator.to_arrays(sample)
             cache.store(
                 key,
@@ -542,6 +588,89 @@ def run_scan(
     return ds
 
 
+#: spec fields in which the scans of one :func:`run_scans` call may differ (they act on the limit, not on N_sig)
+SHAREABLE_FIELDS: tuple[str, ...] = ("selection", "eot", "n_obs", "cl", "prior")
+
+
+def run_scans(
+    specs: list[ScanSpec],
+    *,
+    executor: str | cf.Executor = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    cache_dir: Path | str | None = None,
+    evaluator: Evaluator | None = None,
+    progress: bool | None = None,
+    info: dict[str, Any] | None = None,
+) -> list[xr.Dataset]:
+    """Several scans that differ only in :data:`SHAREABLE_FIELDS` (selection, EOTs, observed counts, CL, prior) in
+    ONE pass over the columns (issue 12, item 3): each mass point's sample is built or loaded once and evaluated for
+    the union of the selections' bins at once (with the real evaluator: one response table and one lifetime kernel
+    per sample for all of them), then each spec's Dataset is assembled from its own bins exactly as :func:`run_scan`
+    assembles it (same scan key, provenance and s_up).
+
+    No ``out``/resume (write each Dataset with ``semivis.scan.result.write_result``); ``info`` gets the one pass's
+    statistics (``samples_built``, ``cache_hits``, ``cache_rejected``, ``columns_computed``, ``seconds``).
+    """
+    t0 = time.perf_counter()
+    specs = list(specs)
+    if not specs or not all(isinstance(s, ScanSpec) for s in specs):
+        raise ParameterError("specs", specs, "a non-empty list of ScanSpec")
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ParameterError("--workers", workers, "an integer >= 1")
+    if isinstance(executor, str) and executor not in EXECUTORS:
+        raise ParameterError("--executor", executor, " | ".join(EXECUTORS))
+
+    def common(spec: ScanSpec) -> dict[str, Any]:
+        return {k: v for k, v in spec.to_dict().items() if k not in SHAREABLE_FIELDS}
+
+    base = specs[0]
+    for other in specs[1:]:
+        if common(other) != common(base):
+            differ = sorted(k for k in {*common(base), *common(other)} if common(base).get(k) != common(other).get(k))
+            raise ParameterError("specs", ", ".join(differ), f"scans differing only in {', '.join(SHAREABLE_FIELDS)}")
+    evaluator = (evaluator or SignalEvaluator()).for_spec(base)
+    card = evaluator.card_info(base.experiment)
+    backgrounds = [[evaluator.background(s.experiment, b) for b in s.bins] for s in specs]
+    cells = [column_cells(base, evaluator, i) for i in range(len(base.x))]
+    _check_something_computed(base, evaluator, cells)
+    cache_root = str(SampleCache(cache_dir).root)
+    union = tuple(dict.fromkeys(b for s in specs for b in s.bins))
+    nx = len(base.x)
+    done: dict[int, NDArray[np.float64]] = {}
+    show = sys.stderr.isatty() if progress is None else progress
+    with _sigterm_interrupts():
+        try:
+            with _make_executor(executor, workers, scheduler) if executor != "serial" else _no_pool() as pool:
+                stats = _run_columns(
+                    base, evaluator, pool, list(range(nx)), cache_root, card["key"], done, None, show, union
+                )
+        except KeyboardInterrupt as exc:
+            signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
+            raise ScanInterrupted(int(signum), 0, nx) from None
+    n_all = np.stack([done[i] for i in range(nx)], axis=-1)  # (union bin, y, x)
+    computed = np.stack([c["computed"] for c in cells], axis=-1)
+    counts = not_computed_counts(cells)
+    out = []
+    for spec, bgs in zip(specs, backgrounds, strict=True):
+        rows = [union.index(b) for b in spec.bins]
+        key = scan_key(spec, evaluator, card["key"])
+        out.append(_assemble(spec, evaluator, card, key, n_all[rows], bgs, computed, counts))
+    if info is not None:
+        info.update(
+            {
+                "columns_computed": nx,
+                "samples_built": stats["built"],
+                "cache_hits": stats["hits"],
+                "cache_rejected": stats["rejected"],
+                "bins": list(union),
+                **counts,
+                "seconds": time.perf_counter() - t0,
+            }
+        )
+    return out
+
+
 @contextlib.contextmanager
 def _no_pool() -> Iterator[None]:
     """The serial "executor": columns run in this process."""
@@ -558,8 +687,10 @@ def _run_columns(  # noqa: PLR0917
     done: dict[int, NDArray[np.float64]],
     ckpt: Path | None,
     show: bool,
+    bins: tuple[str, ...] | None = None,
 ) -> dict[str, int]:
-    """Compute the columns ``todo`` (in ``pool``, or here when it is None) into ``done``, checkpointing each."""
+    """Compute the columns ``todo`` (in ``pool``, or here when it is None) into ``done``, checkpointing each;
+    ``bins`` as in :func:`compute_column`."""
     stats = {"hits": 0, "built": 0, "rejected": 0}
 
     def accept(result: tuple[int, NDArray[np.float64], dict[str, int]]) -> None:
@@ -574,10 +705,10 @@ def _run_columns(  # noqa: PLR0917
     try:
         if pool is None:
             for i in todo:
-                accept(compute_column(spec, evaluator, i, cache_root, card_key))
+                accept(compute_column(spec, evaluator, i, cache_root, card_key, bins))
                 bar.advance()
         else:
-            futures = [pool.submit(compute_column, spec, evaluator, i, cache_root, card_key) for i in todo]
+            futures = [pool.submit(compute_column, spec, evaluator, i, cache_root, card_key, bins) for i in todo]
             try:
                 for fut in cf.as_completed(futures):
                     accept(fut.result())
@@ -677,7 +808,13 @@ def _assemble(  # noqa: PLR0917
         "evaluator": evaluator.identity(),
         "scan_key": key,
         "statistics": "exact Poisson CLs (semivis.stats), background marginalised",
-        "seed_scheme": "SeedSequence(seed, spawn_key=float64 bits of (m_Ap, m_chi1, m_chi2)) per mass point",
+        "seed_scheme": "SeedSequence(seed, spawn_key=float64 bits of (m_Ap, m_chi1, m_chi2)) per mass point"
+        + (
+            "; A' production shared by the cells of one m_Ap: SeedSequence(seed, spawn_key=(float64 bits of m_Ap, "
+            "0x70726F64))"
+            if plane.per_cell
+            else ""
+        ),
         "s_up": s_up_info,
         "not_computed": {**counts, "evaluator_range": evaluator.coverage},
         "spec": spec.to_dict(),

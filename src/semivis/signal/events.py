@@ -21,10 +21,20 @@ Kinematics:
 
 Reproducible bit for bit from ``seed`` via ``numpy.random.SeedSequence.spawn`` (production stream, then one
 stream per channel).
+
+Shared production (issue 12, deliverable 4): the A' production depends on m_A' (and the card's target, beam and
+E_min, the processes, the statistics and the seed) but not on the chi masses, and it dominates the cost of a small
+sample (its cross-section tables alone are ~60 ms per m_A'). :func:`simulate_production` runs it once, on its own
+stream (the scan's is :func:`production_seed`), and ``build_event_sample(..., ap_sample=production)`` reuses it for
+every (m_chi1, m_chi2) of that m_A': only the chi decays are drawn per mass point, from the mass point's own
+channel streams (children 1.. of its seed, exactly as without sharing). The production's stream is recorded in the
+sample's metadata and content key (``meta["production_stream"]``), so a shared-production sample never passes for
+an own-production one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -41,18 +51,22 @@ from semivis.errors import ParameterError
 from semivis.models import sample_chi2_decay
 from semivis.models.kinematics import two_body_momentum
 from semivis.production import simulate_ap_production
+from semivis.production.muon import MUON_BEAMS, simulate_muon_ap_production
 
 __all__ = [
     "AP_PROCESSES",
     "CHANNELS_BY_KIND",
     "N_CHI2",
+    "PRODUCTION_STREAM_TAG",
     "SAMPLE_FORMAT_VERSION",
     "ApLike",
     "EventSample",
     "boost",
     "build_event_sample",
     "check_processes",
+    "production_seed",
     "sample_content_key",
+    "simulate_production",
 ]
 
 #: bump when the stored arrays or the generation algorithm change (part of every content key)
@@ -159,10 +173,12 @@ def sample_content_key(  # noqa: PLR0917
     n_events: int,
     seed: int | np.random.SeedSequence,
     processes: tuple[str, ...] = AP_PROCESSES,
+    production_stream: dict[str, Any] | None = None,
 ) -> str:
     """Stable key of a sample's inputs (production-relevant card content, masses, statistics, seed, production
     processes, code). ``processes`` enters only when it is not :data:`AP_PROCESSES`, so the keys of samples made
-    with both processes are the ones they had before the option."""
+    with both processes are the ones they had before the option; ``production_stream`` (the stream of a shared
+    production, :func:`simulate_production`) only when given, so own-production keys are unchanged."""
     blob: dict[str, Any] = {
         "format": SAMPLE_FORMAT_VERSION,
         "semivis": __version__,
@@ -177,6 +193,8 @@ def sample_content_key(  # noqa: PLR0917
     }
     if tuple(processes) != AP_PROCESSES:
         blob["processes"] = list(processes)
+    if production_stream is not None:
+        blob["production_stream"] = production_stream
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
 
 
@@ -257,6 +275,71 @@ class EventSample:
         return cls(out, dict(meta))
 
 
+#: last spawn-key word of a production stream (ASCII "prod"): keeps it apart from every mass point's stream
+PRODUCTION_STREAM_TAG = 0x70726F64
+
+
+def production_seed(seed: int, m_Ap: float) -> np.random.SeedSequence:
+    """Stream of the A' production shared by every mass point with this m_A':
+    ``SeedSequence(seed, spawn_key=(float64 bits of m_Ap, PRODUCTION_STREAM_TAG))``.
+
+    Independent of the chi masses, of the grid and of the executor; distinct from the per-mass-point streams
+    ``SeedSequence(seed, spawn_key=bits of (m_Ap, m_chi1, m_chi2))`` (three words, no tag) of the scan.
+
+    >>> production_seed(7, 0.3).spawn_key == (int(np.float64(0.3).view(np.uint64)), PRODUCTION_STREAM_TAG)
+    True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or int(seed) < 0:
+        raise ParameterError("seed", seed, "a non-negative int")
+    m_Ap = float(check_range("m_Ap", m_Ap, 0.0))
+    return np.random.SeedSequence(
+        entropy=int(seed), spawn_key=(int(np.float64(m_Ap).view(np.uint64)), PRODUCTION_STREAM_TAG)
+    )
+
+
+def _stream(seed: np.random.SeedSequence) -> dict[str, Any]:
+    return {"seed": int(seed.entropy), "spawn_key": [int(k) for k in seed.spawn_key]}  # type: ignore[arg-type]
+
+
+def simulate_production(
+    card: ExperimentCard,
+    m_Ap: float,
+    n_events: int,
+    seed: np.random.SeedSequence,
+    processes: tuple[str, ...] = AP_PROCESSES,
+) -> Any:
+    """The A' production of :func:`build_event_sample` alone, on stream ``seed`` (e.g. :func:`production_seed`),
+    to be shared by every (m_chi1, m_chi2) of this m_A' through ``build_event_sample(..., ap_sample=...)``.
+
+    Same call as inside :func:`build_event_sample` (``simulate_ap_production(card.target, beam_energy_GeV=
+    card.beam_energy_GeV, m_Ap, n_primaries=n_events, E_min_GeV=card.E_min_GeV, processes)``); the stream is
+    recorded in ``meta["stream"]`` of the returned production's ``ApSample``.
+    """
+    processes = check_processes(processes)
+    if isinstance(n_events, bool) or not isinstance(n_events, int | np.integer) or n_events < 1:
+        raise ParameterError("n_events", n_events, "an integer >= 1")
+    if not isinstance(seed, np.random.SeedSequence):
+        raise ParameterError("seed", seed, "a numpy.random.SeedSequence (e.g. production_seed(seed, m_Ap))")
+    m_Ap = float(check_range("m_Ap", m_Ap, 0.0))
+    if card.beam_particle in MUON_BEAMS:  # a muon does not shower: production.muon, missing-momentum cut (issue 15)
+        mu = simulate_muon_ap_production(
+            card.target, card.beam_energy_GeV, m_Ap, int(n_events), seed, float(card.p_out_max_GeV or 0.0)
+        )
+        return dataclasses.replace(mu, meta={**mu.meta, "stream": _stream(seed)})
+    ap = simulate_ap_production(
+        card.target,
+        beam_energy_GeV=card.beam_energy_GeV,
+        m_Ap=m_Ap,
+        n_primaries=int(n_events),
+        seed=seed,
+        E_min_GeV=card.E_min_GeV,
+        processes=processes,
+        beam_particle=card.beam_particle,
+        beam_energy_spread=card.beam_energy_spread,
+    )
+    return dataclasses.replace(ap, meta={**ap.meta, "stream": _stream(seed)})
+
+
 def build_event_sample(  # noqa: PLR0917
     card: ExperimentCard,
     kind: str,
@@ -272,7 +355,10 @@ def build_event_sample(  # noqa: PLR0917
 
     ``n_events`` primaries go to production (``simulate_ap_production(card.target, ..., n_primaries=n_events,
     E_min_GeV=card.E_min_GeV)``); each returned A' gets one decay per channel. ``ap_sample`` short-cuts
-    production (tests, or an A' sample cached elsewhere). For ``kind="invisible"`` ``m_chi2`` is ignored.
+    production (tests, an A' sample cached elsewhere, or one shared by every mass point of its m_A',
+    :func:`simulate_production`: its ``meta["stream"]`` then enters ``meta["production_stream"]`` and the content
+    key; the decays are drawn from this mass point's own channel streams either way). For ``kind="invisible"``
+    ``m_chi2`` is ignored.
     ``processes``: the A' production processes (:func:`check_processes`; default both, ``("brem",)`` is what the
     NA64 papers' recasts used), recorded in ``meta["processes"]`` and the content key.
     """
@@ -292,6 +378,10 @@ def build_event_sample(  # noqa: PLR0917
     seed_int = _seed_int(seed)
     children = ss.spawn(1 + len(CHANNELS_BY_KIND[kind]))
     ap: Any = ap_sample
+    if ap is None and card.beam_particle in MUON_BEAMS:  # muon cards: production.muon (issue 15, docs/beams.md)
+        ap = simulate_muon_ap_production(
+            card.target, card.beam_energy_GeV, m_Ap, int(n_events), children[0], float(card.p_out_max_GeV or 0.0)
+        )
     if ap is None:
         ap = simulate_ap_production(
             card.target,
@@ -301,6 +391,8 @@ def build_event_sample(  # noqa: PLR0917
             seed=children[0],
             E_min_GeV=card.E_min_GeV,
             processes=processes,
+            beam_particle=card.beam_particle,
+            beam_energy_spread=card.beam_energy_spread,
         )
     arrays: dict[str, NDArray[Any]] = {
         "ap.E": np.asarray(ap.E, dtype=np.float64),
@@ -345,6 +437,7 @@ def build_event_sample(  # noqa: PLR0917
             arrays[f"{ch}.chi2_{i}.p4"] = chi2
             arrays[f"{ch}.chi2_{i}.ep"] = ep
             arrays[f"{ch}.chi2_{i}.em"] = em
+    production_stream = getattr(ap, "meta", {}).get("stream") if ap_sample is not None else None
     meta: dict[str, Any] = {
         "format": SAMPLE_FORMAT_VERSION,
         "kind": kind,
@@ -358,8 +451,12 @@ def build_event_sample(  # noqa: PLR0917
         "beam_energy_GeV": card.beam_energy_GeV,
         "card": card.name,
         "processes": list(processes),
-        "content_key": sample_content_key(card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed, processes),
+        "content_key": sample_content_key(
+            card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed, processes, production_stream
+        ),
         "production": json.loads(json.dumps(getattr(ap, "meta", {}), default=str)),
         "semivis": __version__,
     }
+    if production_stream is not None:
+        meta["production_stream"] = production_stream
     return EventSample(arrays, meta)

@@ -63,6 +63,7 @@ __all__ = [
     "SignalResult",
     "bin_signals",
     "couplings",
+    "couplings_at",
     "decay_fractions",
     "expected_signal",
     "signal_result",
@@ -73,18 +74,61 @@ _U_BLOCK = 32
 
 
 # ------------------------------------------------------------------------------------------ couplings
-def _model_for(
-    sample: EventSample, eps: NDArray[np.float64], alpha_D: NDArray[np.float64], theta: NDArray[np.float64] | None
+def _model_for(  # noqa: PLR0917
+    kind: str,
+    m_Ap: float,
+    m_chi1: float,
+    m_chi2: float,
+    eps: NDArray[np.float64],
+    alpha_D: NDArray[np.float64],
+    theta: NDArray[np.float64] | None,
 ) -> Any:
-    kind = sample.kind
     if kind == "invisible":
-        return make_model("invisible", m_Ap=sample.m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=sample.m_chi1)
-    delta = (sample.m_chi2 - sample.m_chi1) / sample.m_chi1
+        return make_model("invisible", m_Ap=m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=m_chi1)
+    delta = (m_chi2 - m_chi1) / m_chi1
     if kind == "idm":
-        return make_model("idm", m_Ap=sample.m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=sample.m_chi1, delta=delta)
-    return make_model(
-        "i2dm", m_Ap=sample.m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=sample.m_chi1, delta=delta, theta=theta
-    )
+        return make_model("idm", m_Ap=m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=m_chi1, delta=delta)
+    return make_model("i2dm", m_Ap=m_Ap, eps=eps, alpha_D=alpha_D, m_chi1=m_chi1, delta=delta, theta=theta)
+
+
+def couplings_at(  # noqa: PLR0917
+    kind: str,
+    m_Ap: float,
+    m_chi1: float,
+    m_chi2: float,
+    channels: Sequence[str],
+    chi2_stable: bool,
+    eps: ArrayLike,
+    alpha_D: ArrayLike,
+    theta: ArrayLike | None,
+) -> tuple[tuple[int, ...], NDArray[np.float64], dict[str, NDArray[np.float64]], NDArray[np.float64]]:
+    """:func:`couplings` for a mass point given by its numbers (a sample's ``kind``, masses, ``channels`` and
+    ``chi2_stable``): what a :class:`~semivis.signal.lifetime.LifetimeKernel` needs without its sample."""
+    eps_a = check_range("eps", eps, 0.0, 1.0)
+    a_a = check_range("alpha_D", alpha_D, 0.0)
+    if kind == "i2dm":
+        if theta is None:
+            raise ParameterError("theta", None, "0 <= theta <= pi/2 (required for i2DM)")
+        th = check_range("theta", theta, 0.0, math.pi / 2, low_inclusive=True, high_inclusive=True)
+        e_b, a_b, t_b = np.broadcast_arrays(eps_a, a_a, th)
+    else:
+        if theta is not None:
+            raise ParameterError("theta", theta, f"None for the {kind} model")
+        e_b, a_b = np.broadcast_arrays(eps_a, a_a)
+        t_b = None
+    shape = e_b.shape
+    e_f = np.ascontiguousarray(e_b.ravel())
+    a_f = np.ascontiguousarray(a_b.ravel())
+    t_f = None if t_b is None else np.ascontiguousarray(t_b.ravel())
+    model = _model_for(kind, m_Ap, m_chi1, m_chi2, e_f, a_f, t_f)
+    brs = model.branching_ratios()
+    br = {ch: np.asarray(np.broadcast_to(brs[ch], e_f.shape), dtype=np.float64) for ch in channels}
+    if kind == "invisible" or chi2_stable:
+        u = np.zeros(e_f.shape)
+    else:
+        ctau = np.asarray(np.broadcast_to(model.ctau_chi2_m(), e_f.shape), dtype=np.float64)
+        u = np.where(np.isfinite(ctau), 1.0 / ctau, 0.0)
+    return shape, e_f, br, u
 
 
 def couplings(
@@ -95,31 +139,10 @@ def couplings(
     BR_ch(eps, alpha_D, theta) and c tau from ``semivis.models`` (physics.md 2.1, 2.2) at the sample's masses;
     u = 0 for a stable chi2 or the invisible model.
     """
-    eps_a = check_range("eps", eps, 0.0, 1.0)
-    a_a = check_range("alpha_D", alpha_D, 0.0)
-    if sample.kind == "i2dm":
-        if theta is None:
-            raise ParameterError("theta", None, "0 <= theta <= pi/2 (required for i2DM)")
-        th = check_range("theta", theta, 0.0, math.pi / 2, low_inclusive=True, high_inclusive=True)
-        e_b, a_b, t_b = np.broadcast_arrays(eps_a, a_a, th)
-    else:
-        if theta is not None:
-            raise ParameterError("theta", theta, f"None for the {sample.kind} model")
-        e_b, a_b = np.broadcast_arrays(eps_a, a_a)
-        t_b = None
-    shape = e_b.shape
-    e_f = np.ascontiguousarray(e_b.ravel())
-    a_f = np.ascontiguousarray(a_b.ravel())
-    t_f = None if t_b is None else np.ascontiguousarray(t_b.ravel())
-    model = _model_for(sample, e_f, a_f, t_f)
-    brs = model.branching_ratios()
-    br = {ch: np.asarray(np.broadcast_to(brs[ch], e_f.shape), dtype=np.float64) for ch in sample.channels}
-    if sample.kind == "invisible" or sample.chi2_stable:
-        u = np.zeros(e_f.shape)
-    else:
-        ctau = np.asarray(np.broadcast_to(model.ctau_chi2_m(), e_f.shape), dtype=np.float64)
-        u = np.where(np.isfinite(ctau), 1.0 / ctau, 0.0)
-    return shape, e_f, br, u
+    return couplings_at(
+        sample.kind, sample.m_Ap, sample.m_chi1, sample.m_chi2, sample.channels, sample.chi2_stable,
+        eps, alpha_D, theta,
+    )  # fmt: skip
 
 
 def _flag_index(flag: str) -> int:
