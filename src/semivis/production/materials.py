@@ -129,7 +129,7 @@ def load_materials() -> dict[str, Material]:
     """All materials in ``materials.toml`` by name (aliases included).
 
     >>> sorted(load_materials())
-    ['iron', 'lead', 'polystyrene', 'scintillator']
+    ['aluminium', 'iron', 'lead', 'polystyrene', 'scintillator', 'tungsten']
     """
     return {k: load_material(k) for k in _materials_toml() if k != "calibration"}
 

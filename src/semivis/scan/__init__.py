@@ -7,6 +7,7 @@ The planes a scan runs in live in :mod:`semivis.planes`.
 {'alpha_D': 0.1, 'ratio': 3.0, 'delta': 0.4}
 """
 
+from semivis.scan.beamdump import BeamDumpEvaluator
 from semivis.scan.cache import SampleCache, cache_key, default_cache_dir
 from semivis.scan.contours import exclusion, exclusion_rings, projection_lines
 from semivis.scan.evaluators import Evaluator, SignalEvaluator
@@ -16,6 +17,7 @@ from semivis.scan.spec import ScanSpec
 
 __all__ = [
     "EXECUTORS",
+    "BeamDumpEvaluator",
     "Evaluator",
     "SampleCache",
     "ScanSpec",

@@ -1,0 +1,199 @@
+"""Beam dumps for iDM/i2DM, through the scan machinery and `semivis constraint` (issue 14, items 2 and 5)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from semivis.beamdump import InelasticDumpSample, inelastic_intervals, inelastic_n_signal, inelastic_sample, load_dump
+from semivis.beamdump.inelastic import _boost
+from semivis.cli import main
+from semivis.errors import ParameterError
+from semivis.scan import BeamDumpEvaluator, ScanSpec, load_result, run_scan
+from semivis.scan.beamdump import dump_s_up
+
+MASSES = (0.1, 0.1 / 3, 0.1 / 3 * 1.4)  # EPJC 2023 Fig. 3 benchmark: R = 3, Delta = 0.4
+
+
+@pytest.fixture(scope="module")
+def sample() -> InelasticDumpSample:
+    card = dataclasses.replace(load_dump("e137"), n_primaries=300)
+    return inelastic_sample(card, MASSES, seed=5)
+
+
+def test_boost_conserves_invariant_mass() -> None:
+    rng = np.random.default_rng(1)
+    p = rng.normal(size=(50, 3))
+    m = 0.3
+    p4 = np.column_stack([np.sqrt(m * m + (p * p).sum(1)), p])
+    beta = rng.uniform(-0.5, 0.5, size=(50, 3))
+    out = _boost(p4, beta)
+    inv = out[:, 0] ** 2 - (out[:, 1:] ** 2).sum(1)
+    np.testing.assert_allclose(inv, m * m, rtol=1e-10)
+    back = _boost(out, -beta)  # inverse boost
+    np.testing.assert_allclose(back, p4, atol=1e-12)
+
+
+def test_inelastic_sample_is_reproducible(sample: InelasticDumpSample) -> None:
+    card = dataclasses.replace(load_dump("e137"), n_primaries=300)
+    again = inelastic_sample(card, MASSES, seed=5)
+    assert np.array_equal(again.weight, sample.weight)
+    assert np.array_equal(again.acc, sample.acc)
+    assert np.all(sample.p_over_m > 0)
+
+
+def test_long_lived_scaling(sample: InelasticDumpSample) -> None:
+    """Long-lived chi2: N ~ eps^2 (production) x Gamma_chi2 ~ eps^2 alpha_D (decay), with BR(A' -> chi1 chi2) ~ 1."""
+    n = inelastic_n_signal(sample, "idm", [1e-8, 2e-8, 1e-8], [0.1, 0.1, 0.2])
+    assert n[1] / n[0] == pytest.approx(16.0, rel=1e-3)
+    assert n[2] / n[0] == pytest.approx(2.0, rel=1e-3)
+
+
+def test_i2dm_at_theta_pi_over_4_is_idm_up_to_the_mixing_factors(sample: InelasticDumpSample) -> None:
+    """i2DM: A' -> chi1 chi2 ~ 2 s^2 c^2 = 1/2 and Gamma_chi2 ~ s^2 c^2 = 1/4 at theta = pi/4 (EPJC 2023 Eqs. 2.5,
+    6.1), so in the long-lived regime N(i2DM) = N(iDM) x BR ratio x 1/4; checked against the models' own BRs."""
+    from semivis.models import make_model  # noqa: PLC0415
+
+    m_ap, m1, m2 = MASSES
+    eps, ad = 1e-8, 0.1
+    n_i = inelastic_n_signal(sample, "idm", eps, ad)[0]
+    n_2 = inelastic_n_signal(sample, "i2dm", eps, ad, math.pi / 4)[0]
+    br = {
+        k: float(
+            make_model(k, m_Ap=m_ap, eps=eps, alpha_D=ad, m_chi1=m1, delta=m2 / m1 - 1, **t).branching_ratios()[
+                "chi1chi2"
+            ]
+        )
+        for k, t in (("idm", {}), ("i2dm", {"theta": math.pi / 4}))
+    }
+    assert n_2 / n_i == pytest.approx(br["i2dm"] / br["idm"] / 4.0, rel=1e-6)
+
+
+def test_intervals_bracket_s_up(sample: InelasticDumpSample) -> None:
+    card = load_dump("e137")
+    iv = inelastic_intervals(card, "idm", MASSES, 0.1, sample=sample)
+    assert len(iv) == 1
+    lo, hi = iv[0]
+    n = inelastic_n_signal(sample, "idm", [lo * 0.98, lo * 1.02, hi * 0.98, hi * 1.02], 0.1)
+    assert n[0] < card.s_up < n[1]
+    assert n[2] > card.s_up > n[3]
+
+
+def test_evaluator_round_trip_and_run_scan(tmp_path: Path, sample: InelasticDumpSample) -> None:
+    ev = BeamDumpEvaluator(n_primaries=300)
+    arrays, meta = ev.to_arrays(sample)
+    back = ev.from_arrays(arrays, json.loads(json.dumps(meta)))
+    eps = np.geomspace(1e-7, 1e-2, 7)
+    np.testing.assert_array_equal(
+        ev.n_sig("e137", "idm", back, ("missing-energy",), {"eps": eps, "alpha_D": np.full(7, 0.1)})[0],
+        inelastic_n_signal(sample, "idm", eps, 0.1),
+    )
+    spec = ScanSpec.from_ranges(
+        "idm", "mAp-eps", x_range=(0.05, 0.2), y_range=(1e-7, 1e-2), nx=2, ny=12, experiment="e137", n_obs=(0,),
+        cl=0.95, n_events=300, seed=137,
+    )  # fmt: skip
+    ds = run_scan(spec, evaluator=ev, cache_dir=tmp_path / "cache", out=tmp_path / "r.nc", progress=False)
+    assert float(ds["s_up"].values.max()) == pytest.approx(-math.log(0.05))
+    assert int(ds["excluded"].sum()) > 0
+    assert load_result(tmp_path / "r.nc")["n_sig"].shape == (1, 12, 2)
+
+
+def test_s_up_of_a_card_must_be_its_cls_limit() -> None:
+    assert dump_s_up(load_dump("e137")) == pytest.approx(2.9957, abs=1e-4)
+    with pytest.raises(ParameterError, match=r"signal\.s_up"):
+        dump_s_up(load_dump("e141"))  # background-subtracted published limit: not a Poisson limit of its counts
+
+
+def test_cli_constraint_visible_and_idm(tmp_path: Path) -> None:
+    r = CliRunner()
+    env = {"SEMIVIS_CACHE_DIR": str(tmp_path / "cache")}
+    res = r.invoke(
+        main,
+        ["constraint", "orsay", "--model", "visible", "--nx", "3", "--ny", "20", "--x-min", "0.005", "--x-max",
+         "0.04", "--n-primaries", "300", "--out", str(tmp_path / "v.nc"), "--json", str(tmp_path / "v.json")],
+        env=env,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "v.json").read_text())
+    assert summary["model"] == "visible"
+    assert summary["contours"]
+    assert summary["cl"] == 0.95
+    res = r.invoke(
+        main,
+        ["constraint", "e137", "--model", "idm", "--plane", "mAp-eps", "--nx", "2", "--ny", "10", "--x-min", "0.05",
+         "--x-max", "0.2", "--y-min", "1e-7", "--y-max", "1e-2", "--n-primaries", "300", "--out",
+         str(tmp_path / "i.nc"), "--json", str(tmp_path / "i.json")],
+        env=env,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "i.json").read_text())
+    assert summary["experiment"] == "e137"
+    assert summary["processes"] == ["brem"]
+    assert summary["contours"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["e137", "--model", "visible", "--plane", "mchi1-y"], "--plane"),
+        (["e141", "--model", "idm"], "signal.s_up"),
+        (["e999", "--model", "idm"], "no such beam-dump card"),
+    ],
+)
+def test_cli_constraint_refuses(tmp_path: Path, args: list[str], words: str) -> None:
+    res = CliRunner().invoke(main, ["constraint", *args, "--out", str(tmp_path / "x.nc")])
+    assert res.exit_code == 2
+    assert words in res.output
+
+
+@pytest.mark.slow
+def test_registry_region_is_the_same_in_the_eps_and_y_planes() -> None:
+    """The computed E137 iDM region (EPJC 2023 Fig. 3 benchmark) found along eps in (m_A', eps) and along y in
+    (m_chi1, y) is the same set: y = eps^2 alpha_D / R^4 maps one polygon onto the other (bisection tolerance)."""
+    from semivis.constraints import CONSTRAINTS  # noqa: PLC0415
+    from semivis.planes import PLANES  # noqa: PLC0415
+
+    c = CONSTRAINTS["e137_computed"]
+    assert c.applies(PLANES["mAp-eps"], "idm") is None
+    (a,) = c.curves(PLANES["mAp-eps"], kind="idm", x_range=(0.03, 0.3), n=2)
+    (b,) = c.curves(PLANES["mchi1-y"], kind="idm", x_range=(0.01, 0.1), n=2)
+    np.testing.assert_array_equal(a[0], a[-1])  # closed polygon
+    np.testing.assert_allclose(b[:, 0], a[:, 0] / 3.0, rtol=1e-12)
+    np.testing.assert_allclose(b[:, 1], a[:, 1] ** 2 * 0.1 / 3.0**4, rtol=1e-6)
+    lo = a[:2, 1]
+    assert np.all((lo > 1e-6) & (lo < 2e-5))  # lower edge at a few 1e-6 (long-lived chi2 decays in 204 m)
+
+
+_HOSTILE = st.sampled_from(["nan", "inf", "-inf", "-1", "0", "1e308", "abc", "", "1e-3", "0.3", "2", "3"])
+_OPTIONS = ("--alphaD", "--ratio", "--delta", "--theta", "--eps", "--x-min", "--x-max", "--y-min", "--y-max",
+            "--nx", "--ny", "--n-primaries")  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(["e137", "orsay", "e141", "nope", "../e137", ""]),
+    model=st.sampled_from(["visible", "idm", "i2dm", "invisible", "x"]),
+    plane=st.sampled_from(["mAp-eps", "mchi1-y", "mAp-alphaD", "R-y", "bad"]),
+    option=st.sampled_from(_OPTIONS),
+    value=_HOSTILE,
+)
+def test_fuzz_cli_constraint(tmp_path: Path, name: str, model: str, plane: str, option: str, value: str) -> None:  # noqa: PLR0917
+    """Any option value: exit 0, or exit 2 with one 'semivis: error:' line; never a traceback (tiny runs: 2 x 2
+    grid, one primary)."""
+    args = ["constraint", name, "--model", model, "--plane", plane, "--nx", "2", "--ny", "2", "--n-primaries", "1"]
+    args += [option, value, "--out", str(tmp_path / "f.nc"), "--force"]
+    res = CliRunner().invoke(main, args, env={"SEMIVIS_CACHE_DIR": str(tmp_path / "c")})
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise AssertionError(f"{args}: {res.exception!r}") from res.exception
+    assert res.exit_code in {0, 2}, (args, res.output)
+    if res.exit_code == 2:
+        assert "Traceback" not in res.output
+        assert "rror" in res.output, (args, res.output)
