@@ -12,6 +12,8 @@ Sources
 * ``epjc2021-*``: NA64 Collaboration (C. Cazzaniga et al.), "Probing the explanation of the muon (g-2)
   anomaly and thermal light dark matter with the semi-visible dark photon channel", Eur. Phys. J. C 81
   (2021) 959, Figs. 4-5.
+* ``beams-*`` (not in a paper; issue 15, docs/beams.md): the Fig. 3 and Fig. 8b benchmarks of EPJC 2023 with the
+  NA64 electron set-up and the 2022/2023 positron set-ups side by side (cards ``na64-positron-2022/2023``).
 
 Paper-faithful NA64 curves: both papers produced the A' by dark bremsstrahlung only (EPJC 2021 Sect. 2:
 "The A' is produced in the target via Dark-Bremsstrahlung"; EPJC 2023 Sect. 5 names the resonant annihilation of
@@ -32,7 +34,7 @@ in the text), the recipe lists it in ``assumptions``.
  (5000000000000.0, ('brem',), 'projection'), (284000000000.0, ('brem', 'annihilation'), 'improvement'),
  (284000000000.0, ('brem',), 'improvement')]
 >>> len(FIGURES)
-17
+19
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ COLORS: Mapping[str, str] = MappingProxyType(
         "kinematic": "#bdbdbd",
         "semivis-annihilation": "#b8860b",  # semivis's improvement (+ resonant annihilation): dark gold, dotted
         "semivis-box+s1": "#c51b7d",  # semivis's improvement (box + displaced S1, one bin): magenta, dotted
+        "beam-e+2022": "#d95f02",  # positron set-up, 100 GeV 2022 run (docs/beams.md): orange, dashed
+        "beam-e+2023": "#7570b3",  # positron set-up, 70 GeV 2023 run: violet, dash-dotted
     }
 )
 
@@ -242,6 +246,10 @@ STATISTICS: Mapping[str, tuple[str, float]] = MappingProxyType(
         "1e12": ("na64-2016-2022", 1e12),
         "5e12": ("na64-ls3", 5e12),
         "5e12-compact-hcal1": ("na64-compact-hcal1", 5e12),
+        # the beams comparison (docs/beams.md): each set-up at its own recorded statistics
+        "e-:9.37e11": ("na64-2016-2022", 9.37e11),
+        "e+2022:1e10": ("na64-positron-2022", 1e10),
+        "e+2023:1.6e10": ("na64-positron-2023", 1.6e10),
     }
 )
 
@@ -416,6 +424,82 @@ def _fig8_tan(name: str, panel: str, delta: float) -> FigureRecipe:
         assumptions=(_RANGE_NOTE, _BREM_2023, _I2DM_BENCH, *((_ANN_NOTE,) if panel == "middle" else ())),
         legend_loc="upper right",
         panel_title=rf"i2DM, $\Delta = {delta:g}\,m_{{\chi_1}}$, $\varepsilon = 10^{{-3}}$",
+    )
+
+
+BEAMS = "semivis (issue 15): NA64 set-ups by beam, docs/beams.md"
+_BEAMS_NOTE = (
+    "beams comparison (docs/beams.md): each NA64 set-up at its own recorded statistics, A' from dark bremsstrahlung "
+    "AND resonant annihilation (for the positron set-ups that of the beam positron, with the card's 1 % beam energy "
+    "spread); positron cards' EOT (2022), energy spread, E_ECAL cut and efficiency are stated assumptions in the cards"
+)
+
+
+def _beam_curves() -> tuple[NA64Curve, ...]:
+    """Electron (2016-2022 data, 9.37e11 EOT) and positron (2022: 100 GeV, 1e10; 2023: 70 GeV, 1.6e10) set-ups,
+    each with brem + annihilation, side by side; the positron curves are semivis's additions (role improvement)."""
+    both = ("brem", "annihilation")
+    curves = []
+    for stat, label, role, color, ls in (
+        ("e-:9.37e11", r"NA64 $e^-$ 100 GeV, $9.37\times10^{11}$ EOT", "exclusion", COLORS["na64"], "-"),
+        ("e+2022:1e10", r"NA64 $e^+$ 100 GeV, $10^{10}$ POT (2022)", "improvement", COLORS["beam-e+2022"], "--"),
+        (
+            "e+2023:1.6e10",
+            r"NA64 $e^+$ 70 GeV, $1.6\times10^{10}$ POT (2023)",
+            "improvement",
+            COLORS["beam-e+2023"],
+            "-.",
+        ),
+    ):
+        card, eot = STATISTICS[stat]
+        curves.append(NA64Curve(stat, label, card, eot, "missing-energy", role, color, ls, both))
+    return tuple(curves)
+
+
+def _beams_fig3() -> FigureRecipe:
+    return FigureRecipe(
+        name="beams-fig3",
+        title="iDM (m_A', ε) by beam: NA64 e- and e+ set-ups, Δ = 0.4 m_χ1, R = 3, α_D = 0.1",
+        paper=BEAMS,
+        ref="EPJC 2023 Fig. 3 benchmark",
+        model="idm",
+        plane="mAp-eps",
+        x=Axis("m_Ap", M_AP, (1e-2, 3.0)),
+        y=Axis("eps", EPS, (1e-6, 1e-1)),
+        fixed={"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4},
+        na64=_beam_curves(),
+        overlays=(BABAR, *G2_2023, RELIC),
+        caption=(
+            "The EPJC 2023 Fig. 3 benchmark with the electron set-up (2016-2022 statistics) and the two positron "
+            "runs side by side; the positron beams' resonant annihilation covers m_A' = sqrt(2 m_e E) for E between "
+            "E0/2 and E0 (0.23-0.32 GeV at 100 GeV, 0.19-0.27 GeV at 70 GeV)."
+        ),
+        assumptions=(_RANGE_NOTE, _BEAMS_NOTE),
+        legend_loc="lower right",
+        panel_title=r"iDM, $\Delta = 0.4\,m_{\chi_1}$, $m_{A'} = 3\,m_{\chi_1}$, $\alpha_D = 0.1$",
+    )
+
+
+def _beams_fig8b() -> FigureRecipe:
+    return FigureRecipe(
+        name="beams-fig8b",
+        title="i2DM (m_χ1, tan θ) by beam: NA64 e- and e+ set-ups, Δ = 0.05 m_χ1, ε = 1e-3",
+        paper=BEAMS,
+        ref="EPJC 2023 Fig. 8 (middle) benchmark",
+        model="i2dm",
+        plane="mchi1-tantheta",
+        x=Axis("m_chi1", M_CHI1, (1e-2, 0.5)),
+        y=Axis("tan_theta", TAN, (1e-4, 1.0)),
+        fixed={"eps": 1e-3, "alpha_D": 0.1, "ratio": 3.0, "delta": 0.05},
+        na64=_beam_curves(),
+        overlays=(LSND, CHARM, RELIC),
+        caption=(
+            "The EPJC 2023 Fig. 8b benchmark (i2DM, eps = 1e-3) with the electron and positron set-ups side by side; "
+            "the positron runs reach m_chi1 = m_A'/3 around 0.06-0.11 GeV through the beam resonance."
+        ),
+        assumptions=(_RANGE_NOTE, _I2DM_BENCH, _BEAMS_NOTE),
+        legend_loc="upper right",
+        panel_title=r"i2DM, $\Delta = 0.05\,m_{\chi_1}$, $\varepsilon = 10^{-3}$",
     )
 
 
@@ -651,6 +735,8 @@ _RECIPES: tuple[FigureRecipe, ...] = (
         legend_loc="upper left",
         panel_title=r"iDM, $m_{A'} = 3\,m_{\chi_1}$, $\alpha_D = 0.1$, $\varepsilon = \varepsilon_{(g-2)_\mu}$",
     ),
+    _beams_fig3(),
+    _beams_fig8b(),
 )
 
 #: figure name -> recipe (insertion order = paper order)

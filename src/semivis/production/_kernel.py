@@ -120,7 +120,13 @@ def run_chunk(  # pragma: no cover - numba  # noqa: PLR0917
     tl_ep: np.ndarray,
     tl_prim: np.ndarray,
     tot_track: np.ndarray,
+    beam_sign: int,
+    beam_sigma: float,
 ) -> int:
+    """Track ``n`` primaries from index ``first``; ``beam_sign`` -1 (e-) or +1 (e+) is the primary's charge and
+    ``beam_sigma`` [GeV] the rms of its Gaussian energy spread about ``E0`` (0: mono-energetic, no random number
+    drawn, so the stream of a mono-energetic run does not depend on this option). Returns the number of A' written
+    (or needed, if above ``cap``), -2 if the particle stack overflowed."""
     me = m_e
     state = np.zeros(1, dtype=np.uint64)
     NS = 200000
@@ -139,8 +145,15 @@ def run_chunk(  # pragma: no cover - numba  # noqa: PLR0917
         state[0] = key ^ (np.uint64(ip + 1) * _M2)
         _next(state)
         sp = 0
-        sty[0] = -1
+        sty[0] = beam_sign
         sE[0] = E0
+        if beam_sigma > 0.0:
+            # Gaussian beam energy spread, truncated at E0 +- 5 sigma (probability outside 5.7e-7)
+            while True:
+                g = _gauss(state)
+                if abs(g) < 5.0:
+                    break
+            sE[0] = max(E0 + beam_sigma * g, 0.0)
         st[0] = 0.0
         sx[0] = 0.0
         sy[0] = 0.0

@@ -50,6 +50,9 @@ __all__ = [
     "simulate_shower",
 ]
 
+#: Charge sign of the beam particle by name (the cascade's primary: -1 electron, +1 positron).
+BEAM_SIGN: dict[str, int] = {"e-": -1, "e+": 1}
+
 #: Names of ``ApSample.process`` codes.
 PROCESS_NAMES: dict[int, str] = {0: "brem_primary", 1: "brem_secondary", 2: "annihilation"}
 
@@ -176,8 +179,11 @@ def simulate_ap_production(  # noqa: PLR0917
     inelastic: bool = True,
     multiple_scattering: bool = True,
     first_primary: int = 0,
+    beam_particle: str = "e-",
+    beam_energy_spread: float = 0.0,
+    annihilation_window: float | None = None,
 ) -> ApSample:
-    """Weighted A' sample from the cascade of ``n_primaries`` beam electrons in ``target``.
+    """Weighted A' sample from the cascade of ``n_primaries`` beam electrons (or positrons) in ``target``.
 
     Tracks e+-, gamma above E_min (the A' must carry E > ``E_min_GeV``); ``processes`` among "brem",
     "annihilation". ``Gamma_Ap=None`` is the narrow-width annihilation; a width [GeV] selects the Breit-Wigner.
@@ -185,6 +191,18 @@ def simulate_ap_production(  # noqa: PLR0917
     (``darkbrem.dark_brem_sigma``); ``False`` keeps coherent emission on the nucleus only.
     Bit-for-bit reproducible for a seed, independent of how primaries are chunked (``first_primary`` lets a
     caller split a run: primaries [a, b) then [b, c) give the same sample as [a, c)).
+
+    Positron beams (docs/beams.md): ``beam_particle="e+"`` makes the primary a positron, which then annihilates
+    resonantly on atomic electrons itself (process 2, like shower positrons; its dark bremsstrahlung is process 0,
+    charge-symmetric cross section) - the missing-energy line at E_A' = E_res + m_e = m_A'^2/(2 m_e).
+    ``beam_energy_spread`` is the relative rms sigma_E/E0 of a Gaussian beam energy distribution (truncated at
+    +-5 sigma); 0 (default) is a mono-energetic beam and draws no random number, so electron results are unchanged.
+    ``annihilation_window`` is the relative half-width delta of the narrow-width track-length window. Default: 0.05
+    for electron beams (shower positrons, smooth dT+/dE); for positron beams delta E_res = sigma_E/4 within
+    5 sigma_E of E0 (sigma_E = spread x E0, at least 0.2 % of E0), so that the window resolves the beam line (the
+    bias of a box of half-width delta on a Gaussian of rms sigma is -delta^2/(6 sigma^2) = -1 % at the peak), and
+    (|E0 - E_res| - 5 sigma_E)/4 beyond (at most 0.05 E_res), where dT+/dE of the primary varies on the scale of
+    E0 - E_res, not of sigma_E.
 
     >>> from semivis.production import TargetSpec, load_material
     >>> tgt = TargetSpec.homogeneous(load_material("lead"), 0.2)
@@ -203,19 +221,34 @@ def simulate_ap_production(  # noqa: PLR0917
         if p not in ("brem", "annihilation"):
             raise ParameterError("processes", p, "'brem' and/or 'annihilation'")
     gam = None if Gamma_Ap is None else float(check_range("Gamma_Ap", Gamma_Ap, 0.0))
+    if beam_particle not in BEAM_SIGN:
+        raise ParameterError("beam_particle", beam_particle, "'e-' or 'e+'")
+    spread = float(check_range("beam_energy_spread", beam_energy_spread, 0.0, 0.1, low_inclusive=True))
+    E_res = (m * m - 2 * m_e * m_e) / (2 * m_e)
+    if annihilation_window is not None:
+        delta = float(check_range("annihilation_window", annihilation_window, 0.0, 0.5))
+    elif beam_particle == "e+" and E_res > 0.0:
+        # resolve the beam line: half-width sigma_E/4 within 5 sigma_E of E0 (sigma_E >= 0.2 % E0), widening to a
+        # quarter of the distance beyond, at most the shower default
+        sig_abs = max(spread, 0.002) * E0
+        d_abs = max(sig_abs / 4.0, (abs(E0 - E_res) - 5.0 * sig_abs) / 4.0)
+        delta = min(_ANN_DELTA, d_abs / E_res)
+    else:
+        delta = _ANN_DELTA
+    # highest primary energy (Gaussian truncated at +5 sigma): the brem tables must cover it
+    E_top = E0 * (1.0 + 5.0 * spread)
     key, entropy = _seed_key(seed)
     db_on = "brem" in processes and E_min < E0 and E0 * (1 - m_e / E0) > max(E_min, m)
-    E_res = (m * m - 2 * m_e * m_e) / (2 * m_e)
     ann_mode = -1
     e_thr = E_min
     if "annihilation" in processes and m > 2 * m_e:
-        if gam is None and E_min < E_res * (1 + _ANN_DELTA) and E_res * (1 - _ANN_DELTA) < E0:
+        if gam is None and E_min < E_res * (1 + delta) and E_res * (1 - delta) < E_top:
             ann_mode = 0
-            e_thr = min(E_min, E_res * (1 - _ANN_DELTA))
+            e_thr = min(E_min, E_res * (1 - delta))
         elif gam is not None and gam > 0:
             ann_mode = 1
     if db_on:
-        lE0, dlE, sig, xg, cdf, lt0, dlt, chi = _brem_tables(target, m, E_min, E0, inelastic)
+        lE0, dlE, sig, xg, cdf, lt0, dlt, chi = _brem_tables(target, m, E_min, E_top, inelastic)
     else:
         lE0, dlE, sig = 0.0, 1.0, np.zeros(2)
         xg = np.zeros((2, 2))
@@ -237,9 +270,9 @@ def simulate_ap_production(  # noqa: PLR0917
             oip = np.empty(cap, dtype=np.int64)
             cnt = _kernel.run_chunk(
                 start, n, key, E0, L, e_thr, e_thr, 0.01, 0.0, bool(multiple_scattering), bool(db_on), m, E_min,
-                lE0, dlE, sig, xg, cdf, lt0, dlt, chi, ann_mode, E_res, _ANN_DELTA, ann_norm,
+                lE0, dlE, sig, xg, cdf, lt0, dlt, chi, ann_mode, E_res, delta, ann_norm,
                 0.0 if gam is None else gam, cap, oE, oth, oph, ot, ow, opr, oip,
-                False, 1.0, dummy, 0.0, 1.0, dummy, dummy, dummy, dummy,
+                False, 1.0, dummy, 0.0, 1.0, dummy, dummy, dummy, dummy, BEAM_SIGN[beam_particle], spread * E0,
             )  # fmt: skip
             if cnt < 0:
                 raise ParameterError("n_primaries", n_prim, "a run whose particle stack fits (lower E0)")
@@ -261,11 +294,14 @@ def simulate_ap_production(  # noqa: PLR0917
         "target": target.name,
         "processes": tuple(processes),
         "Gamma_Ap": gam,
-        "annihilation_window_delta": _ANN_DELTA,
+        "annihilation_window_delta": delta,
         "inelastic": bool(inelastic),
         "rel_error": rel,
         "semivis_version": __version__,
     }
+    if beam_particle != "e-" or spread > 0.0:  # electron-beam metadata stay as they were (cache keys, provenance)
+        meta["beam_particle"] = beam_particle
+        meta["beam_energy_spread"] = spread
     return ApSample(
         E=cat[0],
         theta=cat[1],
@@ -298,9 +334,11 @@ def simulate_shower(
     n_t_bins: int = 60,
     dt_bin: float = 1.0,
     n_E_bins: int = 60,
+    beam_particle: str = "e-",
 ) -> ShowerTallies:
     """Full-shower (low-threshold) run for validation: energy deposition vs depth, e-/e+/primary differential
-    track lengths (per log-energy bin, in X0 per primary) and the total charged track length.
+    track lengths (per log-energy bin, in X0 per primary) and the total charged track length; ``beam_particle``
+    "e-" (default) or "e+" (then the primary's track length is in ``track_ep``).
 
     >>> from semivis.production import TargetSpec, load_material
     >>> tal = simulate_shower(TargetSpec.homogeneous(load_material("lead"), 0.5), 10.0, 20, seed=3)
@@ -308,6 +346,8 @@ def simulate_shower(
     True
     """
     _check_target(target)
+    if beam_particle not in BEAM_SIGN:
+        raise ParameterError("beam_particle", beam_particle, "'e-' or 'e+'")
     E0 = float(check_range("beam_energy_GeV", beam_energy_GeV, 0.0, 1e4))
     thr = float(check_range("threshold_GeV", threshold_GeV, m_e, E0, low_inclusive=True))
     if isinstance(n_primaries, bool) or int(n_primaries) < 1:
@@ -332,6 +372,7 @@ def simulate_shower(
             start, n, key, E0, target.n_X0, thr, thr, 0.01, ion, False, False, 0.1, E0,
             0.0, 1.0, z1, z2, z2, 0.0, 1.0, z1, -1, 1.0, 0.05, 0.0, 0.0, 0, o, o, o, o, o, opr, oip,
             True, float(dt_bin), edep, math.log(thr), math.log(E0 / thr) / n_E_bins, tl_em, tl_ep, tl_pr, tot,
+            BEAM_SIGN[beam_particle], 0.0,
         )  # fmt: skip
         if cnt < 0:
             raise ParameterError("beam_energy_GeV", E0, "a shower whose particle stack fits")

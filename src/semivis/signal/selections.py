@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from semivis.detector.cards import ExperimentCard
 
 __all__ = [
+    "MISSING_MOMENTUM",
     "SELECTIONS",
     "SELECTION_FLAGS",
     "Selection",
@@ -60,6 +61,7 @@ __all__ = [
     "bin_for_card",
     "bin_names",
     "get_selection",
+    "missing_momentum_for_card",
     "selection_for_card",
 ]
 
@@ -197,6 +199,47 @@ SELECTIONS: dict[str, Selection] = {
 }
 
 
+#: The missing-momentum selection of a muon card (NA64mu, PRL 132 (2024) 211803, arXiv:2401.01708 abstract: "a
+#: single scattered muon with momentum < 80 GeV/c ... no detectable activity in the downstream calorimeters"): its
+#: own selection kind, evaluated by :mod:`semivis.signal.missing_momentum` (not a flag of the electron kernels, so
+#: not in :data:`SELECTIONS`); the cut p_out < ``thresholds.p_out_max_GeV`` and the calorimeter vetoes come from the
+#: card, the background from ``[selections.missing-momentum]`` (default 0: no event observed, background not read).
+MISSING_MOMENTUM = _single(
+    "missing-momentum",
+    "one outgoing muon with p_out < p_out_max (card), no activity in the downstream calorimeters (chi2 decays "
+    "before the end of the set-up veto)",
+    extra_eff=1.0,
+    b=0.0,
+    sigma_b=0.0,
+    source="PRL 132 (2024) 211803 (arXiv:2401.01708) abstract; background ASSUMPTION 0 (docs/beams.md)",
+)
+
+_MUON_BEAMS = ("mu-", "mu+")  # as semivis.production.muon.MUON_BEAMS (not imported: the signal room's registry
+# stays free of numba imports); tests/test_beams_muon.py asserts the two agree
+
+
+def missing_momentum_for_card(card: ExperimentCard) -> Selection:
+    """:data:`MISSING_MOMENTUM` with the muon card's ``[selections.missing-momentum]`` overrides applied; a card
+    with an electron or positron beam has no missing-momentum selection (ParameterError)."""
+    if card.beam_particle not in _MUON_BEAMS:
+        raise ParameterError(
+            "selection", "missing-momentum", f"a muon card (card {card.name} has a {card.beam_particle} beam)"
+        )
+    own = card.selections.get("missing-momentum")
+    if own is None:
+        return MISSING_MOMENTUM
+    if not own.enabled:
+        raise ParameterError("selection", "missing-momentum", f"a selection enabled in card {card.name}")
+    (b,) = MISSING_MOMENTUM.bins
+    b = replace(
+        b,
+        parts=((b.parts[0][0], b.parts[0][1] if own.extra_efficiency is None else float(own.extra_efficiency)),),
+        background=b.background if own.background is None else float(own.background),
+        sigma_b=b.sigma_b if own.sigma_b is None else float(own.sigma_b),
+    )
+    return replace(MISSING_MOMENTUM, bins=(b,))
+
+
 def get_selection(name: str, option: str = "selection") -> Selection:
     """The registry's selection ``name`` (paper values); a retired or unknown name is a ParameterError for the
     parameter called ``option``."""
@@ -221,6 +264,10 @@ def selection_for_card(name: str, card: ExperimentCard) -> Selection:
     selection (``enabled = false``).
     """
     base = get_selection(name)
+    if card.beam_particle in _MUON_BEAMS:  # the electron kernels' flags mean nothing for a muon (issue 15)
+        raise ParameterError(
+            "selection", name, f"missing-momentum for muon card {card.name} (semivis.signal.missing_momentum)"
+        )
     own = card.selections.get(name)
     if own is not None and not own.enabled:
         raise ParameterError("selection", name, f"a selection enabled in card {card.name} ({card.source})")
