@@ -883,4 +883,6 @@ def test_two_concurrent_runs_on_one_cache_and_out(tmp_path: Path, stagger_s: flo
 def test_every_subcommand_is_fuzzed() -> None:
     """A new subcommand needs its fuzz property here."""
     fuzzed = {"widths", "g2", "relic", "yield", "limit", "figure", "export", "cite"}
+    fuzzed |= {"events", "effmap"}  # tests/test_events_fuzz.py
+    fuzzed |= {"constraint"}  # tests/test_beamdump_scan.py
     assert set(SUBCOMMANDS) == fuzzed

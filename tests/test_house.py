@@ -20,13 +20,17 @@ BASE = frozenset({"semivis", "constants", "errors", "_validation", "_io", "data"
 DOORS: dict[str, frozenset[str]] = {
     "cli": frozenset(
         {"export", "figures", "scan", "signal", "detector", "constraints", "cosmo", "models", "production", "planes"}
+        | {"events"}
+        | {"beamdump"}
     ),
     "export": frozenset({"scan", "planes"}),
+    "events": frozenset({"signal", "detector", "production", "models"}),
     "figures": frozenset({"scan", "cosmo", "constraints", "planes", "signal", "detector", "production"}),
     "testing": frozenset({"scan", "signal", "detector", "production", "models"}),
-    "scan": frozenset({"signal", "constraints", "detector", "production", "models", "planes"}),
+    "scan": frozenset({"signal", "constraints", "detector", "production", "models", "planes", "beamdump"}),
+    "beamdump": frozenset({"production", "models", "planes"}),
     "signal": frozenset({"detector", "production", "models"}),
-    "constraints": frozenset({"cosmo", "models", "production", "planes"}),
+    "constraints": frozenset({"cosmo", "models", "production", "planes", "beamdump"}),
     "detector": frozenset({"production"}),
     "cosmo": frozenset({"models", "planes"}),
     "models": frozenset(),

@@ -27,6 +27,9 @@ SUBCOMMANDS: dict[str, str] = {
     "figure": "figure",
     "export": "export",
     "cite": "cite",
+    "constraint": "constraint",
+    "events": "events",
+    "effmap": "effmap",
 }
 
 
