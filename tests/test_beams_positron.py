@@ -156,7 +156,7 @@ def test_bad_beam_options_raise() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "E0", "eot"), [("na64-positron-2022", 100.0, 1.0e10), ("na64-positron-2023", 70.0, 1.6e10)]
+    ("name", "E0", "eot"), [("na64-positron-2022", 100.0, 1.01e10), ("na64-positron-2023", 70.0, 1.6e10)]
 )
 def test_positron_cards_load_and_drive_production(name: str, E0: float, eot: float) -> None:
     """The positron cards name the beam (e+, energy, spread) and the signal room's production uses them: an A'
@@ -193,7 +193,8 @@ def test_window_choice_does_not_bias_the_thick_target_yield() -> None:
 
 def test_beams_figure_recipes_put_the_set_ups_side_by_side() -> None:
     """`semivis figure beams-fig3 / beams-fig8b`: the EPJC 2023 Fig. 3 / 8b benchmarks with the electron set-up
-    and the two positron cards at their own statistics, every curve with brem + annihilation, valid scan specs."""
+    and the two positron cards at their own statistics, with brem + annihilation, and the muon card (NA64mu,
+    missing momentum, brem only; tests/test_beams_muon_scan.py), valid scan specs."""
     from semivis.figures import get_recipe  # noqa: PLC0415
     from semivis.scan import ScanSpec  # noqa: PLC0415
 
@@ -202,9 +203,12 @@ def test_beams_figure_recipes_put_the_set_ups_side_by_side() -> None:
         assert (r.plane, r.model, dict(r.fixed)) == (ref.plane, ref.model, dict(ref.fixed))
         assert [(c.card, c.eot) for c in r.na64] == [
             ("na64-2016-2022", 9.37e11),
-            ("na64-positron-2022", 1e10),
+            ("na64-positron-2022", 1.01e10),
             ("na64-positron-2023", 1.6e10),
+            ("na64mu-2022", 1.98e10),
         ]
-        assert all(c.processes == ("brem", "annihilation") for c in r.na64)
-        assert [load_card(c.card).beam_particle for c in r.na64] == ["e-", "e+", "e+"]
+        assert all(c.processes == ("brem", "annihilation") for c in r.na64[:3])
+        assert (r.na64[3].processes, r.na64[3].selection) == (("brem",), "missing-momentum")
+        assert [load_card(c.card).beam_particle for c in r.na64] == ["e-", "e+", "e+", "mu-"]
+        assert all(c.eot == load_card(c.card).eot for c in r.na64[1:])  # each at its card's recorded statistics
         ScanSpec(r.model, r.plane, r.x.lim, r.y.lim, fixed=dict(r.fixed))

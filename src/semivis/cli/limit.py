@@ -181,7 +181,7 @@ def _is_limit_summary(path: Path) -> bool:
     "--selection",
     default="missing-energy",
     show_default=True,
-    type=click.Choice(list(SELECTIONS)),
+    type=click.Choice([*SELECTIONS, "missing-momentum"]),  # missing-momentum: muon cards only (issue 15)
 )
 @click.option("--plane", required=True, type=click.Choice(list(PLANES)))
 @click.option(

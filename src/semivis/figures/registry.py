@@ -86,6 +86,7 @@ COLORS: Mapping[str, str] = MappingProxyType(
         "semivis-box+s1": "#c51b7d",  # semivis's improvement (box + displaced S1, one bin): magenta, dotted
         "beam-e+2022": "#d95f02",  # positron set-up, 100 GeV 2022 run (docs/beams.md): orange, dashed
         "beam-e+2023": "#7570b3",  # positron set-up, 70 GeV 2023 run: violet, dash-dotted
+        "beam-mu2022": "#1b9e77",  # muon set-up (NA64mu), 160 GeV 2022 run, missing momentum: teal, dotted
     }
 )
 
@@ -112,8 +113,9 @@ class NA64Curve:
     """One NA64 curve: a 90 % CL exclusion (filled) or a projection (dashed line).
 
     ``key`` names the curve in the ``--data`` JSON (``na64/<key>``); ``card`` is a shipped experiment card,
-    ``eot`` the statistics it is evaluated at, ``selection`` a name of ``semivis.signal.SELECTIONS``, ``role`` one
-    of :data:`ROLES`, ``processes`` the A' production processes its scan simulates (``ScanSpec.processes``).
+    ``eot`` the statistics it is evaluated at, ``selection`` a name of ``semivis.signal.SELECTIONS``
+    (``missing-momentum`` for a muon card), ``role`` one of :data:`ROLES`, ``processes`` the A' production processes
+    its scan simulates (``ScanSpec.processes``).
     """
 
     key: str
@@ -248,8 +250,9 @@ STATISTICS: Mapping[str, tuple[str, float]] = MappingProxyType(
         "5e12-compact-hcal1": ("na64-compact-hcal1", 5e12),
         # the beams comparison (docs/beams.md): each set-up at its own recorded statistics
         "e-:9.37e11": ("na64-2016-2022", 9.37e11),
-        "e+2022:1e10": ("na64-positron-2022", 1e10),
+        "e+2022:1.01e10": ("na64-positron-2022", 1.01e10),
         "e+2023:1.6e10": ("na64-positron-2023", 1.6e10),
+        "mu2022:1.98e10": ("na64mu-2022", 1.98e10),
     }
 )
 
@@ -431,18 +434,27 @@ BEAMS = "semivis (issue 15): NA64 set-ups by beam, docs/beams.md"
 _BEAMS_NOTE = (
     "beams comparison (docs/beams.md): each NA64 set-up at its own recorded statistics, A' from dark bremsstrahlung "
     "AND resonant annihilation (for the positron set-ups that of the beam positron, with the card's 1 % beam energy "
-    "spread); positron cards' EOT (2022), energy spread, E_ECAL cut and efficiency are stated assumptions in the cards"
+    "spread); positron cards' energy spread, E_ECAL cut and efficiency are stated assumptions in the cards; the muon "
+    "set-up (NA64mu) has muon dark bremsstrahlung only, its missing-momentum selection (p_out < 80 GeV, a chi2 "
+    "decaying before the end of the set-up vetoes), efficiency 1 and the downstream geometry as stated assumptions"
 )
 
 
 def _beam_curves() -> tuple[NA64Curve, ...]:
-    """Electron (2016-2022 data, 9.37e11 EOT) and positron (2022: 100 GeV, 1e10; 2023: 70 GeV, 1.6e10) set-ups,
-    each with brem + annihilation, side by side; the positron curves are semivis's additions (role improvement)."""
+    """Electron (2016-2022 data, 9.37e11 EOT) and positron (2022: 100 GeV, 1.01e10; 2023: 70 GeV, 1.6e10) set-ups,
+    each with brem + annihilation, and the muon set-up (NA64mu 2022: 160 GeV, 1.98e10 MOT, muon dark brem,
+    missing-momentum selection) side by side; all but the electron curve are semivis's additions (role improvement)."""
     both = ("brem", "annihilation")
     curves = []
     for stat, label, role, color, ls in (
         ("e-:9.37e11", r"NA64 $e^-$ 100 GeV, $9.37\times10^{11}$ EOT", "exclusion", COLORS["na64"], "-"),
-        ("e+2022:1e10", r"NA64 $e^+$ 100 GeV, $10^{10}$ POT (2022)", "improvement", COLORS["beam-e+2022"], "--"),
+        (
+            "e+2022:1.01e10",
+            r"NA64 $e^+$ 100 GeV, $1.01\times10^{10}$ POT (2022)",
+            "improvement",
+            COLORS["beam-e+2022"],
+            "--",
+        ),
         (
             "e+2023:1.6e10",
             r"NA64 $e^+$ 70 GeV, $1.6\times10^{10}$ POT (2023)",
@@ -453,13 +465,20 @@ def _beam_curves() -> tuple[NA64Curve, ...]:
     ):
         card, eot = STATISTICS[stat]
         curves.append(NA64Curve(stat, label, card, eot, "missing-energy", role, color, ls, both))
+    card, eot = STATISTICS["mu2022:1.98e10"]
+    label = r"NA64$\mu$ 160 GeV, $1.98\times10^{10}$ MOT (2022)"
+    curves.append(
+        NA64Curve(
+            "mu2022:1.98e10", label, card, eot, "missing-momentum", "improvement", COLORS["beam-mu2022"], ":", ("brem",)
+        )
+    )
     return tuple(curves)
 
 
 def _beams_fig3() -> FigureRecipe:
     return FigureRecipe(
         name="beams-fig3",
-        title="iDM (m_A', ε) by beam: NA64 e- and e+ set-ups, Δ = 0.4 m_χ1, R = 3, α_D = 0.1",
+        title="iDM (m_A', ε) by beam: NA64 e-, e+ and μ set-ups, Δ = 0.4 m_χ1, R = 3, α_D = 0.1",
         paper=BEAMS,
         ref="EPJC 2023 Fig. 3 benchmark",
         model="idm",
@@ -472,7 +491,8 @@ def _beams_fig3() -> FigureRecipe:
         caption=(
             "The EPJC 2023 Fig. 3 benchmark with the electron set-up (2016-2022 statistics) and the two positron "
             "runs side by side; the positron beams' resonant annihilation covers m_A' = sqrt(2 m_e E) for E between "
-            "E0/2 and E0 (0.23-0.32 GeV at 100 GeV, 0.19-0.27 GeV at 70 GeV)."
+            "E0/2 and E0 (0.23-0.32 GeV at 100 GeV, 0.19-0.27 GeV at 70 GeV). The NA64mu muon run (missing "
+            "momentum) is drawn at its own statistics too."
         ),
         assumptions=(_RANGE_NOTE, _BEAMS_NOTE),
         legend_loc="lower right",
@@ -483,7 +503,7 @@ def _beams_fig3() -> FigureRecipe:
 def _beams_fig8b() -> FigureRecipe:
     return FigureRecipe(
         name="beams-fig8b",
-        title="i2DM (m_χ1, tan θ) by beam: NA64 e- and e+ set-ups, Δ = 0.05 m_χ1, ε = 1e-3",
+        title="i2DM (m_χ1, tan θ) by beam: NA64 e-, e+ and μ set-ups, Δ = 0.05 m_χ1, ε = 1e-3",
         paper=BEAMS,
         ref="EPJC 2023 Fig. 8 (middle) benchmark",
         model="i2dm",
@@ -494,8 +514,8 @@ def _beams_fig8b() -> FigureRecipe:
         na64=_beam_curves(),
         overlays=(LSND, CHARM, RELIC),
         caption=(
-            "The EPJC 2023 Fig. 8b benchmark (i2DM, eps = 1e-3) with the electron and positron set-ups side by side; "
-            "the positron runs reach m_chi1 = m_A'/3 around 0.06-0.11 GeV through the beam resonance."
+            "The EPJC 2023 Fig. 8b benchmark (i2DM, eps = 1e-3) with the electron, positron and muon set-ups side by "
+            "side; the positron runs reach m_chi1 = m_A'/3 around 0.06-0.11 GeV through the beam resonance."
         ),
         assumptions=(_RANGE_NOTE, _I2DM_BENCH, _BEAMS_NOTE),
         legend_loc="upper right",

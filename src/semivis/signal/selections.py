@@ -243,6 +243,8 @@ def missing_momentum_for_card(card: ExperimentCard) -> Selection:
 def get_selection(name: str, option: str = "selection") -> Selection:
     """The registry's selection ``name`` (paper values); a retired or unknown name is a ParameterError for the
     parameter called ``option``."""
+    if name == MISSING_MOMENTUM.name:  # the muon cards' own kind (issue 15); selection_for_card checks the card
+        return MISSING_MOMENTUM
     if name not in SELECTIONS:
         raise ParameterError(option, name, "one of " + ", ".join(SELECTIONS), _RENAMED.get(name, ""))
     return SELECTIONS[name]
@@ -263,6 +265,8 @@ def selection_for_card(name: str, card: ExperimentCard) -> Selection:
     card may override the union's own background and sigma_b (``[selections.box+s1]``) and disable any
     selection (``enabled = false``).
     """
+    if name == MISSING_MOMENTUM.name:
+        return missing_momentum_for_card(card)  # refuses e+- cards (one-line ParameterError)
     base = get_selection(name)
     if card.beam_particle in _MUON_BEAMS:  # the electron kernels' flags mean nothing for a muon (issue 15)
         raise ParameterError(
