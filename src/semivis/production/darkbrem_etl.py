@@ -170,6 +170,7 @@ def _dsdx_dcos(  # noqa: PLR0917
     x: float,
     u: float,
     m: float,
+    me: float,
     M: float,
     Z: float,
     A: float,
@@ -177,7 +178,7 @@ def _dsdx_dcos(  # noqa: PLR0917
     gx: NDArray[np.float64],
     gw: NDArray[np.float64],
 ) -> float:
-    me = m_e
+    # me: the radiating lepton's mass (m_e for electrons and positrons, m_mu for production.muon)
     kin = _kin(E, x, u, m, me, M)
     tm, tp = kin[4], min(kin[5], _T_CUT_GEV2)
     if not tp > tm:
@@ -198,6 +199,7 @@ def _dsdx(  # noqa: PLR0917
     E: float,
     xs: NDArray[np.float64],
     m: float,
+    me: float,
     M: float,
     Z: float,
     A: float,
@@ -205,7 +207,6 @@ def _dsdx(  # noqa: PLR0917
     gx: NDArray[np.float64],
     gw: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    me = m_e
     out = np.zeros(xs.size)
     for j in range(xs.size):
         x = xs[j]
@@ -221,7 +222,7 @@ def _dsdx(  # noqa: PLR0917
             h = 0.5 * (b - a)
             for i in range(gx.size):
                 u = math.exp(a + h * (gx[i] + 1.0))
-                s += gw[i] * h * u * _dsdx_dcos(E, x, u, m, M, Z, A, part, gx, gw)
+                s += gw[i] * h * u * _dsdx_dcos(E, x, u, m, me, M, Z, A, part, gx, gw)
         out[j] = s
     return out
 
@@ -242,12 +243,21 @@ def _part(part: str, A: float) -> tuple[int, float]:
 
 
 def etl_dsigma_dx(  # noqa: PLR0917
-    E0: float, x: NDArray[np.float64], m_Ap: float, Z: float, A: float, n: int = _NU, part: str = "elastic"
+    E0: float,
+    x: NDArray[np.float64],
+    m_Ap: float,
+    Z: float,
+    A: float,
+    n: int = _NU,
+    part: str = "elastic",
+    m_lepton: float = m_e,
 ) -> NDArray[np.float64]:
     """ETL d sigma/dx per atom (eps = 1, GeV^-2) of one part; zero outside the kinematic region.
 
     ``part="elastic"``: coherent scattering on the nucleus (Tsai's elastic G2); ``"inelastic"``: incoherent
-    scattering on the Z quasi-free protons (G2_in, M = m_p; see the module docstring).
+    scattering on the Z quasi-free protons (G2_in, M = m_p; see the module docstring). ``m_lepton``: the mass of
+    the radiating lepton (m_e; :mod:`semivis.production.muon` passes m_mu: the Liu-Miller amplitudes keep the
+    lepton mass throughout).
 
     >>> import numpy as np
     >>> el = etl_dsigma_dx(100.0, np.array([0.9]), 0.1, 82.0, 207.2)
@@ -258,7 +268,9 @@ def etl_dsigma_dx(  # noqa: PLR0917
     code, M = _part(part, A)
     gx, gw = _gl(int(n))
     xs = np.ascontiguousarray(np.atleast_1d(np.asarray(x, dtype=np.float64)))
-    return np.asarray(_dsdx(float(E0), xs, float(m_Ap), M, float(Z), float(A), code, gx, gw), dtype=np.float64)
+    return np.asarray(
+        _dsdx(float(E0), xs, float(m_Ap), float(m_lepton), M, float(Z), float(A), code, gx, gw), dtype=np.float64
+    )
 
 
 def etl_dsigma_dx_dcostheta(  # noqa: PLR0917
@@ -268,4 +280,4 @@ def etl_dsigma_dx_dcostheta(  # noqa: PLR0917
     code, M = _part(part, A)
     gx, gw = _gl(_NT)
     u = 2.0 * math.sin(0.5 * theta) ** 2
-    return float(_dsdx_dcos(float(E0), float(x), u, float(m_Ap), M, float(Z), float(A), code, gx, gw))
+    return float(_dsdx_dcos(float(E0), float(x), u, float(m_Ap), m_e, M, float(Z), float(A), code, gx, gw))

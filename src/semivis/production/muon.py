@@ -4,9 +4,8 @@ Two forms, per atom at eps = 1 in GeV^-2, coherent (nucleus, Tsai's elastic G2) 
 Tsai's inelastic G2_in) as for electrons (docs/physics/production.md):
 
 * **Exact tree level** (reference): the 2 -> 3 amplitude and kinematics of ``darkbrem_etl`` (Liu, Miller et al.,
-  PRD 95 (2017) 016004, arXiv:1609.06781, App. A; both functions ``_kin``/``_phi`` already take the lepton mass as an
-  argument) evaluated with the muon mass. Only the quadrature driver is written here with the lepton mass as a
-  parameter; with ``m_lepton = m_e`` it reproduces ``darkbrem_etl.etl_dsigma_dx`` exactly (tested).
+  PRD 95 (2017) 016004, arXiv:1609.06781, App. A) evaluated with the muon mass: ``darkbrem_etl.etl_dsigma_dx``
+  takes the radiating lepton's mass (``m_lepton``); nothing of it is rewritten here.
 * **Weizsaecker-Williams** (``etl=False``): BEST PRD 80 (2009) 075018 Eq. A12 with the angle-dependent
   t_min = (U/(2 E0 (1-x)))^2, U = E0^2 x theta^2 + m^2 (1-x)/x + m_mu^2 x, flux chi with t_max = m_A'^2
   (``darkbrem.ww_dsigma_dx`` with ``m_lepton = m_mu``). Validated against the exact tree level for 160 GeV muons on
@@ -23,16 +22,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from semivis._validation import check_range
-from semivis.constants import alpha, hbar_c_GeV_m, m_mu
+from semivis.constants import hbar_c_GeV_m, m_mu
 from semivis.errors import ParameterError
 from semivis.production.cascade import ApSample
 from semivis.production.darkbrem import check_production_mass, photon_flux_table, ww_dsigma_dx
-from semivis.production.darkbrem_etl import _g2, _gl, _kin, _part, _phi
+from semivis.production.darkbrem_etl import etl_dsigma_dx
 from semivis.production.materials import Material, TargetSpec
 
 __all__ = [
@@ -47,72 +45,7 @@ __all__ = [
 #: beam particles of a card that run this module (no shower) instead of the electromagnetic cascade
 MUON_BEAMS: tuple[str, ...] = ("mu-", "mu+")
 
-_T_CUT_GEV2 = 100.0  # as darkbrem_etl: the form factors make larger t negligible
-_N_XQ = 48
-
-
-@numba.njit(cache=True)
-def _dsdx_dcos_l(  # pragma: no cover - numba  # noqa: PLR0917
-    E: float,
-    x: float,
-    u: float,
-    m: float,
-    ml: float,
-    M: float,
-    Z: float,
-    A: float,
-    part: int,
-    gx: NDArray[np.float64],
-    gw: NDArray[np.float64],
-) -> float:
-    # darkbrem_etl._dsdx_dcos with the lepton mass ml as an argument (same operations for ml = m_e)
-    kin = _kin(E, x, u, m, ml, M)
-    tm, tp = kin[4], min(kin[5], _T_CUT_GEV2)
-    if not tp > tm:
-        return 0.0
-    l0, l1 = math.log(tm), math.log(tp)
-    h = 0.5 * (l1 - l0)
-    s = 0.0
-    for i in range(gx.size):
-        t = math.exp(l0 + h * (gx[i] + 1.0))
-        f = _phi(E, x, u, t, m, ml, M, kin)
-        if f != 0.0:
-            s += gw[i] * _g2(t, Z, A, part) / t * f
-    return s * h * alpha**3
-
-
-@numba.njit(cache=True)
-def _dsdx_l(  # pragma: no cover - numba  # noqa: PLR0917
-    E: float,
-    xs: NDArray[np.float64],
-    m: float,
-    ml: float,
-    M: float,
-    Z: float,
-    A: float,
-    part: int,
-    gx: NDArray[np.float64],
-    gw: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    # darkbrem_etl._dsdx with the lepton mass ml as an argument: 2 x GL panels in ln u around the WW peak u0
-    out = np.zeros(xs.size)
-    for j in range(xs.size):
-        x = xs[j]
-        if not (x * E > m and x < 1.0 - ml / E):
-            continue
-        u0 = (m * m * (1.0 - x) / x + ml * ml * x) / (2.0 * E * E * x)
-        edges = (math.log(u0) - 14.0, math.log(u0) + 2.5, min(math.log(u0) + 20.0, math.log(2.0)))
-        s = 0.0
-        for pnl in range(2):
-            a, b = edges[pnl], edges[pnl + 1]
-            if not b > a:
-                continue
-            h = 0.5 * (b - a)
-            for i in range(gx.size):
-                u = math.exp(a + h * (gx[i] + 1.0))
-                s += gw[i] * h * u * _dsdx_dcos_l(E, x, u, m, ml, M, Z, A, part, gx, gw)
-        out[j] = s
-    return out
+_N_XQ = 48  # Gauss-Legendre nodes per x panel of the total cross section
 
 
 def etl_dsigma_dx_lepton(  # noqa: PLR0917
@@ -133,11 +66,8 @@ def etl_dsigma_dx_lepton(  # noqa: PLR0917
     True
     """
     ml = float(check_range("m_lepton", m_lepton, 0.0, 10.0))
-    code, M = _part(part, A)
-    gx, gw = _gl(int(n))
     xs = np.ascontiguousarray(np.atleast_1d(np.asarray(x, dtype=np.float64)))
-    out = _dsdx_l(float(E0), xs, float(m_Ap), ml, M, float(Z), float(A), code, gx, gw)
-    return np.asarray(out, dtype=np.float64)
+    return etl_dsigma_dx(float(E0), xs, float(m_Ap), float(Z), float(A), n=int(n), part=part, m_lepton=ml)
 
 
 def muon_dark_brem_dsigma_dx(
