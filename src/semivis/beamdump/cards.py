@@ -17,13 +17,13 @@ semivis.errors.CardError: no-such-dump: key '<name>': no such beam-dump card; sh
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tomllib
 
+from semivis._validation import validate_card_data
 from semivis.data import data_path, load_schema
 from semivis.errors import CardError, ParameterError
 from semivis.production import Material, TargetSpec, load_material
@@ -101,45 +101,6 @@ def list_dumps() -> list[str]:
     return sorted(p.stem for p in DUMPS_PACKAGE_DIR.glob("*.toml"))
 
 
-def _path_of(error: Any) -> str:
-    parts = [str(p) for p in error.absolute_path]
-    return ".".join(parts) if parts else "<root>"
-
-
-def _reject_non_finite(node: Any, source: str, key: str = "") -> None:
-    if isinstance(node, float) and not math.isfinite(node):
-        raise CardError(source, key or "<root>", f"{node} is not a finite number")
-    if isinstance(node, dict):
-        for name, value in node.items():
-            _reject_non_finite(value, source, f"{key}.{name}" if key else str(name))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _reject_non_finite(value, source, f"{key}[{i}]")
-
-
-def _validate(data: dict[str, Any], source: str) -> None:
-    import jsonschema  # noqa: PLC0415
-
-    validator = jsonschema.Draft202012Validator(load_schema("dump.v1.json"))
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
-    if not errors:
-        return
-    err = errors[0]
-    prefix = _path_of(err)
-    if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        raise CardError(source, extra[0] if prefix == "<root>" else f"{prefix}.{extra[0]}", "unknown key")
-    if err.validator == "required":
-        missing = [k for k in err.validator_value if k not in err.instance]
-        raise CardError(
-            source, missing[0] if prefix == "<root>" else f"{prefix}.{missing[0]}", "required key is missing"
-        )
-    reason = err.schema.get("description") if isinstance(err.schema, dict) else None
-    if err.validator in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"} and reason:
-        raise CardError(source, prefix, f"{err.message}: {reason}")
-    raise CardError(source, prefix, err.message)
-
-
 def load_dump(name_or_path: str | Path) -> DumpCard:
     """Load and validate a beam-dump card: a shipped card's name (:func:`list_dumps`) or a ``.toml`` path."""
     p = Path(name_or_path)
@@ -160,8 +121,7 @@ def load_dump(name_or_path: str | Path) -> DumpCard:
         raise CardError(source, "<file>", f"cannot read: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise CardError(source, "<toml>", f"TOML syntax error: {exc}") from exc
-    _reject_non_finite(data, source)
-    _validate(data, source)
+    validate_card_data(data, load_schema("dump.v1.json"), source)
     return _build(data, source)
 
 

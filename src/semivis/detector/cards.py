@@ -25,7 +25,6 @@ import dataclasses
 import hashlib
 import itertools
 import json
-import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from semivis._validation import validate_card_data
 from semivis.data import load_schema
 from semivis.errors import CardError, ParameterError
 from semivis.production.materials import Material, TargetSpec, load_material
@@ -387,50 +387,6 @@ def list_cards() -> list[str]:
     return sorted(p.stem for p in CARDS_PACKAGE_DIR.glob("*.toml"))
 
 
-def _path_of(error: Any) -> str:
-    parts = [str(p) for p in error.absolute_path]
-    return ".".join(parts) if parts else "<root>"
-
-
-def _reject_non_finite(node: Any, source: str, key: str = "") -> None:
-    """Raise CardError at the first nan/inf number anywhere in the parsed card (tables, arrays, nested)."""
-    if isinstance(node, float) and not math.isfinite(node):
-        raise CardError(source, key or "<root>", f"{node} is not a finite number")
-    if isinstance(node, dict):
-        for name, value in node.items():
-            _reject_non_finite(value, source, f"{key}.{name}" if key else str(name))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _reject_non_finite(value, source, f"{key}[{i}]")
-
-
-def _validate_schema(data: dict[str, Any], source: str) -> None:
-    import jsonschema  # noqa: PLC0415
-
-    validator = jsonschema.Draft202012Validator(CARD_SCHEMA)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
-    if not errors:
-        return
-    err = errors[0]
-    if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        prefix = _path_of(err)
-        key = extra[0] if prefix == "<root>" else f"{prefix}.{extra[0]}"
-        if prefix == "selections":  # e.g. the retired 'combined': say which selections a card may tune
-            known = ", ".join(err.schema["properties"])
-            raise CardError(source, key, f"unknown selection; the selections a card may set are {known}")
-        raise CardError(source, key, "unknown key")
-    if err.validator == "required":
-        missing = [k for k in err.validator_value if k not in err.instance]
-        prefix = _path_of(err)
-        key = missing[0] if prefix == "<root>" else f"{prefix}.{missing[0]}"
-        raise CardError(source, key, "required key is missing")
-    reason = err.schema.get("description") if isinstance(err.schema, dict) else None
-    if err.validator in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"} and reason:
-        raise CardError(source, _path_of(err), f"{err.message}: {reason}")  # the bound's reason, from the schema
-    raise CardError(source, _path_of(err), err.message)
-
-
 def load_card(name_or_path: str | Path, efficiency_normalisation: str | None = None) -> ExperimentCard:
     """Load and validate an experiment card: a shipped card's name (see :func:`list_cards`) or a path.
 
@@ -469,8 +425,13 @@ def load_card(name_or_path: str | Path, efficiency_normalisation: str | None = N
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CardError(source, "<toml>", f"TOML syntax error: {exc}") from exc
-    _reject_non_finite(data, source)
-    _validate_schema(data, source)
+    # e.g. the retired 'combined': say which selections a card may tune
+    validate_card_data(
+        data,
+        CARD_SCHEMA,
+        source,
+        {"selections": "unknown selection; the selections a card may set are {known}"},
+    )
     card = _build_card(data, source)
     if efficiency_normalisation is None:
         return card
