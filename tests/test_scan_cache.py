@@ -209,7 +209,7 @@ def test_figure_content_comes_back_from_the_cache(tmp_path: Path, monkeypatch: p
 
     res = Resolution(n_x=2, n_y=80, n_events=40, n_curve=4)
     first = build.build_figure_data("epjc2023-fig8b", resolution=res, cache_dir=tmp_path)
-    assert list((default_cache_dir() / "kernels").rglob("*.npz"))  # 80 couplings per column: kernels, cached
+    assert list((tmp_path / "kernels").rglob("*.npz"))  # 80 couplings per column: kernels, under --cache-dir
     assert list((tmp_path / "figures").rglob("*.npz"))
 
     def recomputed(*args: object, **kwargs: object) -> None:
@@ -224,3 +224,27 @@ def test_figure_content_comes_back_from_the_cache(tmp_path: Path, monkeypatch: p
         assert len(again.curves[key]) == len(lines), key
         for a, b in zip(again.curves[key], lines, strict=True):
             assert np.array_equal(np.asarray(a), np.asarray(b)), key
+
+
+def test_a_coupling_change_reads_kernels_not_samples(tmp_path: Path) -> None:
+    """The scan's lifetime kernels live under its ``cache_dir``, and a scan whose couplings changed (another scan
+    key, the same samples) takes each column from the kernel stored for the sample's cache key, without reading
+    or building a sample, bit for bit what a scan on an empty cache gives."""
+    from semivis.scan import SignalEvaluator, evaluators  # noqa: PLC0415 - the real evaluator is only needed here
+
+    def spec(y_hi: float) -> ScanSpec:
+        y = tuple(float(v) for v in np.geomspace(1e-5, y_hi, 70))
+        return ScanSpec("idm", "mAp-eps", (0.3, 0.6), y, n_events=60, processes=("brem",))
+
+    first = run_scan(spec(1e-2), evaluator=SignalEvaluator(), cache_dir=tmp_path / "c")
+    assert list((tmp_path / "c" / "kernels").rglob("*.npz"))  # 70 couplings per column: kernels, under cache_dir
+    assert np.all(first["n_sig"].values >= 0)
+    for sample in (tmp_path / "c" / "samples").rglob("*"):  # samples gone: only the kernels can answer
+        if sample.is_file():
+            sample.unlink()
+    evaluators._KERNEL_MEMO.clear()  # from the disk, not from this process's memo
+    again = run_scan(spec(2e-2), evaluator=SignalEvaluator(), cache_dir=tmp_path / "c")
+    assert not [f for f in (tmp_path / "c" / "samples").rglob("*") if f.is_file()]  # none read, none built
+    fresh = run_scan(spec(2e-2), evaluator=SignalEvaluator(), cache_dir=tmp_path / "fresh")
+    assert np.array_equal(again["n_sig"].values, fresh["n_sig"].values)
+    assert fresh["n_sig"].values.max() > 0

@@ -48,6 +48,7 @@ __all__ = [
     "G_H1_CENTRE_HALF",
     "G_HALF_SIZE",
     "G_HCAL_THR",
+    "G_LAT_BOUND",
     "G_LAT_HALF",
     "G_LAT_R",
     "G_LEN",
@@ -98,6 +99,7 @@ __all__ = [
     "module_z_end",
     "module_z_start",
     "na64_cuts_pass",
+    "outside_bound",
     "propagate",
     "square_fraction",
 ]
@@ -167,6 +169,12 @@ G_H1_CELL_THR = G_X0 + 15
 G_VETO_CHARGED = G_X0 + 16
 #: length of the geometry vector
 G_LEN = G_X0 + 17
+#: optional slot one past the geometry vector, set by the signal kernels on an extended copy of ``g`` (length
+#: G_LEN + 1): when > 0, :func:`ecal_cut_observables` adds to OBS_OUT a cheap upper bound of the ECAL energy
+#: outside the central 3x3 cells (:func:`outside_bound`) instead of the exact value; the callers re-evaluate a
+#: segment with the plain ``g`` whenever that bound does not already decide the lateral cut (a speed-up only:
+#: the flags are those of the exact value)
+G_LAT_BOUND = G_LEN
 
 # ------------------------------------------------------------------------------------------ cut observables
 #: a deposit vector may be longer than N_DEP: slots N_DEP.. then hold the pair's contributions to the cut
@@ -361,6 +369,21 @@ def square_fraction(x0: float, y0: float, h: float, R: float) -> float:  # pragm
 
 
 @njit(cache=True)
+def outside_bound(x0: float, y0: float, h: float, R: float) -> float:  # pragma: no cover - numba
+    """Upper bound of 1 - :func:`square_fraction` (x0, y0, h, R) without transcendental functions.
+
+    The square |x|, |y| <= h contains the disk of radius rho = h - max(|x0|, |y0|) about the shower centre, which
+    holds rho^2 / (rho^2 + R^2) of the profile (its energy within radius r, :func:`square_fraction`); so the
+    fraction outside the square is at most R^2 / (rho^2 + R^2) (1 when rho <= 0).
+    """
+    rho = h - max(abs(x0), abs(y0))
+    if rho <= 0.0:
+        return 1.0
+    r2 = R * R
+    return r2 / (rho * rho + r2)
+
+
+@njit(cache=True)
 def ecal_cut_observables(  # noqa: PLR0917
     z: float,
     xc: float,
@@ -378,13 +401,20 @@ def ecal_cut_observables(  # noqa: PLR0917
     ECAL. Pre-shower (only with the longitudinal cut on): E P(a, b (z_PS - z) / X0) for z before the PS back
     face (the gamma profile of :func:`containment`). Lateral (only with the lateral cut on): its contained energy
     f E, centred where the lepton is at its profile's centroid depth a / b X0 (PDG RPP 2022 Eq. 34.36; capped at
-    the ECAL end), spread with the profile of :func:`square_fraction` (R = R_M / 3).
+    the ECAL end), spread with the profile of :func:`square_fraction` (R = R_M / 3). With the bound slot
+    :data:`G_LAT_BOUND` set, the lateral term is the upper bound f E :func:`outside_bound` instead.
     """
     if E <= 0.0:
         return
     if g[G_CUT_LONG] > 0.0 and z < g[G_PS_Z_END]:
         dep[OBS_PS] += E * containment(E, (g[G_PS_Z_END] - z) / g[G_X0], g[G_EC], g[G_B])
     if g[G_CUT_LAT] > 0.0 and f > 0.0:
+        if g.shape[0] > G_LAT_BOUND and g[G_LAT_BOUND] > 0.0:
+            # bound mode: the centre lies within |tx|, |ty| (z_end - z) of (xc, yc) (0 <= depth <= z_end - z)
+            dz = max(g[G_ECAL_Z_END] - z, 0.0)
+            rb = outside_bound(abs(xc) + abs(tx) * dz, abs(yc) + abs(ty) * dz, g[G_LAT_HALF], g[G_LAT_R])
+            dep[OBS_OUT] += f * E * rb
+            return
         a = max(1.0 + g[G_B] * (math.log(E / g[G_EC]) - 0.5), 1.0)
         d = min(a / g[G_B] * g[G_X0], g[G_ECAL_Z_END] - z)
         inside = square_fraction(xc + tx * d, yc + ty * d, g[G_LAT_HALF], g[G_LAT_R])

@@ -50,6 +50,7 @@ from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION, DEFAULT_PROCESSE
 from semivis.signal import SELECTIONS, EventSample, bin_for_card, bin_names, bin_signals, build_event_sample
 from semivis.signal.events import simulate_production
 from semivis.signal.lifetime import ATOL, RTOL, LifetimeKernel, kernel_key, lifetime_kernel
+from semivis.signal.missing_momentum import missing_momentum_column
 
 if TYPE_CHECKING:
     from semivis.scan.spec import ScanSpec
@@ -178,6 +179,31 @@ class Evaluator:
     ) -> NDArray[np.float64]:
         """Expected signal, shape (n_bins, n_couplings), at the card's EOT."""
         raise NotImplementedError
+
+    def n_sig_from_key(
+        self,
+        experiment: str,
+        kind: str,
+        sample_key: str,
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> NDArray[np.float64] | None:
+        """:meth:`n_sig` of the sample stored under the sample-cache key ``sample_key``, from something cached
+        for it (without reading the sample), or None: nothing is (the scan then loads or builds the sample and
+        calls :meth:`n_sig`, then :meth:`remember_sample_key`). The base evaluator caches nothing."""
+        return None
+
+    def remember_sample_key(  # noqa: PLR0917
+        self,
+        experiment: str,
+        kind: str,
+        sample_key: str,
+        sample: Any,
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> None:
+        """Note that ``sample`` is the one stored under ``sample_key`` (so :meth:`n_sig_from_key` can answer
+        next time); the base evaluator keeps nothing."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -323,14 +349,81 @@ class SignalEvaluator(Evaluator):
         theta = couplings["theta"] if kind == "i2dm" else None
         card = self._card(experiment)
         shape = couplings["eps"].shape
-        if self.lifetime == "kernel" and couplings["eps"].size >= KERNEL_MIN_COUPLINGS:
-            kernel = self.kernel(sample, card, _kernel_bins(card, bins))
-            n, bound = kernel.n_signal(float(card.eot), couplings["eps"], couplings["alpha_D"], theta, bins)
-            if np.all(bound <= RTOL * np.abs(n) + ATOL):
-                return np.array([np.broadcast_to(n[i], shape) for i in range(len(bins))], dtype=np.float64)
+        if card.p_out_max_GeV is not None:  # a muon card: the missing-momentum selection (issue 15, docs/beams.md)
+            col = missing_momentum_column(sample, card, eps=couplings["eps"], alpha_D=couplings["alpha_D"], theta=theta)
+            return np.array([np.broadcast_to(col, shape) for _ in bins], dtype=np.float64)
+        if self._uses_kernel(card, couplings):
+            res = _from_kernel(self.kernel(sample, card, _kernel_bins(card, bins)), card, bins, couplings, theta)
+            if res is not None:
+                return res
             _log.debug("lifetime kernel bound above tolerance at m_A' = %g: exact evaluation", sample.m_Ap)
         by_bin = bin_signals(sample, card, bins, eps=couplings["eps"], alpha_D=couplings["alpha_D"], theta=theta)
         return np.array([np.broadcast_to(by_bin[b].n_signal, shape) for b in bins], dtype=np.float64)
+
+    def _uses_kernel(self, card: Any, couplings: Mapping[str, NDArray[np.float64]]) -> bool:
+        """Whether :meth:`n_sig` evaluates ``couplings`` from the lifetime kernel (module docstring)."""
+        return (
+            card.p_out_max_GeV is None and self.lifetime == "kernel" and couplings["eps"].size >= KERNEL_MIN_COUPLINGS
+        )
+
+    def _alias_key(self, card: Any, sample_key: str, bins: tuple[str, ...]) -> str:
+        """Kernel-cache key of the kernel of the sample stored under ``sample_key`` (a sample-cache key: it fixes
+        the sample, the card content and the evaluator), for ``bins``, built by this code."""
+        return cache_key(
+            {"kernel_of_sample": sample_key, "bins": list(_kernel_bins(card, bins)), "card": _card_key(card)}
+            | {"code": source_digest()}
+        )
+
+    def n_sig_from_key(
+        self,
+        experiment: str,
+        kind: str,
+        sample_key: str,
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> NDArray[np.float64] | None:
+        """:meth:`n_sig` from the lifetime kernel stored for the sample under ``sample_key`` (memo or the
+        ``kernels/`` cache section), without reading the sample; None when there is none, the call would be exact,
+        or the kernel's bound is above the tolerance (the caller then goes through :meth:`n_sig`)."""
+        card = self._card(experiment)
+        if not self._uses_kernel(card, couplings):
+            return None
+        key = self._alias_key(card, sample_key, bins)
+        kernel = _KERNEL_MEMO.get(key)
+        if kernel is None:
+            entry = SampleCache(self.kernel_cache, warn_unusable=False, section="kernels").load(key)
+            if entry is None:
+                return None
+            try:
+                kernel = LifetimeKernel.from_arrays(entry[0], entry[1]["kernel"])
+            except (KeyError, ValueError, TypeError):
+                return None
+            _memo_put(key, kernel)
+        theta = couplings["theta"] if kind == "i2dm" else None
+        return _from_kernel(kernel, card, bins, couplings, theta)
+
+    def remember_sample_key(  # noqa: PLR0917
+        self,
+        experiment: str,
+        kind: str,
+        sample_key: str,
+        sample: Any,
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> None:
+        """Store the sample's kernel (from the memo after :meth:`n_sig`) also under its sample-cache key's alias."""
+        card = self._card(experiment)
+        if not self._uses_kernel(card, couplings):
+            return
+        key = self._alias_key(card, sample_key, bins)
+        if key in _KERNEL_MEMO:
+            return
+        kernel = self.kernel(sample, card, _kernel_bins(card, bins))
+        cache = SampleCache(self.kernel_cache, warn_unusable=False, section="kernels")
+        if cache.load(key) is None:
+            arrays, meta = kernel.to_arrays()
+            cache.store(key, arrays, {"kernel": meta})
+        _memo_put(key, kernel)
 
     def kernel(self, sample: EventSample, card: Any, bins: tuple[str, ...]) -> LifetimeKernel:
         """The lifetime kernel of ``sample`` in ``card`` for ``bins``: from the memo, the ``kernels/`` cache section,
@@ -352,7 +445,27 @@ class SignalEvaluator(Evaluator):
             kernel = lifetime_kernel(sample, card, bins)
             arrays, meta = kernel.to_arrays()
             cache.store(key, arrays, {"kernel": meta})
-        _KERNEL_MEMO[key] = kernel
-        while len(_KERNEL_MEMO) > _KERNEL_MEMO_SIZE:
-            _KERNEL_MEMO.popitem(last=False)
+        _memo_put(key, kernel)
         return kernel
+
+
+def _memo_put(key: str, kernel: LifetimeKernel) -> None:
+    """Keep ``kernel`` in the bounded memo (least recently used dropped)."""
+    _KERNEL_MEMO[key] = kernel
+    while len(_KERNEL_MEMO) > _KERNEL_MEMO_SIZE:
+        _KERNEL_MEMO.popitem(last=False)
+
+
+def _from_kernel(
+    kernel: LifetimeKernel,
+    card: Any,
+    bins: tuple[str, ...],
+    couplings: Mapping[str, NDArray[np.float64]],
+    theta: NDArray[np.float64] | None,
+) -> NDArray[np.float64] | None:
+    """N_sig (n_bins, couplings' shape) from ``kernel``, or None where its error bound is above the tolerance."""
+    shape = couplings["eps"].shape
+    n, bound = kernel.n_signal(float(card.eot), couplings["eps"], couplings["alpha_D"], theta, bins)
+    if np.all(bound <= RTOL * np.abs(n) + ATOL):
+        return np.array([np.broadcast_to(n[i], shape) for i in range(len(bins))], dtype=np.float64)
+    return None

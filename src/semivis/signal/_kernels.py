@@ -31,11 +31,15 @@ from numpy.typing import NDArray
 from semivis.detector.kernels import (
     CONTAINMENT_TABLE_TOL,
     G_B,
+    G_CUT_LAT,
     G_EC,
     G_ECAL_HALF,
     G_ECAL_MAX,
     G_ECAL_Z_END,
     G_HCAL_THR,
+    G_LAT_BOUND,
+    G_LAT_HALF,
+    G_LAT_R,
     G_S1_HI,
     G_S1_LO,
     G_S1_MIN,
@@ -44,6 +48,7 @@ from semivis.detector.kernels import (
     N_DEP,
     N_MODULES,
     N_OBS,
+    OBS_OUT,
     REGION_BEYOND,
     REGION_ECAL,
     REGION_GAPS,
@@ -57,6 +62,7 @@ from semivis.detector.kernels import (
     module_z_end,
     module_z_start,
     na64_cuts_pass,
+    outside_bound,
 )
 from semivis.signal.selections import SELECTION_FLAGS
 
@@ -69,9 +75,12 @@ __all__ = [
     "eval_pair",
     "exact_deps",
     "fused_sums",
+    "lateral_bound_geometry",
+    "lateral_decided",
     "near_threshold",
     "pair_table",
     "segment_data",
+    "segment_deposits",
     "selection_flags",
     "terms_csr",
 ]
@@ -167,32 +176,17 @@ def boundaries(  # noqa: PLR0917
 
 
 @njit(cache=True)
-def segment_data(  # noqa: PLR0917
+def _slab_setup(  # noqa: PLR0917
     zv: float,
-    tx: float,
-    ty: float,
     lep: NDArray[np.float64],
     g: NDArray[np.float64],
     grid: NDArray[np.float64],
-    zb: NDArray[np.float64],
-    deps: NDArray[np.float64],
-    cats: NDArray[np.int64],
-    win: NDArray[np.int64],
-    errs: NDArray[np.float64],
-    tab: NDArray[np.float64],
     slab: NDArray[np.float64],
     use_tab: bool,
-) -> int:  # pragma: no cover - numba
-    """Boundaries, deposits, region and S1-window flag of every segment of one chi2's path.
-
-    With ``use_tab`` the ECAL containment comes from the table and ``errs[k]`` bounds the error of every
-    deposit (sum) of segment k (CONTAINMENT_TABLE_TOL (E+ + E-) in the ECAL, else 0); callers re-evaluate
-    a segment exactly (:func:`exact_deps`) when a selection threshold lies within that bound.
-    """
-    nb = boundaries(zv, tx, ty, g, grid, zb)
-    err_ecal = CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]) if use_tab else 0.0
-    # ECAL slices with a fixed midpoint (segments 1..n_in start at grid points): containment interpolated in
-    # a only, from the per-slice table slab[i, :] = P(a_nodes, b t_i)
+) -> tuple[bool, int, int, int, int, tuple[float, float, float, float], tuple[float, float, float, float]]:
+    """Per-chi2 set-up of the per-slice containment table (:func:`segment_data`): (fast, n_in, s0, ia0, ia1, w0,
+    w1): whether it is used, how many grid points follow z_v, the first of them, and each lepton's a-node index
+    and cubic Lagrange weights."""  # pragma: no cover - numba
     n_in = 0
     for zg in grid:
         if zv < zg < g[G_ECAL_Z_END]:
@@ -215,38 +209,138 @@ def segment_data(  # noqa: PLR0917
             ia1 = int(fa1)
             w0 = lagrange4(fa0 - ia0)
             w1 = lagrange4(fa1 - ia1)
-    h0 = g[G_ECAL_HALF]
+    return fast, n_in, s0, ia0, ia1, w0, w1
+
+
+@njit(cache=True)
+def _segment(  # noqa: PLR0917
+    k: int,
+    nb: int,
+    zv: float,
+    tx: float,
+    ty: float,
+    lep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    zb: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+    setup: tuple[bool, int, int, int, int, tuple[float, float, float, float], tuple[float, float, float, float]],
+    dep: NDArray[np.float64],
+) -> int:  # pragma: no cover - numba
+    """Deposits (into the zeroed ``dep``) and region code of segment k (:func:`segment_data`)."""
+    fast, n_in, s0, ia0, ia1, w0, w1 = setup
+    za = zb[k]
+    zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
+    if fast and 1 <= k <= n_in:
+        i = s0 + k - 1
+        xc = tx * (zm - zv)
+        yc = ty * (zm - zv)
+        h0 = g[G_ECAL_HALF]
+        if abs(xc) > h0 or abs(yc) > h0:
+            return REGION_GAPS
+        f0 = w0[0] * slab[i, ia0] + w0[1] * slab[i, ia0 + 1] + w0[2] * slab[i, ia0 + 2] + w0[3] * slab[i, ia0 + 3]
+        f1 = w1[0] * slab[i, ia1] + w1[1] * slab[i, ia1 + 1] + w1[2] * slab[i, ia1 + 2] + w1[3] * slab[i, ia1 + 3]
+        ecal_pair(zm, xc, yc, lep, min(max(f0, 0.0), 1.0), min(max(f1, 0.0), 1.0), g, dep)
+        return REGION_ECAL
+    return decay_deposits(zm, zv, tx, ty, lep, g, dep, tab, use_tab)
+
+
+@njit(cache=True)
+def segment_data(  # noqa: PLR0917
+    zv: float,
+    tx: float,
+    ty: float,
+    lep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    zb: NDArray[np.float64],
+    deps: NDArray[np.float64],
+    cats: NDArray[np.int64],
+    win: NDArray[np.int64],
+    errs: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+) -> int:  # pragma: no cover - numba
+    """Boundaries, deposits, region and S1-window flag of every segment of one chi2's path.
+
+    With ``use_tab`` the ECAL containment comes from the table and ``errs[k]`` bounds the error of every
+    deposit (sum) of segment k (CONTAINMENT_TABLE_TOL (E+ + E-) in the ECAL, else 0); callers re-evaluate
+    a segment exactly (:func:`exact_deps`) when a selection threshold lies within that bound. ECAL slices with
+    a fixed midpoint (segments 1..n_in start at grid points) interpolate the containment in a only, from the
+    per-slice table slab[i, :] = P(a_nodes, b t_i).
+    """
+    nb = boundaries(zv, tx, ty, g, grid, zb)
+    err_ecal = CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]) if use_tab else 0.0
+    setup = _slab_setup(zv, lep, g, grid, slab, use_tab)
     for k in range(nb):
         za = zb[k]
         zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
         for d in range(deps.shape[1]):
             deps[k, d] = 0.0
-        if fast and 1 <= k <= n_in:
-            i = s0 + k - 1
-            xc = tx * (zm - zv)
-            yc = ty * (zm - zv)
-            if abs(xc) > h0 or abs(yc) > h0:
-                cats[k] = REGION_GAPS
-            else:
-                f0 = (
-                    w0[0] * slab[i, ia0]
-                    + w0[1] * slab[i, ia0 + 1]
-                    + w0[2] * slab[i, ia0 + 2]
-                    + w0[3] * slab[i, ia0 + 3]
-                )
-                f1 = (
-                    w1[0] * slab[i, ia1]
-                    + w1[1] * slab[i, ia1 + 1]
-                    + w1[2] * slab[i, ia1 + 2]
-                    + w1[3] * slab[i, ia1 + 3]
-                )
-                ecal_pair(zm, xc, yc, lep, min(max(f0, 0.0), 1.0), min(max(f1, 0.0), 1.0), g, deps[k])
-                cats[k] = REGION_ECAL
-        else:
-            cats[k] = decay_deposits(zm, zv, tx, ty, lep, g, deps[k], tab, use_tab)
+        cats[k] = _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, deps[k])
         win[k] = 1 if (g[G_S1_LO] <= zm < g[G_S1_HI]) else 0
         errs[k] = err_ecal if cats[k] == REGION_ECAL else 0.0
     return nb
+
+
+@njit(cache=True)
+def segment_deposits(  # noqa: PLR0917
+    k: int,
+    nb: int,
+    zv: float,
+    tx: float,
+    ty: float,
+    lep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    zb: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+    out: NDArray[np.float64],
+) -> int:  # pragma: no cover - numba
+    """Deposits of segment k alone, bit for bit those :func:`segment_data` gives it (same containment mode);
+    returns its region code."""
+    for d in range(out.shape[0]):
+        out[d] = 0.0
+    return _segment(
+        k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, _slab_setup(zv, lep, g, grid, slab, use_tab), out
+    )
+
+
+@njit(cache=True)
+def lateral_bound_geometry(g: NDArray[np.float64]) -> NDArray[np.float64]:  # pragma: no cover - numba
+    """``g`` extended by the slot :data:`semivis.detector.kernels.G_LAT_BOUND`, set: segment deposits computed
+    with it carry an upper bound of the ECAL energy outside the central 3x3 cells (no atan per lepton and
+    segment); :func:`lateral_decided` says when that bound already gives the exact flags."""
+    gb = np.zeros(G_LAT_BOUND + 1)
+    for i in range(G_LAT_BOUND):
+        gb[i] = g[i]
+    gb[G_LAT_BOUND] = 1.0
+    return gb
+
+
+@njit(cache=True)
+def lateral_decided(e_ecal_base: float, dep: NDArray[np.float64], g: NDArray[np.float64]) -> bool:  # pragma: no cover
+    """True if :func:`selection_flags` gives the same flags for ``dep`` whether its lateral term OBS_OUT is the
+    upper bound of :func:`lateral_bound_geometry` or the exact value: the lateral cut is off, missing-energy
+    fails before NA64's cuts, or even the bound (recoil part bounded by
+    :func:`semivis.detector.kernels.outside_bound` too) passes the cut with a margin of 1e-9 relative + 1e-12 GeV
+    (far above the rounding of either sum), so the exact value passes as well."""
+    cut = g[G_CUT_LAT]
+    if cut <= 0.0:
+        return True
+    if not (
+        e_ecal_base + dep[0] < g[G_ECAL_MAX] and dep[1] < g[G_VETO_THR] and dep[2] + dep[3] + dep[4] < g[G_HCAL_THR]
+    ):
+        return True
+    e_tot = e_ecal_base + dep[0]
+    if e_tot <= 0.0:
+        return True
+    out_rec = e_ecal_base * outside_bound(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if e_ecal_base > 0.0 else 0.0
+    return bool(out_rec + dep[OBS_OUT] < cut * e_tot * (1.0 - 1e-9) - 1e-12)
 
 
 @njit(cache=True)
@@ -308,12 +402,15 @@ def terms_csr(  # noqa: PLR0917
     tc_buf = np.empty((N_IND, kmax), dtype=np.int8)
     cnt = np.zeros(N_IND, dtype=np.int64)
     cap = xo.size
+    # the lateral cut's observable as a cheap bound, made exact per segment only where the bound does not decide
+    lat = g[G_CUT_LAT] > 0.0
+    gs = lateral_bound_geometry(g) if lat else g
     for e in range(e0, zv.size):
         pos = off[N_IND * e]
         if pos + N_IND * kmax > cap:
             return e
         le = lep[e]
-        nb = segment_data(zv[e], tx[e], ty[e], le, g, grid, zb, deps, cats, win, errs, tab, slab, use_tab)
+        nb = segment_data(zv[e], tx[e], ty[e], le, gs, grid, zb, deps, cats, win, errs, tab, slab, use_tab)
         for i in range(N_IND):
             prev[i] = 0
             cnt[i] = 0
@@ -321,6 +418,9 @@ def terms_csr(  # noqa: PLR0917
             if near_threshold(e_base[e], deps[k], errs[k], g):
                 exact_deps(k, nb, zv[e], tx[e], ty[e], le, g, zb, tab, dex)
                 selection_flags(e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl)
+            elif lat and cats[k] == REGION_ECAL and not lateral_decided(e_base[e], deps[k], g):
+                segment_deposits(k, nb, zv[e], tx[e], ty[e], le, g, grid, zb, tab, slab, use_tab, dex)
+                selection_flags(e_base[e], dex, win[k], 0, 1, g, fl)
             else:
                 selection_flags(e_base[e], deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl)
             for i in range(N_FLAGS):
@@ -371,12 +471,19 @@ def pair_table(  # noqa: PLR0917
     nbs = np.zeros(2, dtype=np.int64)
     tot = np.zeros(N_OBS)
     fl = np.zeros(N_FLAGS, dtype=np.int8)
+    # the lateral observable as a bound, made exact per segment where needed (as in terms_csr)
+    lat = g[G_CUT_LAT] > 0.0
+    gs = lateral_bound_geometry(g) if lat else g
+    dlat = np.zeros((2, kmax + 1, N_OBS))
+    have = np.zeros((2, kmax + 1), dtype=np.int8)
     for e in range(zv.shape[0]):
         for s in range(2):
             nb = segment_data(
-                zv[e], tx[e, s], ty[e, s], lep[e, s], g, grid, zb[s], deps[s], cats[s], win[s], errs[s], tab, slab,
+                zv[e], tx[e, s], ty[e, s], lep[e, s], gs, grid, zb[s], deps[s], cats[s], win[s], errs[s], tab, slab,
                 use_tab,
             )  # fmt: skip
+            for k in range(nb):
+                have[s, k] = 0
             nbs[s] = nb
             off = kmax - nb
             for k in range(off):
@@ -399,6 +506,25 @@ def pair_table(  # noqa: PLR0917
                     exact_deps(b, nbs[1], zv[e], tx[e, 1], ty[e, 1], lep[e, 1], g, zb[1], tab, dex[1])
                     for d in range(N_OBS):
                         tot[d] = dex[0, d] + dex[1, d]
+                elif (
+                    lat
+                    and (cats[0, a] == REGION_ECAL or cats[1, b] == REGION_ECAL)
+                    and not lateral_decided(e_base[e], tot, g)
+                ):
+                    if have[0, a] == 0:
+                        segment_deposits(
+                            a, nbs[0], zv[e], tx[e, 0], ty[e, 0], lep[e, 0], g, grid, zb[0], tab, slab, use_tab,
+                            dlat[0, a],
+                        )  # fmt: skip
+                        have[0, a] = 1
+                    if have[1, b] == 0:
+                        segment_deposits(
+                            b, nbs[1], zv[e], tx[e, 1], ty[e, 1], lep[e, 1], g, grid, zb[1], tab, slab, use_tab,
+                            dlat[1, b],
+                        )  # fmt: skip
+                        have[1, b] = 1
+                    for d in range(N_OBS):
+                        tot[d] = dlat[0, a, d] + dlat[1, b, d]
                 selection_flags(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl)
                 for i in range(N_FLAGS):
                     passes[e, i, off1 + a, off2 + b] = fl[i]
