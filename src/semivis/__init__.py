@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from semivis._codecache import configure_numba_cache
+
+# before any kernel module is imported: numba's cache keyed by the digest of semivis's code (see _codecache)
+configure_numba_cache()
+
 try:
     __version__: str = version("semivis")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install

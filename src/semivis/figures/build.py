@@ -22,7 +22,7 @@ Caching (issue 12): each NA64 scan group's grids, the relic lines and the constr
 ``figures/`` section of the content-addressed cache (:class:`semivis.scan.SampleCache`, same integrity checks as
 the samples), keyed by everything they depend on: the scan's key (:func:`semivis.scan.runner.scan_key`: spec,
 evaluator, card content, version) or the overlay's physics inputs (plane, model, fixed parameters, x range,
-points), plus the digest of semivis's source (:func:`semivis.scan.cache.source_digest`), so a code change is a
+points), plus the digest of semivis's source (:func:`semivis._codecache.source_digest`), so a code change is a
 miss. A re-run (e.g. another output file) reads them back bit for bit. A scan's grids are stored only if the
 result's provenance names the expected scan key (a stand-in evaluator's result is never stored under the real
 one's key). The scans keep their lifetime kernels in the ``kernels/`` section of the default cache root

@@ -46,6 +46,7 @@ import numpy as np
 import platformdirs
 from numpy.typing import NDArray
 
+from semivis._codecache import source_digest
 from semivis._io import atomic_write_bytes, atomic_write_text
 from semivis.errors import ParameterError
 
@@ -86,30 +87,6 @@ def _remove(path: Path) -> None:
             path.unlink(missing_ok=True)
     except OSError as exc:
         _log.debug("semivis cache: cannot remove %s (%s)", path, exc)
-
-
-def source_digest() -> str:
-    """SHA-256 of the source files of the installed semivis package (every ``*.py`` and package data file).
-
-    Entries computed by semivis's code (lifetime kernels, figure grids) put it in their key, so any change of the
-    code that computed them is a miss, never a stale number. Computed once per process (~10 ms).
-
-    >>> len(source_digest())
-    64
-    """
-    global _SOURCE_DIGEST  # noqa: PLW0603 - computed once per process
-    if _SOURCE_DIGEST is None:
-        pkg = Path(__file__).resolve().parents[1]
-        h = hashlib.sha256()
-        for path in sorted(pkg.rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".json", ".toml", ".csv", ".txt", ".bib"}:
-                h.update(str(path.relative_to(pkg)).encode())
-                h.update(hashlib.sha256(path.read_bytes()).digest())
-        _SOURCE_DIGEST = h.hexdigest()
-    return _SOURCE_DIGEST
-
-
-_SOURCE_DIGEST: str | None = None
 
 
 class SampleCache:
