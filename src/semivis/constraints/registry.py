@@ -364,7 +364,9 @@ def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
 
 _NO_DATA = (
     "Not drawn: no public data table of this recast exists for the iDM/i2DM benchmarks; the NA64 papers take the "
-    "curve from {ref}. semivis does not invent a curve (see docs/physics/constraints.md)."
+    "curve from {ref}. semivis does not invent a curve; its own electron-dump engine computes E137 and Orsay at any "
+    "benchmark (`semivis constraint e137 --model idm ...`, registry entries e137_computed / orsay_computed), not "
+    "drawn here because their long-lived edges are not yet validated (see docs/physics/constraints.md)."
 )
 
 CONSTRAINTS: dict[str, Constraint] = {
