@@ -364,9 +364,12 @@ def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
 
 _NO_DATA = (
     "Not drawn: no public data table of this recast exists for the iDM/i2DM benchmarks; the NA64 papers take the "
-    "curve from {ref}. semivis does not invent a curve; its own electron-dump engine computes E137 and Orsay at any "
-    "benchmark (`semivis constraint e137 --model idm ...`, registry entries e137_computed / orsay_computed), not "
-    "drawn here because their long-lived edges are not yet validated (see docs/physics/constraints.md)."
+    "curve from {ref}. semivis does not invent a curve (see docs/physics/constraints.md)."
+)
+
+_E137_COMPUTED = (
+    " semivis's own electron-dump engine computes E137 at any benchmark (`semivis constraint e137 --model idm ...`, "
+    "registry entry e137_computed); not drawn here because its long-lived edge is not yet validated."
 )
 
 CONSTRAINTS: dict[str, Constraint] = {
@@ -460,6 +463,6 @@ for _name, _label, _ref in (
         "EPJC 2023 Figs. 3, 6, 8; NA64 2021 Figs. 4, 5",
         {},
         "not available",
-        _NO_DATA.format(ref=_ref),
+        _NO_DATA.format(ref=_ref) + (_E137_COMPUTED if _name == "e137" else ""),
         available=False,
     )
