@@ -49,7 +49,15 @@ from semivis.scan.cache import SampleCache, cache_key, source_digest
 from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION, DEFAULT_PROCESSES
 from semivis.signal import SELECTIONS, EventSample, bin_for_card, bin_names, bin_signals, build_event_sample
 from semivis.signal.events import simulate_production
-from semivis.signal.lifetime import ATOL, RTOL, LifetimeKernel, kernel_key, lifetime_kernel
+from semivis.signal.lifetime import (
+    ATOL,
+    RTOL,
+    KernelSum,
+    LifetimeKernel,
+    kernel_from_arrays,
+    kernel_key,
+    lifetime_kernel,
+)
 from semivis.signal.missing_momentum import missing_momentum_column
 
 if TYPE_CHECKING:
@@ -67,7 +75,7 @@ LIFETIME_MODES = ("kernel", "exact")
 KERNEL_MIN_COUPLINGS = 64
 #: lifetime kernels kept in memory per process (each ~ 10-100 kB)
 _KERNEL_MEMO_SIZE = 32
-_KERNEL_MEMO: OrderedDict[str, LifetimeKernel] = OrderedDict()
+_KERNEL_MEMO: OrderedDict[str, LifetimeKernel | KernelSum] = OrderedDict()
 
 
 def _kernel_bins(card: Any, bins: tuple[str, ...]) -> tuple[str, ...]:
@@ -395,7 +403,7 @@ class SignalEvaluator(Evaluator):
             if entry is None:
                 return None
             try:
-                kernel = LifetimeKernel.from_arrays(entry[0], entry[1]["kernel"])
+                kernel = kernel_from_arrays(entry[0], entry[1]["kernel"])
             except (KeyError, ValueError, TypeError):
                 return None
             _memo_put(key, kernel)
@@ -425,12 +433,22 @@ class SignalEvaluator(Evaluator):
             cache.store(key, arrays, {"kernel": meta})
         _memo_put(key, kernel)
 
-    def kernel(self, sample: EventSample, card: Any, bins: tuple[str, ...]) -> LifetimeKernel:
+    def kernel(self, sample: EventSample, card: Any, bins: tuple[str, ...]) -> LifetimeKernel | KernelSum:
         """The lifetime kernel of ``sample`` in ``card`` for ``bins``: from the memo, the ``kernels/`` cache section,
-        or built (:func:`semivis.signal.lifetime.lifetime_kernel`) and stored in both."""
+        or built (:func:`semivis.signal.lifetime.lifetime_kernel`) and stored in both. A union sample's kernel is
+        the :class:`~semivis.signal.lifetime.KernelSum` of its non-empty parts' kernels (each cached on its own, so
+        the brem part's is the brem-only sample's)."""
+        parts = [p for p in sample.parts() if p.n_events > 0]
+        if len(sample.parts()) > 1 and parts:
+            kernels = tuple(self._one_kernel(p, card, bins) for p in parts)
+            return kernels[0] if len(kernels) == 1 else KernelSum(kernels)
+        return self._one_kernel(sample, card, bins)
+
+    def _one_kernel(self, sample: EventSample, card: Any, bins: tuple[str, ...]) -> LifetimeKernel:
+        """:meth:`kernel` of a sample of one part."""
         key = cache_key({"kernel": kernel_key(sample, card, bins), "code": source_digest()})
         hit = _KERNEL_MEMO.get(key)
-        if hit is not None:
+        if isinstance(hit, LifetimeKernel):
             _KERNEL_MEMO.move_to_end(key)
             return hit
         cache = SampleCache(self.kernel_cache, warn_unusable=False, section="kernels")
@@ -449,7 +467,7 @@ class SignalEvaluator(Evaluator):
         return kernel
 
 
-def _memo_put(key: str, kernel: LifetimeKernel) -> None:
+def _memo_put(key: str, kernel: LifetimeKernel | KernelSum) -> None:
     """Keep ``kernel`` in the bounded memo (least recently used dropped)."""
     _KERNEL_MEMO[key] = kernel
     while len(_KERNEL_MEMO) > _KERNEL_MEMO_SIZE:
@@ -457,7 +475,7 @@ def _memo_put(key: str, kernel: LifetimeKernel) -> None:
 
 
 def _from_kernel(
-    kernel: LifetimeKernel,
+    kernel: LifetimeKernel | KernelSum,
     card: Any,
     bins: tuple[str, ...],
     couplings: Mapping[str, NDArray[np.float64]],

@@ -96,7 +96,7 @@ N_IND = N_FLAGS + N_REGIONS
 MAX_EXTRA_SEGMENTS = 16
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def selection_flags(  # noqa: PLR0917
     e_ecal_base: float,
     dep: NDArray[np.float64],
@@ -128,7 +128,7 @@ def selection_flags(  # noqa: PLR0917
     out[2] = 1 if (me and n_beyond == n_chi2) else 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def near_threshold(  # pragma: no cover - numba
     e_ecal_base: float, dep: NDArray[np.float64], err: float, g: NDArray[np.float64]
 ) -> bool:
@@ -145,7 +145,7 @@ def near_threshold(  # pragma: no cover - numba
     )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def boundaries(  # noqa: PLR0917
     zv: float, tx: float, ty: float, g: NDArray[np.float64], grid: NDArray[np.float64], out: NDArray[np.float64]
 ) -> int:  # pragma: no cover - numba
@@ -175,7 +175,7 @@ def boundaries(  # noqa: PLR0917
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _slab_setup(  # noqa: PLR0917
     zv: float,
     lep: NDArray[np.float64],
@@ -212,7 +212,7 @@ def _slab_setup(  # noqa: PLR0917
     return fast, n_in, s0, ia0, ia1, w0, w1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _segment(  # noqa: PLR0917
     k: int,
     nb: int,

@@ -30,6 +30,15 @@ every (m_chi1, m_chi2) of that m_A': only the chi decays are drawn per mass poin
 channel streams (children 1.. of its seed, exactly as without sharing). The production's stream is recorded in the
 sample's metadata and content key (``meta["production_stream"]``), so a shared-production sample never passes for
 an own-production one.
+
+Process parts (issue 12, deliverable 3): a sample made with both production processes (an electron or positron
+beam) is the union of a dark-bremsstrahlung part and an annihilation part, generated independently: the brem part
+is bit for bit the sample a brem-only call makes with the same seed (same streams), the annihilation part uses the
+streams of :func:`part_seed`. The forced emissions of either process leave the shower untouched (they only carry
+weights, :mod:`semivis.production.cascade`), so the union of two independent showers is an unbiased estimate of
+the summed yield, and everything built from the brem part (its response table, its lifetime kernel) is shared
+with the NA64 papers' brem-only curves: the annihilation curve costs only its few annihilation events.
+:meth:`EventSample.parts` gives the parts back.
 """
 
 from __future__ import annotations
@@ -64,13 +73,14 @@ __all__ = [
     "boost",
     "build_event_sample",
     "check_processes",
+    "part_seed",
     "production_seed",
     "sample_content_key",
     "simulate_production",
 ]
 
 #: bump when the stored arrays or the generation algorithm change (part of every content key)
-SAMPLE_FORMAT_VERSION = 1
+SAMPLE_FORMAT_VERSION = 2  # 2: samples with both processes are unions of per-process parts
 
 #: dark channels generated per model kind (names as in semivis.models.DARK_CHANNELS)
 CHANNELS_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -86,6 +96,9 @@ AP_PROCESSES: tuple[str, ...] = ("brem", "annihilation")
 N_CHI2: dict[str, int] = {"chi1chi1": 0, "chi1chi2": 1, "chi2chi2": 2}
 
 _AP_KEYS = ("ap.E", "ap.theta", "ap.phi", "ap.z", "ap.weight", "ap.process")
+
+#: last spawn-key word of a process part's streams (None: the seed itself; ASCII "anni" for annihilation)
+PART_STREAM_TAG: dict[str, int | None] = {"brem": None, "annihilation": 0x616E6E69}
 
 
 class ApLike(Protocol):
@@ -249,6 +262,19 @@ class EventSample:
         """Stable hash of the inputs that determine this sample (see :func:`sample_content_key`)."""
         return str(self.meta["content_key"])
 
+    def parts(self) -> list[EventSample]:
+        """The per-process parts of a union sample (module docstring), each the sample a one-process call makes;
+        ``[self]`` for a sample of one part."""
+        info = self.meta.get("parts")
+        if not info:
+            return [self]
+        out, start = [], 0
+        for part in info:
+            stop = start + int(part["n_events"])
+            out.append(EventSample({k: v[start:stop] for k, v in self.arrays.items()}, dict(part["meta"])))
+            start = stop
+        return out
+
     def to_arrays(self) -> tuple[dict[str, NDArray[Any]], dict[str, Any]]:
         """(dict of numpy arrays, JSON-able metadata): the sample for a cache (no pickle)."""
         return {k: np.array(v, copy=True) for k, v in self.arrays.items()}, json.loads(json.dumps(self.meta))
@@ -272,6 +298,9 @@ class EventSample:
             if a.shape[0] != n:
                 raise ParameterError(f"arrays[{k!r}].shape", a.shape, f"first dimension {n}")
             out[k] = a
+        parts = meta.get("parts")
+        if parts and sum(int(part["n_events"]) for part in parts) != n:
+            raise ParameterError("meta.parts", [part["n_events"] for part in parts], f"event counts summing to {n}")
         return cls(out, dict(meta))
 
 
@@ -295,6 +324,53 @@ def production_seed(seed: int, m_Ap: float) -> np.random.SeedSequence:
     return np.random.SeedSequence(
         entropy=int(seed), spawn_key=(int(np.float64(m_Ap).view(np.uint64)), PRODUCTION_STREAM_TAG)
     )
+
+
+def _copy_seed(ss: np.random.SeedSequence) -> np.random.SeedSequence:
+    """A fresh SeedSequence equal to ``ss`` (``spawn`` advances its argument: each part gets its own copy)."""
+    return np.random.SeedSequence(
+        ss.entropy, spawn_key=ss.spawn_key, pool_size=ss.pool_size, n_children_spawned=ss.n_children_spawned
+    )
+
+
+def part_seed(seed: np.random.SeedSequence, process: str) -> np.random.SeedSequence:
+    """The stream of the ``process`` part of a sample or production on ``seed`` (module docstring): the seed itself
+    for dark bremsstrahlung (a union's brem part is the brem-only sample), its child tagged
+    :data:`PART_STREAM_TAG` for annihilation.
+
+    >>> ss = np.random.SeedSequence(7)
+    >>> part_seed(ss, "brem").spawn_key, part_seed(ss, "annihilation").spawn_key
+    ((), (1634627177,))
+    """
+    tag = PART_STREAM_TAG[process]
+    if tag is None:
+        return _copy_seed(seed)
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, tag), pool_size=seed.pool_size)
+
+
+def _is_union(card: ExperimentCard, processes: tuple[str, ...], ap_sample: Any) -> bool:
+    """Whether a sample/production with ``processes`` is built as a union of process parts: more than one process
+    on a showering beam, and no production given or one that is itself a union."""
+    if len(processes) < 2 or card.beam_particle in MUON_BEAMS:
+        return False
+    return ap_sample is None or bool(getattr(ap_sample, "meta", {}).get("parts"))
+
+
+def _production_part(ap: Any, process: str) -> Any:
+    """The ``process`` part of a union production (None stays None)."""
+    if ap is None:
+        return None
+    start = 0
+    for part in ap.meta["parts"]:
+        stop = start + int(part["n"])
+        if part["process"] == process:
+            sl = slice(start, stop)
+            return dataclasses.replace(
+                ap, E=ap.E[sl], theta=ap.theta[sl], phi=ap.phi[sl], z=ap.z[sl], weight=ap.weight[sl],
+                process=ap.process[sl], meta=dict(part["meta"]),
+            )  # fmt: skip
+        start = stop
+    raise ParameterError("ap_sample", process, "a union production holding this process")
 
 
 def _stream(seed: np.random.SeedSequence) -> dict[str, Any]:
@@ -321,6 +397,15 @@ def simulate_production(
     if not isinstance(seed, np.random.SeedSequence):
         raise ParameterError("seed", seed, "a numpy.random.SeedSequence (e.g. production_seed(seed, m_Ap))")
     m_Ap = float(check_range("m_Ap", m_Ap, 0.0))
+    if _is_union(card, processes, None):
+        parts = [simulate_production(card, m_Ap, n_events, _copy_seed(seed), (p,)) for p in processes]
+        cat = {a: np.concatenate([getattr(q, a) for q in parts]) for a in ("E", "theta", "phi", "z", "weight")}
+        info = [{"process": p, "n": len(q), "meta": q.meta} for p, q in zip(processes, parts, strict=True)]
+        yields = [float(q.weight.sum()) for q in parts]
+        var = sum((float(q.meta.get("rel_error", 0.0)) * y) ** 2 for q, y in zip(parts, yields, strict=True))
+        rel = float(np.sqrt(var) / sum(yields)) if sum(yields) > 0 else float("inf")
+        meta = {"processes": list(processes), "parts": info, "stream": _stream(seed), "rel_error": rel}
+        return dataclasses.replace(parts[0], **cat, process=np.concatenate([q.process for q in parts]), meta=meta)
     if card.beam_particle in MUON_BEAMS:  # a muon does not shower: production.muon, missing-momentum cut (issue 15)
         mu = simulate_muon_ap_production(
             card.target, card.beam_energy_GeV, m_Ap, int(n_events), seed, float(card.p_out_max_GeV or 0.0)
@@ -331,7 +416,7 @@ def simulate_production(
         beam_energy_GeV=card.beam_energy_GeV,
         m_Ap=m_Ap,
         n_primaries=int(n_events),
-        seed=seed,
+        seed=part_seed(seed, processes[0]) if len(processes) == 1 else seed,
         E_min_GeV=card.E_min_GeV,
         processes=processes,
         beam_particle=card.beam_particle,
@@ -376,7 +461,10 @@ def build_event_sample(  # noqa: PLR0917
     m_chi2 = float(check_range("m_chi2", m_chi2, m_chi1, low_inclusive=True))
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(_seed_int(seed))
     seed_int = _seed_int(seed)
-    children = ss.spawn(1 + len(CHANNELS_BY_KIND[kind]))
+    if _is_union(card, processes, ap_sample):
+        return _union_sample(card, kind, (m_Ap, m_chi1, m_chi2), n_events, seed, ap_sample, processes)
+    own = part_seed(ss, processes[0]) if len(processes) == 1 else ss
+    children = own.spawn(1 + len(CHANNELS_BY_KIND[kind]))
     ap: Any = ap_sample
     if ap is None and card.beam_particle in MUON_BEAMS:  # muon cards: production.muon (issue 15, docs/beams.md)
         ap = simulate_muon_ap_production(
@@ -460,3 +548,40 @@ def build_event_sample(  # noqa: PLR0917
     if production_stream is not None:
         meta["production_stream"] = production_stream
     return EventSample(arrays, meta)
+
+
+def _union_sample(  # noqa: PLR0917
+    card: ExperimentCard,
+    kind: str,
+    masses: tuple[float, float, float],
+    n_events: int,
+    seed: int | np.random.SeedSequence,
+    ap_sample: Any,
+    processes: tuple[str, ...],
+) -> EventSample:
+    """The union of the one-process samples of ``processes`` on the same seed (module docstring): arrays
+    concatenated part after part, ``meta["parts"]`` holds each part's event count and metadata."""
+    m_Ap, m_chi1, m_chi2 = masses
+    parts = [
+        build_event_sample(
+            card, kind, m_Ap, m_chi1, m_chi2, n_events=n_events,
+            seed=_copy_seed(seed) if isinstance(seed, np.random.SeedSequence) else seed,
+            ap_sample=_production_part(ap_sample, p), processes=(p,),
+        )
+        for p in processes
+    ]  # fmt: skip
+    arrays = {k: np.concatenate([q.arrays[k] for q in parts]) for k in parts[0].arrays}
+    production_stream = ap_sample.meta.get("stream") if ap_sample is not None else None
+    meta = dict(parts[0].meta)
+    meta["processes"] = list(processes)
+    meta["content_key"] = sample_content_key(
+        card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed, processes, production_stream
+    )
+    meta["production"] = {"processes": list(processes), "parts": [q.meta["production"] for q in parts]}
+    meta["parts"] = [
+        {"processes": [p], "n_events": q.n_events, "meta": q.meta} for p, q in zip(processes, parts, strict=True)
+    ]
+    meta.pop("production_stream", None)
+    if production_stream is not None:
+        meta["production_stream"] = production_stream
+    return EventSample(arrays, json.loads(json.dumps(meta)))

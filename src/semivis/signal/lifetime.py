@@ -61,7 +61,9 @@ __all__ = [
     "ORDER",
     "PREFIX_XU",
     "RTOL",
+    "KernelSum",
     "LifetimeKernel",
+    "kernel_from_arrays",
     "kernel_key",
     "lifetime_kernel",
 ]
@@ -380,6 +382,77 @@ class LifetimeKernel:
         if out["off"].shape != (nm + 1,) or out["mom"].shape != (nb, ORDER + 1) or int(out["off"][-1]) != nb:
             raise ValueError("kernel arrays have inconsistent shapes")
         return cls({k: v for k, v in meta.items() if k not in {"bins", "format"}}, bins, out)
+
+
+@dataclass(frozen=True)
+class KernelSum:
+    """The kernel of a union sample (:meth:`semivis.signal.events.EventSample.parts`): N_sig and its bound are the
+    sums of its parts' (the measure of a union of events is the sum of the parts' measures; bounds add), so each
+    part's kernel is built, cached and shared on its own (the brem part with the brem-only curves)."""
+
+    parts: tuple[LifetimeKernel, ...]
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """The first part's metadata (kind, masses, channels and eff_sig are the same in every part)."""
+        return self.parts[0].meta
+
+    @property
+    def bins(self) -> tuple[str, ...]:
+        """Bin names (the same in every part)."""
+        return self.parts[0].bins
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Dark channels (the same in every part)."""
+        return self.parts[0].channels
+
+    def evaluate_u(
+        self, u: ArrayLike, br: Mapping[str, NDArray[np.float64]], bins: Sequence[str] | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """:meth:`LifetimeKernel.evaluate_u` summed over the parts (values and bounds)."""
+        res = [k.evaluate_u(u, br, bins) for k in self.parts]
+        return sum((r[0] for r in res[1:]), res[0][0]), sum((r[1] for r in res[1:]), res[0][1])
+
+    def n_signal(
+        self,
+        eot: float,
+        eps: ArrayLike,
+        alpha_D: ArrayLike,
+        theta: ArrayLike | None = None,
+        bins: Sequence[str] | None = None,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """:meth:`LifetimeKernel.n_signal` summed over the parts (values and bounds)."""
+        res = [k.n_signal(eot, eps, alpha_D, theta, bins) for k in self.parts]
+        return sum((r[0] for r in res[1:]), res[0][0]), sum((r[1] for r in res[1:]), res[0][1])
+
+    def to_arrays(self) -> tuple[dict[str, NDArray[Any]], dict[str, Any]]:
+        """(arrays ``part<i>.<name>``, metadata with each part's) for a cache; :func:`kernel_from_arrays` reads it."""
+        arrays: dict[str, NDArray[Any]] = {}
+        metas = []
+        for i, k in enumerate(self.parts):
+            a, m = k.to_arrays()
+            arrays |= {f"part{i}.{name}": v for name, v in a.items()}
+            metas.append(m)
+        return arrays, {"format": KERNEL_FORMAT, "parts": metas}
+
+
+def kernel_from_arrays(arrays: Mapping[str, NDArray[Any]], meta: Mapping[str, Any]) -> LifetimeKernel | KernelSum:
+    """A kernel written by :meth:`LifetimeKernel.to_arrays` or :meth:`KernelSum.to_arrays`; ``ValueError`` on a
+    layout it does not know."""
+    if "parts" not in meta:
+        return LifetimeKernel.from_arrays(arrays, meta)
+    if meta.get("format") != KERNEL_FORMAT or not meta["parts"]:
+        raise ValueError(f"kernel format {meta.get('format')!r}, expected {KERNEL_FORMAT} with parts")
+    parts = []
+    for i, m in enumerate(meta["parts"]):
+        prefix = f"part{i}."
+        parts.append(
+            LifetimeKernel.from_arrays({k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}, m)
+        )
+    if len({(p.bins, p.channels) for p in parts}) != 1:
+        raise ValueError("kernel parts differ in bins or channels")
+    return KernelSum(tuple(parts))
 
 
 def kernel_key(sample: EventSample, card: ExperimentCard, bins: Sequence[str]) -> str:
