@@ -64,7 +64,7 @@ def edges() -> dict[str, list[tuple[float, float, float, float, float]]]:
 
 
 def test_shipped_cards_load_with_sources() -> None:
-    assert list_dumps() == ["e137", "e141", "orsay"]
+    assert list_dumps() == ["charm", "e137", "e141", "nucal", "orsay"]
     e137 = load_dump("e137")
     assert (e137.energy_GeV, e137.n_on_target, e137.shield_m, e137.decay_m) == (20.0, 1.87e20, 179.0, 204.0)
     assert (e137.detector_half_width_m, e137.s_up, e137.cl) == (1.5, 3.0, 0.95)

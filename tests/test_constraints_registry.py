@@ -87,3 +87,58 @@ def test_cmb_scales_as_inverse_sin2_theta_and_not_for_idm() -> None:
     )
     with pytest.raises(ParameterError, match="i2dm only"):
         CONSTRAINTS["cmb_planck2018"].curves(PLANES["mAp-eps"], kind="idm", fixed=FIXED)
+
+
+def test_fig3_computed_e137_region_is_closed_and_its_upper_edge_is_n_equals_s_up() -> None:
+    """The E137 region drawn in EPJC 2023 Fig. 3 (the recipe's plane and benchmark, the registry's 500 primaries) is a
+    closed polygon; at its first mass the upper edge is where a direct inelastic_n_signal evaluation gives N = s_up
+    (the card's 3 events, 95 % CL), N falling through it (prompt chi2 decays in the 179 m shield), and the lower
+    edge lies below it with N rising through it."""
+    import dataclasses  # noqa: PLC0415
+
+    from semivis.beamdump import inelastic_n_signal, inelastic_sample, load_dump  # noqa: PLC0415
+    from semivis.figures import get_recipe  # noqa: PLC0415
+
+    recipe = get_recipe("epjc2023-fig3")
+    fixed = {k: float(v) for k, v in recipe.fixed.items()}
+    (poly,) = CONSTRAINTS["e137_computed"].curves(
+        PLANES[recipe.plane], kind=recipe.model, fixed=fixed, x_range=(0.05, 0.2), n=2
+    )
+    np.testing.assert_array_equal(poly[0], poly[-1])
+    assert poly.shape == (5, 2)  # (m0, lo), (m1, lo), (m1, hi), (m0, hi), (m0, lo)
+    m0, lo, hi = poly[0, 0], poly[0, 1], poly[3, 1]
+    assert poly[3, 0] == m0 == 0.05
+    assert 1e-6 < lo < 1e-5  # long-lived lower edge
+    assert 1e-3 < hi < 0.1  # prompt upper edge
+    dump = dataclasses.replace(load_dump("e137"), n_primaries=500)
+    masses = (m0, m0 / 3.0, m0 / 3.0 * (1.0 + 0.4))
+    seed = np.random.SeedSequence([dump.seed, *(round(m * 1e9) for m in masses)])
+    smp = inelastic_sample(dump, masses, seed)
+    eps = np.array([hi / 1.02, hi, hi * 1.02, lo / 1.02, lo, lo * 1.02])
+    n = inelastic_n_signal(smp, "idm", eps, np.full(6, 0.1))
+    assert n[1] == pytest.approx(dump.s_up, rel=1e-4)
+    assert n[0] > dump.s_up > n[2]
+    assert n[4] == pytest.approx(dump.s_up, rel=1e-4)
+    assert n[3] < dump.s_up < n[5]
+
+
+def test_computed_dump_entries_need_an_eps_where_eps_is_fixed() -> None:
+    """In (m_A', alpha_D) the eps must be given (no silent NaN region); the eps = eps_(g-2) entry fixes it itself and
+    refuses another."""
+    with pytest.raises(ParameterError, match="eps"):
+        CONSTRAINTS["e137_computed"].curves(PLANES["mAp-alphaD"], kind="idm", fixed={"delta": 0.4}, n=2)
+    with pytest.raises(ParameterError, match="fixes eps by the rule g2:fnal2021:central"):
+        CONSTRAINTS["e137_computed_g2"].curves(PLANES["mAp-alphaD"], kind="idm", fixed={"eps": 1e-3}, n=2)
+    assert CONSTRAINTS["e137_computed_g2"].applies(PLANES["mAp-eps"], "idm") is not None
+
+
+def test_per_cell_crossings_are_interpolated_in_log_y_without_extrapolation() -> None:
+    from semivis.constraints.registry import _interpolated_intervals  # noqa: PLC0415
+
+    grid = np.array([0.01, 0.1, 1.0, 10.0])
+    # g linear in ln y between grid values: crossings at sqrt(0.01 * 0.1) and 10**0.5
+    (iv,) = _interpolated_intervals(grid, np.array([-1.0, 1.0, 1.0, -1.0]))
+    assert iv == pytest.approx((math.sqrt(1e-3), math.sqrt(10.0)), rel=1e-12)
+    # a NaN neighbour (no sample: A' -> chi1 chi2 closed) and the grid's end keep the last grid value inside
+    assert _interpolated_intervals(grid, np.array([1.0, 2.0, 0.5, math.nan])) == [(0.01, 1.0)]
+    assert _interpolated_intervals(grid, np.array([-1.0, -2.0, -0.5, math.nan])) == []

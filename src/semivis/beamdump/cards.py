@@ -4,7 +4,9 @@ A card holds the beam, the dump (a :mod:`semivis.production` material), the shie
 detector face and energy threshold, the signal definition (visible final states, observed events, CL and the
 published upper limit on signal events) and the production settings of the cascade Monte Carlo. Every block has
 a ``source`` naming the paper its numbers come from. Bad cards raise :class:`~semivis.errors.CardError` naming
-the card and the key.
+the card and the key. A proton dump (``beam.particle = "p"``: CHARM, NuCal) gives the dump's mass number,
+density and nuclear interaction length instead of a production material, and the processes ``pi0``, ``eta``,
+``pbrem`` (:mod:`semivis.beamdump.proton`); its detector face may be a circle and sit off the beam axis.
 
 >>> card = load_dump("e137")
 >>> card.energy_GeV, card.shield_m, card.decay_m, card.s_up
@@ -12,7 +14,7 @@ the card and the key.
 >>> load_dump("no-such-dump")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-semivis.errors.CardError: no-such-dump: key '<name>': no such beam-dump card; shipped: e137, e141, orsay
+semivis.errors.CardError: no-such-dump: key '<name>': no such beam-dump card; shipped: charm, e137, e141, nucal, orsay
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class DumpCard:
     source: str
     energy_GeV: float
     n_on_target: float
-    material: Material
+    material: Material | None
     dump_thickness_m: float
     shield_m: float
     decay_m: float
@@ -63,11 +65,37 @@ class DumpCard:
     n_decay_slices: int
     reference_curve: str = ""
     recast: str = ""
+    #: proton dumps (beam.particle = "p"): the dump's name, mass number A, density [g/cm^3] and nuclear
+    #: interaction length [g/cm^2] (``material`` is None: the electron cascade's materials are not needed)
+    particle: str = "e-"
+    material_name: str = ""
+    target_A: float = 0.0
+    density_g_cm3: float = 0.0
+    interaction_length_g_cm2: float = 0.0
+    #: detector face: ``square`` (half side ``detector_half_width_m``) or ``circle`` (radius), its centre displaced
+    #: by ``detector_offset_m`` along x from the beam axis
+    detector_shape: str = "square"
+    detector_offset_m: float = 0.0
 
     @property
     def target(self) -> TargetSpec:
-        """The dump as a homogeneous production target."""
+        """The dump as a homogeneous production target (electron dumps)."""
+        if self.material is None:
+            raise ParameterError("card", self.name, "an electron-dump card (a proton dump has no cascade target)")
         return TargetSpec.homogeneous(self.material, self.dump_thickness_m, name=f"{self.name} dump")
+
+    @property
+    def lambda_int_m(self) -> float:
+        """Nuclear interaction length of a proton dump [m]: lambda_I [g/cm^2] / rho / 100."""
+        return self.interaction_length_g_cm2 / self.density_g_cm3 / 100.0
+
+    def on_face(self, x: Any, y: Any) -> Any:
+        """Whether points (x, y) [m] at the detector plane hit its face (square or circle, offset along x)."""
+        a = self.detector_half_width_m
+        dx = x - self.detector_offset_m
+        if self.detector_shape == "circle":
+            return dx * dx + y * y < a * a
+        return (abs(dx) < a) & (abs(y) < a)
 
     @property
     def detector_z_m(self) -> float:
@@ -80,7 +108,7 @@ class DumpCard:
             "name": self.name,
             "E0": self.energy_GeV,
             "n": self.n_on_target,
-            "material": self.material.name,
+            "material": self.material.name if self.material is not None else self.material_name,
             "thick": self.dump_thickness_m,
             "shield": self.shield_m,
             "decay": self.decay_m,
@@ -93,6 +121,18 @@ class DumpCard:
             "n_primaries": self.n_primaries,
             "seed": self.seed,
             "slices": self.n_decay_slices,
+            **(
+                {}
+                if self.particle == "e-" and self.detector_shape == "square" and self.detector_offset_m == 0.0
+                else {
+                    "particle": self.particle,
+                    "A": self.target_A,
+                    "rho": self.density_g_cm3,
+                    "lambda_I": self.interaction_length_g_cm2,
+                    "shape": self.detector_shape,
+                    "offset": self.detector_offset_m,
+                }
+            ),
         }
 
 
@@ -129,12 +169,29 @@ def _build(data: dict[str, Any], source: str) -> DumpCard:
     beam, dump, geo, det, sig, prod = (
         data[k] for k in ("beam", "dump", "geometry", "detector", "signal", "production")
     )
-    try:
-        material = load_material(str(dump["material"]))
-    except ParameterError as exc:
-        raise CardError(source, "dump.material", f"unknown material {dump['material']!r} ({exc.allowed})") from exc
-    if not material.dark_brem:
-        raise CardError(source, "dump.material", f"{material.name!r} has no dark-bremsstrahlung emitter")
+    particle = str(beam["particle"])
+    material: Material | None = None
+    proton_keys = ("A", "density_g_cm3", "interaction_length_g_cm2")
+    allowed = {"e-": ("brem", "annihilation"), "p": ("pi0", "eta", "pbrem")}[particle]
+    bad = [p for p in prod["processes"] if p not in allowed]
+    if bad:
+        raise CardError(
+            source, "production.processes", f"{bad[0]!r} is not a {particle} beam process (allowed: {allowed})"
+        )
+    if particle == "p":
+        for k in proton_keys:
+            if k not in dump:
+                raise CardError(source, f"dump.{k}", "required for a proton beam (beam.particle = 'p')")
+    else:
+        for k in proton_keys:
+            if k in dump:
+                raise CardError(source, f"dump.{k}", "only for a proton beam (beam.particle = 'p')")
+        try:
+            material = load_material(str(dump["material"]))
+        except ParameterError as exc:
+            raise CardError(source, "dump.material", f"unknown material {dump['material']!r} ({exc.allowed})") from exc
+        if not material.dark_brem:
+            raise CardError(source, "dump.material", f"{material.name!r} has no dark-bremsstrahlung emitter")
     if float(dump["thickness_m"]) > float(geo["shield_m"]) + 1e-12:
         raise CardError(
             source, "geometry.shield_m", "the decay volume must start behind the dump (shield_m >= thickness_m)"
@@ -169,4 +226,11 @@ def _build(data: dict[str, Any], source: str) -> DumpCard:
         n_decay_slices=int(prod.get("n_decay_slices", 12)),
         reference_curve=str(data.get("reference_curve", "")),
         recast=str(data.get("recast", "")),
+        particle=particle,
+        material_name=str(dump["material"]),
+        target_A=float(dump.get("A", 0.0)),
+        density_g_cm3=float(dump.get("density_g_cm3", 0.0)),
+        interaction_length_g_cm2=float(dump.get("interaction_length_g_cm2", 0.0)),
+        detector_shape=str(geo.get("detector_shape", "square")),
+        detector_offset_m=float(geo.get("detector_offset_m", 0.0)),
     )

@@ -35,6 +35,7 @@ from scipy import optimize
 from semivis import __version__
 from semivis.beamdump import _kernels
 from semivis.beamdump.cards import DumpCard
+from semivis.beamdump.proton import proton_ap_production
 from semivis.constants import hbar_c_GeV_m, m_e, m_mu, m_pi_charged
 from semivis.errors import ParameterError
 from semivis.models.widths import Gamma_V_to_hadrons, Gamma_V_to_leptons, Gamma_V_to_SM
@@ -134,7 +135,6 @@ def _acceptance(  # noqa: PLR0917
     x_d = (z_d - z0[:, None]) * tan_t * cp
     y_d = (z_d - z0[:, None]) * tan_t * sp
     dz = card.detector_z_m - z_d
-    a = card.detector_half_width_m
     e_hit = np.zeros((n, k_n))
     for sign in (1.0, -1.0):
         pl = gam * sign * p_star * cos_s + bg * 0.5 * m  # momentum along the A' direction (boost)
@@ -146,7 +146,7 @@ def _acceptance(  # noqa: PLR0917
         pz = -pt1 * st + pl * ct
         fwd = pz > 0
         safe = np.where(fwd, pz, 1.0)
-        hit = fwd & (ct > 0) & (np.abs(x_d + dz * px / safe) < a) & (np.abs(y_d + dz * py / safe) < a)
+        hit = fwd & (ct > 0) & card.on_face(x_d + dz * px / safe, y_d + dz * py / safe)
         e_hit += np.where(hit, en, 0.0)
     return np.asarray(e_hit >= card.energy_threshold_GeV, dtype=np.float64)
 
@@ -162,15 +162,18 @@ def dump_sample(card: DumpCard, m_Ap: float, n_primaries: int | None = None) -> 
     n_prim = card.n_primaries if n_primaries is None else int(n_primaries)
     ss = _seed(card, m)
     ss_prod, ss_acc = ss.spawn(2)
-    ap = simulate_ap_production(
-        card.target,
-        card.energy_GeV,
-        m,
-        n_primaries=n_prim,
-        seed=ss_prod,
-        E_min_GeV=card.energy_threshold_GeV,
-        processes=card.processes,
-    )
+    if card.particle == "p":  # proton dump: meson decays and proton bremsstrahlung (semivis.beamdump.proton)
+        ap: Any = proton_ap_production(card, m, n_prim, ss_prod)
+    else:
+        ap = simulate_ap_production(
+            card.target,
+            card.energy_GeV,
+            m,
+            n_primaries=n_prim,
+            seed=ss_prod,
+            E_min_GeV=card.energy_threshold_GeV,
+            processes=card.processes,
+        )
     rng = np.random.default_rng(ss_acc)
     k_n = card.n_decay_slices
     acc = np.zeros((len(ap), k_n))

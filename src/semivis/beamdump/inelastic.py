@@ -100,15 +100,20 @@ def inelastic_sample(
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
     ss_prod, ss_dec = ss.spawn(2)
     n_prim = card.n_primaries if n_primaries is None else int(n_primaries)
-    ap = simulate_ap_production(
-        card.target,
-        card.energy_GeV,
-        m_ap,
-        n_primaries=n_prim,
-        seed=ss_prod,
-        E_min_GeV=card.energy_threshold_GeV,
-        processes=card.processes,
-    )
+    if card.particle == "p":  # proton dump (semivis.beamdump.proton)
+        from semivis.beamdump.proton import proton_ap_production  # noqa: PLC0415 - proton imports this module
+
+        ap: Any = proton_ap_production(card, m_ap, n_prim, ss_prod)
+    else:
+        ap = simulate_ap_production(
+            card.target,
+            card.energy_GeV,
+            m_ap,
+            n_primaries=n_prim,
+            seed=ss_prod,
+            E_min_GeV=card.energy_threshold_GeV,
+            processes=card.processes,
+        )
     rng = np.random.default_rng(ss_dec)
     k_n = card.n_decay_slices
     edges = np.linspace(card.shield_m, card.detector_z_m, k_n + 1)
@@ -126,7 +131,6 @@ def inelastic_sample(
     beta2 = chi2[:, 1:] / chi2[:, :1]
     d2 = chi2[:, 1:] / np.maximum(p2, 1e-300)[:, None]
     acc = np.zeros((n, k_n))
-    a = card.detector_half_width_m
     for s in range(0, n, _CHUNK):
         sl = slice(s, min(s + _CHUNK, n))
         nn = sl.stop - sl.start
@@ -145,7 +149,7 @@ def inelastic_sample(
             lab = _boost(ev[lep], bvec)
             fwd = lab[:, 3] > 0
             safe = np.where(fwd, lab[:, 3], 1.0)
-            hit = fwd & (np.abs(x_d + dz * lab[:, 1] / safe) < a) & (np.abs(y_d + dz * lab[:, 2] / safe) < a)
+            hit = fwd & card.on_face(x_d + dz * lab[:, 1] / safe, y_d + dz * lab[:, 2] / safe)
             e_hit += np.where(hit, lab[:, 0], 0.0)
         ok = np.isfinite(x_d) & (e_hit >= card.energy_threshold_GeV)
         acc[sl] = ok.reshape(nn, k_n).astype(np.float64)

@@ -1,6 +1,6 @@
 """`semivis constraint NAME`: one beam-dump constraint computed by semivis, written like `semivis limit`.
 
-NAME is a beam-dump card (``semivis.beamdump.list_dumps()``: e137, e141, orsay). ``--model visible`` is the minimal
+NAME is a beam-dump card (``list_dumps()``: charm, e137, e141, nucal, orsay). ``--model visible`` is the minimal
 dark photon (A' -> e+e-, mu+mu-, hadrons) in the (m_A', eps) plane; ``--model idm|i2dm`` runs ``run_scan`` with the
 beam-dump evaluator (``semivis.scan.beamdump``) in any plane, the card's observed count and CL giving s_up.
 The result netCDF and the ``--json`` summary (with ``contours``) have the layout of ``semivis limit``'s.
