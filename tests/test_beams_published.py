@@ -127,8 +127,9 @@ def test_positron_near_and_above_the_beam_energy_within_30_percent() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="card na64mu-2022 has efficiency 1 (ASSUMPTION; NA64mu's efficiency x acceptance, trigger and target "
-    "not read): r = -0.77 (10 MeV) ... -0.70 (0.3 GeV), i.e. NA64's yield x efficiency is 0.05-0.09 of semivis's "
-    "(docs/beams.md)",
+    "not read): r = -0.77 (10 MeV) ... -0.70 (0.3 GeV), i.e. NA64's yield x efficiency is 0.05-0.09 of semivis's; "
+    "production ruled out (< 35 %), acceptance favouring low p_out plus an unsourced global ~0.11-0.17 "
+    "(docs/beams.md, 'NA64mu: what differs'; tests/test_beams_muon_diagnosis.py)",
 )
 def test_muon_card_within_30_percent_of_na64mu() -> None:
     for m in (0.01, 0.1, 0.3):
