@@ -85,6 +85,35 @@ def _iso(n: int, p: float, rng: np.random.Generator) -> NDArray[np.float64]:
     return np.column_stack([p * sin * np.cos(phi), p * sin * np.sin(phi), p * cos])
 
 
+def dump_ap_production(
+    card: DumpCard, m_ap: float, n_primaries: int, seed: np.random.SeedSequence, E_min_GeV: float | None = None
+) -> Any:
+    """The A' the card's beam makes in its dump: the electron cascade (:func:`semivis.production.
+    simulate_ap_production`, E_A' >= ``E_min_GeV``, default the card's energy threshold) or, for a proton card,
+    :func:`semivis.beamdump.proton.proton_ap_production` (meson decays, proton bremsstrahlung)."""
+    if card.particle == "p":  # proton dump (semivis.beamdump.proton)
+        from semivis.beamdump.proton import proton_ap_production  # noqa: PLC0415 - proton imports this module
+
+        return proton_ap_production(card, m_ap, n_primaries, seed, E_min_GeV)
+    return simulate_ap_production(
+        card.target,
+        card.energy_GeV,
+        m_ap,
+        n_primaries=n_primaries,
+        seed=seed,
+        E_min_GeV=card.energy_threshold_GeV if E_min_GeV is None else float(E_min_GeV),
+        processes=card.processes,
+    )
+
+
+def ap_velocity(ap: Any, m_ap: float) -> NDArray[np.float64]:
+    """Lab velocity vectors (n, 3) of the A' of a production sample (E, theta, phi): beta = p/E along (theta, phi)."""
+    p_ap = np.sqrt(np.maximum(ap.E**2 - m_ap**2, 0.0))
+    st, ct = np.sin(ap.theta), np.cos(ap.theta)
+    u = np.column_stack([st * np.cos(ap.phi), st * np.sin(ap.phi), ct])
+    return np.asarray(u * (p_ap / ap.E)[:, None], dtype=np.float64)
+
+
 def inelastic_sample(
     card: DumpCard,
     masses: tuple[float, float, float],
@@ -100,29 +129,12 @@ def inelastic_sample(
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
     ss_prod, ss_dec = ss.spawn(2)
     n_prim = card.n_primaries if n_primaries is None else int(n_primaries)
-    if card.particle == "p":  # proton dump (semivis.beamdump.proton)
-        from semivis.beamdump.proton import proton_ap_production  # noqa: PLC0415 - proton imports this module
-
-        ap: Any = proton_ap_production(card, m_ap, n_prim, ss_prod)
-    else:
-        ap = simulate_ap_production(
-            card.target,
-            card.energy_GeV,
-            m_ap,
-            n_primaries=n_prim,
-            seed=ss_prod,
-            E_min_GeV=card.energy_threshold_GeV,
-            processes=card.processes,
-        )
+    ap = dump_ap_production(card, m_ap, n_prim, ss_prod)
     rng = np.random.default_rng(ss_dec)
     k_n = card.n_decay_slices
     edges = np.linspace(card.shield_m, card.detector_z_m, k_n + 1)
     n = len(ap)
-    # A' four-momenta in the lab
-    p_ap = np.sqrt(np.maximum(ap.E**2 - m_ap**2, 0.0))
-    st, ct = np.sin(ap.theta), np.cos(ap.theta)
-    u = np.column_stack([st * np.cos(ap.phi), st * np.sin(ap.phi), ct])
-    beta_ap = u * (p_ap / ap.E)[:, None]
+    beta_ap = ap_velocity(ap, m_ap)
     # chi2 from A' -> chi1 chi2, isotropic in the A' rest frame
     q = _two_body(m_ap, m1, m2)
     k2 = _iso(n, q, rng)

@@ -24,7 +24,7 @@ Method (docs/physics/constraints.md, "Proton dumps"):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from semivis.beamdump.cards import DumpCard
 from semivis.beamdump.mesons import MESONS, sample_meson_ap
 from semivis.constants import alpha, m_p
+from semivis.production import ApSample
 
 __all__ = [
     "DRAWS_PER_PRIMARY",
@@ -99,30 +100,14 @@ def pbrem_w(z: ArrayLike, pT2: ArrayLike, m_Ap: float) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True)
-class ProtonApSample:
+class ProtonApSample(ApSample):
     """Weighted A' sample of a proton dump (interface of :class:`semivis.production.ApSample`).
 
     ``E`` [GeV], ``theta``, ``phi`` [rad], ``z`` [m from the dump front], ``weight`` (A' per proton on target at
-    eps = 1), ``process`` (int8: 0 pi0, 1 eta, 2 pbrem), ``m_Ap`` [GeV], ``meta`` (yields per process, rel. error).
+    eps = 1), ``process`` (int8: 0 pi0, 1 eta, 2 pbrem), ``m_Ap`` [GeV], ``meta`` (yields per process, rel. error);
+    ``yield_per_eot`` is per proton on target. Only the error estimate differs from the electron cascade's (no
+    per-primary sums: independent weighted draws).
     """
-
-    E: NDArray[np.float64]
-    theta: NDArray[np.float64]
-    phi: NDArray[np.float64]
-    z: NDArray[np.float64]
-    weight: NDArray[np.float64]
-    process: NDArray[np.int8]
-    m_Ap: float
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return int(self.E.shape[0])
-
-    def yield_per_eot(self, process: int | None = None) -> float:
-        """Sum of weights (A' per proton on target at eps = 1), optionally of one process code."""
-        if process is None:
-            return float(self.weight.sum())
-        return float(self.weight[self.process == process].sum())
 
     def relative_error(self) -> float:
         """Statistical relative error of the total yield, sqrt(Sum w^2)/Sum w (0 for an empty sample)."""

@@ -44,11 +44,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from semivis import __version__
 from semivis.beamdump.cards import DumpCard
-from semivis.beamdump.inelastic import _boost, _iso, _two_body
+from semivis.beamdump.inelastic import _boost, _iso, _two_body, ap_velocity, dump_ap_production
 from semivis.constants import GeV2_to_cm2, alpha, m_e
 from semivis.errors import ParameterError
 from semivis.models import make_model
-from semivis.production import simulate_ap_production
 
 __all__ = [
     "ChiFluxSample",
@@ -252,21 +251,10 @@ def chi_flux_sample(
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
     ss_prod, ss_dec = ss.spawn(2)
     n_prim = card.n_primaries if n_primaries is None else int(n_primaries)
-    ap = simulate_ap_production(
-        card.target,
-        card.energy_GeV,
-        m_ap,
-        n_primaries=n_prim,
-        seed=ss_prod,
-        E_min_GeV=float(E_min_GeV),
-        processes=card.processes,
-    )
+    ap = dump_ap_production(card, m_ap, n_prim, ss_prod, float(E_min_GeV))
     rng = np.random.default_rng(ss_dec)
     n = len(ap)
-    p_ap = np.sqrt(np.maximum(ap.E**2 - m_ap**2, 0.0))
-    st, ct = np.sin(ap.theta), np.cos(ap.theta)
-    u = np.column_stack([st * np.cos(ap.phi), st * np.sin(ap.phi), ct])
-    beta_ap = u * (p_ap / ap.E)[:, None]
+    beta_ap = ap_velocity(ap, m_ap)
     q = _two_body(m_ap, m1, m2)
     k1 = _iso(n, q, rng)  # chi1 direction, isotropic in the A' frame
     chi1 = _boost(np.column_stack([np.full(n, math.hypot(q, m1)), k1]), beta_ap)
