@@ -210,3 +210,23 @@ def test_fig3_fig4_draw_the_computed_e137_region_labelled_apart(name: str, entry
     # only these figures draw it: the other recipes are unchanged
     others = [r.name for r in FIGURES.values() if any(o.name.startswith("e137_computed") for o in r.overlays)]
     assert sorted(others) == sorted(E137_COMPUTED)
+
+
+def test_fig3_draws_the_computed_proton_dump_regions_labelled_apart() -> None:
+    """EPJC 2023 Fig. 3 draws semivis's NuCal and CHARM decay regions (issue 14) beside the papers' caption entries,
+    with their validation stated; no other recipe draws them."""
+    from semivis.constraints import CONSTRAINTS  # noqa: PLC0415
+
+    recipe = get_recipe("epjc2023-fig3")
+    names = [o.name for o in recipe.overlays if o.kind == "constraint"]
+    for paper, computed in (("nucal", "nucal_computed"), ("charm", "charm_computed")):
+        assert paper in names
+        assert not CONSTRAINTS[paper].available
+        (ov,) = (o for o in recipe.overlays if o.name == computed)
+        assert "computed by semivis" in ov.label
+        assert CONSTRAINTS[computed].applies(PLANES[recipe.plane], recipe.model) is None
+    assert any("Tsai et al. 2021" in a and "-26 to -33 %" in a for a in recipe.assumptions)
+    others = [
+        r.name for r in FIGURES.values() if any(o.name in {"nucal_computed", "charm_computed"} for o in r.overlays)
+    ]
+    assert others == ["epjc2023-fig3"]

@@ -54,6 +54,10 @@ STYLE: dict[str, Any] = {
 }
 
 _FIGSIZE = (8.0, 6.5)
+#: ``FigureRecipe.legend_loc`` value that puts the legend under the axes (figures whose overlays fill the plane, so
+#: that no corner is free), and the height [in] added for it
+LEGEND_BELOW = "below"
+_BELOW_EXTRA_IN = 2.4
 
 
 def _compound_path(rings: Sequence[NDArray[np.float64]]) -> MplPath:
@@ -171,7 +175,8 @@ def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
     if data.name != recipe.name:
         raise ParameterError("figure data", data.name, f"data of figure {recipe.name}")
     with mpl.rc_context(cast(Any, STYLE)):
-        fig = Figure(figsize=_FIGSIZE)
+        below = recipe.legend_loc == LEGEND_BELOW
+        fig = Figure(figsize=(_FIGSIZE[0], _FIGSIZE[1] + (_BELOW_EXTRA_IN if below else 0.0)))
         FigureCanvasAgg(fig)
         ax = fig.add_subplot(1, 1, 1)
         handles: list[Any] = []
@@ -208,7 +213,8 @@ def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
             title = efficiency_legend_title(data)
             ax.legend(
                 handles=handles,
-                loc=cast(Any, recipe.legend_loc),
+                loc=cast(Any, "upper center" if below else recipe.legend_loc),
+                bbox_to_anchor=(0.5, -0.1) if below else None,
                 frameon=True,
                 framealpha=0.85,
                 ncols=2,
