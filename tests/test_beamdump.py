@@ -25,6 +25,7 @@ from semivis.beamdump._kernels import decay_sums
 from semivis.constants import GeV2_to_pb, alpha, hbar_c_GeV_m, m_e
 from semivis.errors import CardError
 from semivis.production import dark_brem_sigma, simulate_ap_production
+from semivis.testing import edited_card
 
 REF = Path(__file__).parent / "data" / "reference" / "darkcast"
 CURVES = {"e137": "E137_Andreas2012mt.lmt", "e141": "E141_Riordan1987aw.lmt", "orsay": "Orsay_Davier1989wz.lmt"}
@@ -80,12 +81,7 @@ def test_dump_materials_pdg() -> None:
 
 
 def _write(tmp_path: Path, old: str, new: str) -> Path:
-    src = Path(__file__).parents[1] / "src" / "semivis" / "data" / "dumps" / "e137.toml"
-    body = src.read_text(encoding="utf-8")
-    assert old in body
-    p = tmp_path / "bad.toml"
-    p.write_text(body.replace(old, new, 1), encoding="utf-8")
-    return p
+    return edited_card(tmp_path, "dumps/e137.toml", old, new)
 
 
 @pytest.mark.parametrize(

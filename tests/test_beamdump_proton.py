@@ -34,6 +34,7 @@ from semivis.beamdump.mesons import sigma_inel_mb
 from semivis.cli import main
 from semivis.constants import alpha, m_p
 from semivis.errors import CardError, ParameterError
+from semivis.testing import edited_card
 
 REF = Path(__file__).parent / "data" / "reference" / "darkcast"
 CURVES = {"charm": "CHARM_Tsai2019mtm.lmt", "nucal": "NuCAL_Tsai2019mtm.lmt"}
@@ -99,12 +100,7 @@ def test_proton_cards_load_with_sources() -> None:
 
 
 def _write(tmp_path: Path, old: str, new: str) -> Path:
-    src = Path(__file__).parents[1] / "src" / "semivis" / "data" / "dumps" / "charm.toml"
-    body = src.read_text(encoding="utf-8")
-    assert old in body
-    p = tmp_path / "bad.toml"
-    p.write_text(body.replace(old, new, 1), encoding="utf-8")
-    return p
+    return edited_card(tmp_path, "dumps/charm.toml", old, new)
 
 
 @pytest.mark.parametrize(

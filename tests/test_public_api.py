@@ -268,6 +268,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "InvisibleLimit",
         "ToyEvaluator",
         "ToySample",
+        "edited_card",
         "flat_normalisation",
         "invisible_eps_limit",
         "invisible_limit",

@@ -364,3 +364,24 @@ __all__ += [
     "invisible_yield_per_eot",
     "reference_eps",
 ]
+
+
+def edited_card(folder: Path, shipped: str, old: str, new: str) -> Path:
+    """A copy of the shipped card ``shipped`` (a path under ``semivis/data``, e.g. ``"dumps/e137.toml"``) written to
+    ``folder`` with the one text replacement ``old`` -> ``new`` (``old`` must occur): scaffolding for the tests of
+    card validation (each bad key must be refused by name).
+
+    >>> import tempfile
+    >>> p = edited_card(Path(tempfile.mkdtemp()), "dumps/e137.toml", "shield_m = 179.0", "shield_m = 1.0")
+    >>> "shield_m = 1.0" in p.read_text(encoding="utf-8")
+    True
+    """
+    body = (Path(__file__).parent / "data" / shipped).read_text(encoding="utf-8")
+    if old not in body:
+        raise ParameterError("old", old, f"text that occurs in {shipped}")
+    path = Path(folder) / f"edited-{Path(shipped).name}"
+    path.write_text(body.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+__all__ += ["edited_card"]
