@@ -10,11 +10,14 @@ of the configured ``testpaths``.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import settings
 
@@ -59,3 +62,45 @@ def session_cache_root() -> Path:
 def reference_dir() -> Path:
     """Published data to validate against (provenance in tests/data/reference/SOURCES.md)."""
     return REFERENCE_DIR
+
+
+#: one row of a beam-dump validation table: (m_A', lower, upper, published lower, published upper)
+EdgeRow = tuple[float, float, float, float, float]
+
+
+@pytest.fixture(scope="session")
+def darkcast_edges() -> Callable[[str, float], tuple[float, float]]:
+    """(lower, upper) eps of a DARKCAST ``.lmt`` curve of tests/data/reference/darkcast at m_A' [GeV], interpolated
+    linearly in (ln m, ln eps) (provenance in that folder's SOURCES.md)."""
+
+    def edges(curve: str, m: float) -> tuple[float, float]:
+        d = np.loadtxt(REFERENCE_DIR / "darkcast" / curve)
+        lo = math.exp(float(np.interp(math.log(m), np.log(d[:, 0]), np.log(d[:, 1]))))
+        hi = math.exp(float(np.interp(math.log(m), np.log(d[:, 0]), np.log(d[:, 2]))))
+        return lo, hi
+
+    return edges
+
+
+@pytest.fixture(scope="session")
+def dump_edges_table(
+    darkcast_edges: Callable[[str, float], tuple[float, float]],
+) -> Callable[[Mapping[str, str], Mapping[str, Sequence[float]]], dict[str, list[EdgeRow]]]:
+    """Computed visible-dark-photon edges of beam-dump cards beside the published ones: ``table(curves, masses)``
+    gives, per card name, one :data:`EdgeRow` per mass (the cards' own statistics and seeds)."""
+    from semivis.beamdump import load_dump, visible_edges  # noqa: PLC0415
+
+    def table(curves: Mapping[str, str], masses: Mapping[str, Sequence[float]]) -> dict[str, list[EdgeRow]]:
+        out: dict[str, list[EdgeRow]] = {}
+        for name, ms in masses.items():
+            card = load_dump(name)
+            rows = []
+            for m in ms:
+                e = visible_edges(card, m)
+                assert e.lower is not None, (name, m)
+                assert e.upper is not None, (name, m)
+                rows.append((m, e.lower, e.upper, *darkcast_edges(curves[name], m)))
+            out[name] = rows
+        return out
+
+    return table

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,6 @@ from semivis.errors import CardError
 from semivis.production import dark_brem_sigma, simulate_ap_production
 from semivis.testing import edited_card
 
-REF = Path(__file__).parent / "data" / "reference" / "darkcast"
 CURVES = {"e137": "E137_Andreas2012mt.lmt", "e141": "E141_Riordan1987aw.lmt", "orsay": "Orsay_Davier1989wz.lmt"}
 # Masses inside each published range (GeV); the tip (where both edges meet) is excluded: there the edges are
 # ill-conditioned in eps.
@@ -38,27 +38,11 @@ MASSES = {
 }
 
 
-def _ref(name: str, m: float) -> tuple[float, float]:
-    d = np.loadtxt(REF / CURVES[name])
-    lo = math.exp(float(np.interp(math.log(m), np.log(d[:, 0]), np.log(d[:, 1]))))
-    hi = math.exp(float(np.interp(math.log(m), np.log(d[:, 0]), np.log(d[:, 2]))))
-    return lo, hi
-
-
 @pytest.fixture(scope="module")
-def edges() -> dict[str, list[tuple[float, float, float, float, float]]]:
-    """(m, lower, upper, ref lower, ref upper) per card, computed once (cards' own statistics and seeds)."""
-    out: dict[str, list[tuple[float, float, float, float, float]]] = {}
-    for name, masses in MASSES.items():
-        card = load_dump(name)
-        rows = []
-        for m in masses:
-            e = visible_edges(card, m)
-            assert e.lower is not None, (name, m)
-            assert e.upper is not None, (name, m)
-            rows.append((m, e.lower, e.upper, *_ref(name, m)))
-        out[name] = rows
-    return out
+def edges(dump_edges_table: Callable[..., dict[str, list[tuple[float, ...]]]]) -> dict[str, list[tuple[float, ...]]]:
+    """(m, lower, upper, ref lower, ref upper) per card (conftest's ``dump_edges_table``; the cards' own
+    statistics and seeds)."""
+    return dump_edges_table(CURVES, MASSES)
 
 
 # --- cards -----------------------------------------------------------------------------------------------------
@@ -203,7 +187,9 @@ def test_dump_yield_is_the_thick_target_track_length_integral() -> None:
 
 
 @pytest.mark.slow
-def test_e137_published_lower_edge_is_out_of_reach_of_a_1_gev_threshold() -> None:
+def test_e137_published_lower_edge_is_out_of_reach_of_a_1_gev_threshold(
+    darkcast_edges: Callable[[str, float], tuple[float, float]],
+) -> None:
     """Bound behind the E137 lower-edge xfail: with the card's 1 GeV threshold, a detector face of 2 km (every
     decay in the volume accepted, so the emitters' angles do not matter), the computed long-lived edge at
     3 MeV is still > 1.4x the published one (measured +70 %): no acceptance model with a 1 GeV visible-energy
@@ -211,15 +197,17 @@ def test_e137_published_lower_edge_is_out_of_reach_of_a_1_gev_threshold() -> Non
     card = dataclasses.replace(load_dump("e137"), detector_half_width_m=1000.0, n_primaries=500)
     e = visible_edges(card, 0.003)
     assert e.lower is not None
-    assert e.lower / _ref("e137", 0.003)[0] > 1.4, e.lower
+    assert e.lower / darkcast_edges(CURVES["e137"], 0.003)[0] > 1.4, e.lower
 
 
 @pytest.mark.slow
-def test_orsay_lower_edge_is_the_no_threshold_limit() -> None:
+def test_orsay_lower_edge_is_the_no_threshold_limit(
+    darkcast_edges: Callable[[str, float], tuple[float, float]],
+) -> None:
     """Diagnostic of the published Orsay lower edge: with the energy cut lowered to 50 MeV (essentially none at a
     1.6 GeV beam) the computed long-lived edge agrees with Andreas et al. 2012 within 15 % at 2-40 MeV."""
     card = dataclasses.replace(load_dump("orsay"), energy_threshold_GeV=0.05, n_primaries=500)
     for m in (0.002, 0.01, 0.04):
         e = visible_edges(card, m)
         assert e.lower is not None
-        assert abs(e.lower / _ref("orsay", m)[0] - 1.0) < 0.15, (m, e.lower)
+        assert abs(e.lower / darkcast_edges(CURVES["orsay"], m)[0] - 1.0) < 0.15, (m, e.lower)

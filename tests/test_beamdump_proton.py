@@ -8,6 +8,7 @@ import dataclasses
 import json
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,6 @@ from semivis.beamdump import (
     proton_ap_production,
     proton_form_factor,
     sample_meson_ap,
-    visible_edges,
 )
 from semivis.beamdump.mesons import sigma_inel_mb
 from semivis.cli import main
@@ -36,7 +36,6 @@ from semivis.constants import alpha, m_p
 from semivis.errors import CardError, ParameterError
 from semivis.testing import edited_card
 
-REF = Path(__file__).parent / "data" / "reference" / "darkcast"
 CURVES = {"charm": "CHARM_Tsai2019mtm.lmt", "nucal": "NuCAL_Tsai2019mtm.lmt"}
 # validation masses [GeV] per card (inside the published ranges, away from the tips)
 MASSES = {"charm": (0.005, 0.01, 0.03, 0.15, 0.2), "nucal": (0.005, 0.03, 0.1, 0.2, 0.4, 0.6)}
@@ -46,27 +45,11 @@ BREM_REGION = 0.3
 CHARM_PI0_REGION = 0.135
 
 
-def _ref(name: str, m: float) -> tuple[float, float]:
-    d = np.loadtxt(REF / CURVES[name])
-    lo = math.exp(float(np.interp(math.log(m), np.log(d[:, 0]), np.log(d[:, 1]))))
-    hi = math.exp(float(np.interp(math.log(m), np.log(d[:, 0]), np.log(d[:, 2]))))
-    return lo, hi
-
-
 @pytest.fixture(scope="module")
-def edges() -> dict[str, list[tuple[float, float, float, float, float]]]:
-    """(m, lower, upper, ref lower, ref upper) per card (cards' own statistics and seeds; a few seconds)."""
-    out: dict[str, list[tuple[float, float, float, float, float]]] = {}
-    for name, masses in MASSES.items():
-        card = load_dump(name)
-        rows = []
-        for m in masses:
-            e = visible_edges(card, m)
-            assert e.lower is not None, (name, m)
-            assert e.upper is not None, (name, m)
-            rows.append((m, e.lower, e.upper, *_ref(name, m)))
-        out[name] = rows
-    return out
+def edges(dump_edges_table: Callable[..., dict[str, list[tuple[float, ...]]]]) -> dict[str, list[tuple[float, ...]]]:
+    """(m, lower, upper, ref lower, ref upper) per card (conftest's ``dump_edges_table``; the cards' own
+    statistics and seeds)."""
+    return dump_edges_table(CURVES, MASSES)
 
 
 # --- cards -----------------------------------------------------------------------------------------------------
