@@ -32,14 +32,24 @@ An overlay that does not apply to the recipe's plane or model (declared by the p
 ``planes``/``models``/``available``, the relic solver's models, the (g-2) bands' plane) is listed in
 ``FigureData.meta["missing"]`` with the reason, and the figure is drawn without it. Any error raised while
 computing an overlay that applies propagates: it is a bug or bad input, not a missing curve.
+
+Overlays alongside the scans (issue 12, item 4): with ``executor="processes"`` the overlay curves that are not
+cached (the relic line, constraint curves such as the E137 decay region computed by semivis, ~100 s of CPU in
+``epjc2023-fig4b`` at fast resolution) are computed in one extra process *while* the NA64 scans run, instead of
+after them (:func:`_start_overlays`). Same functions, same inputs, so the same numbers (each overlay is
+deterministic: seeded Monte Carlo); it saves wall time (the scans' pool and the overlay process share the cores),
+not CPU time. With any other executor the overlays are computed here, after the scans, as before.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import contextlib
 import functools
 import json
+import multiprocessing
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -340,21 +350,78 @@ def _grids_from_cache(
     }
 
 
-def _cached_lines(
-    cache: SampleCache, fields: Mapping[str, Any], compute: Callable[[], list[FloatArray]]
-) -> list[FloatArray]:
-    """``compute()`` (a list of (n, 2) curves), read from the ``figures/`` cache section if it holds the entry of
-    ``fields`` (the curves' physics inputs) and the current source digest, else computed and stored."""
-    key = cache_key({**fields, "code": source_digest()})
-    entry = cache.load(key)
+def _lines_from_cache(cache: SampleCache, fields: Mapping[str, Any]) -> list[FloatArray] | None:
+    """The curves stored for ``fields`` (the curves' physics inputs) by this code, or None."""
+    entry = cache.load(cache_key({**fields, "code": source_digest()}))
     if entry is not None:
         arrays, meta = entry
         n = meta.get("n_lines")
         if isinstance(n, int) and all(f"line_{i}" in arrays for i in range(n)):
             return [np.asarray(arrays[f"line_{i}"], dtype=np.float64) for i in range(n)]
-    lines = compute()
+    return None
+
+
+def _store_lines(cache: SampleCache, fields: Mapping[str, Any], lines: list[FloatArray]) -> None:
+    """Store ``lines`` for ``fields`` and the current source digest (read by :func:`_lines_from_cache`)."""
+    key = cache_key({**fields, "code": source_digest()})
     cache.store(key, {f"line_{i}": line for i, line in enumerate(lines)}, {"n_lines": len(lines), "what": fields})
+
+
+def _cached_lines(
+    cache: SampleCache, fields: Mapping[str, Any], compute: Callable[[], list[FloatArray]]
+) -> list[FloatArray]:
+    """``compute()`` (a list of (n, 2) curves), read from the ``figures/`` cache section if it holds the entry of
+    ``fields`` (the curves' physics inputs) and the current source digest, else computed and stored."""
+    lines = _lines_from_cache(cache, fields)
+    if lines is None:
+        lines = compute()
+        _store_lines(cache, fields, lines)
     return lines
+
+
+def _overlay_job(recipe: FigureRecipe, ov: Overlay, res: Resolution) -> tuple[dict[str, Any], Callable[[], Any]] | None:
+    """(cache fields, computation) of a relic or constraint overlay of ``recipe`` that applies, else None (the
+    g-2 bands and kinematic edges cost nothing; declined overlays compute nothing)."""
+    if overlay_declined(recipe, ov) is not None:
+        return None
+    if ov.kind == "relic":
+        return _overlay_fields(recipe, ov, res.n_curve), functools.partial(_relic_lines, recipe, ov, res.n_curve)
+    if ov.kind == "constraint":
+        return _overlay_fields(recipe, ov, res.n_curve), functools.partial(_constraint_lines, recipe, ov, res.n_curve)
+    return None
+
+
+@contextlib.contextmanager
+def _start_overlays(
+    recipe: FigureRecipe, res: Resolution, cache: SampleCache, executor: str | None
+) -> Iterator[dict[str, cf.Future[list[FloatArray]]]]:
+    """With ``executor="processes"``: the relic and constraint overlays not in the cache, submitted now to one
+    extra process (``forkserver``, as the scans' pool), by overlay key; else nothing (computed after the scans).
+
+    The overlays then run while the NA64 scans do (module docstring). An error or Ctrl-C while the scans run
+    cancels the overlay job and terminates its process."""
+    jobs = {}
+    if executor == "processes":
+        for ov in recipe.overlays:
+            job = _overlay_job(recipe, ov, res)
+            if job is not None and _lines_from_cache(cache, job[0]) is None:
+                jobs[ov.key] = job[1]
+    if not jobs:
+        yield {}
+        return
+    # forkserver with the scans' preload (semivis.scan.runner): the server this starts also serves the scans' pool
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["semivis.scan.runner"])
+    pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+    try:
+        yield {key: pool.submit(fn) for key, fn in jobs.items()}
+    except BaseException:  # an error or Ctrl-C in the scans: drop the overlay job now instead of waiting for it
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                proc.terminate()
+        raise
+    pool.shutdown(wait=True)
 
 
 def _overlay_fields(recipe: FigureRecipe, ov: Overlay, n: int) -> dict[str, Any]:
@@ -470,61 +537,69 @@ def build_figure_data(
     timings: dict[str, float] = {}
     not_computed: NDArray[np.bool_] | None = None
     reasons: list[str] = []
-    for group in _scan_groups(recipe):
-        t0 = time.perf_counter()
-        eots = ", ".join(f"{c.eot:.3g}" for c in group)
-        procs = "+".join(group[0].processes)
-        keys = ", ".join(c.key for c in group)
-        say(f"{recipe.name}: NA64 {keys} ({group[0].card}, {group[0].selection}, {procs}, {eots} EOT)")
-        grids = _na64_grids(
-            recipe,
-            group,
-            res=res,
-            executor=executor,
-            cache_dir=cache_dir,
-            efficiency_normalisation=efficiency_normalisation,
-            lifetime=lifetime,
-        )
-        for curve in group:
-            g = grids[curve.key]
-            lx, ly = recipe.x.log, recipe.y.log
-            data.add(f"na64/{curve.key}", exclusion_rings(g.x, g.y, g.ratio, log_x=lx, log_y=ly, computed=g.computed))
-            data.add(
-                f"na64/{curve.key}/contour",
-                projection_lines(g.x, g.y, g.ratio, log_x=lx, log_y=ly, computed=g.computed),
-            )
-            not_computed = ~g.computed if not_computed is None else not_computed | ~g.computed
-            reasons.extend(why for why in g.reasons if why not in reasons)
-        timings["na64/" + ",".join(c.key for c in group)] = time.perf_counter() - t0
-    grid_x = np.asarray(log_grid(recipe.x.lim[0], recipe.x.lim[1], res.n_x), dtype=np.float64)
-    grid_y = np.asarray(log_grid(recipe.y.lim[0], recipe.y.lim[1], res.n_y), dtype=np.float64)
-    skipped = None
-    if not_computed is not None and not_computed.any():
-        skipped = _not_computed_meta(grid_x, not_computed, reasons)
-        data.add(
-            NOT_COMPUTED_KEY,
-            not_computed_rings(grid_x, grid_y, ~not_computed, log_x=recipe.x.log, log_y=recipe.y.log),
-        )
     cache = SampleCache(cache_dir, section="figures")
-    for ov in recipe.overlays:
-        why = overlay_declined(recipe, ov)
-        if why is not None:
-            missing[ov.key] = why
-        elif ov.kind == "relic":
-            fields = _overlay_fields(recipe, ov, res.n_curve)
-            data.add(ov.key, _cached_lines(cache, fields, functools.partial(_relic_lines, recipe, ov, res.n_curve)))
-        elif ov.kind == "g2":
-            lines = _g2_lines(recipe, ov, 4 * res.n_curve)
-            if not lines:
-                missing[ov.key] = f"(g-2) band {ov.name} is an upper limit only at {ov.n_sigma:g} sigma"
-            for k, v in lines.items():
-                data.add(k, v)
-        elif ov.kind == "constraint":
-            fields = _overlay_fields(recipe, ov, res.n_curve)
-            compute = functools.partial(_constraint_lines, recipe, ov, res.n_curve)
-            data.add(ov.key, _cached_lines(cache, fields, compute))
-        else:
-            data.add(ov.key, _kinematic(recipe))
+    with _start_overlays(recipe, res, cache, executor) as running:  # uncached overlays alongside the scans
+        for group in _scan_groups(recipe):
+            t0 = time.perf_counter()
+            eots = ", ".join(f"{c.eot:.3g}" for c in group)
+            procs = "+".join(group[0].processes)
+            keys = ", ".join(c.key for c in group)
+            say(f"{recipe.name}: NA64 {keys} ({group[0].card}, {group[0].selection}, {procs}, {eots} EOT)")
+            grids = _na64_grids(
+                recipe,
+                group,
+                res=res,
+                executor=executor,
+                cache_dir=cache_dir,
+                efficiency_normalisation=efficiency_normalisation,
+                lifetime=lifetime,
+            )
+            for curve in group:
+                g = grids[curve.key]
+                lx, ly = recipe.x.log, recipe.y.log
+                data.add(
+                    f"na64/{curve.key}", exclusion_rings(g.x, g.y, g.ratio, log_x=lx, log_y=ly, computed=g.computed)
+                )
+                data.add(
+                    f"na64/{curve.key}/contour",
+                    projection_lines(g.x, g.y, g.ratio, log_x=lx, log_y=ly, computed=g.computed),
+                )
+                not_computed = ~g.computed if not_computed is None else not_computed | ~g.computed
+                reasons.extend(why for why in g.reasons if why not in reasons)
+            timings["na64/" + ",".join(c.key for c in group)] = time.perf_counter() - t0
+        grid_x = np.asarray(log_grid(recipe.x.lim[0], recipe.x.lim[1], res.n_x), dtype=np.float64)
+        grid_y = np.asarray(log_grid(recipe.y.lim[0], recipe.y.lim[1], res.n_y), dtype=np.float64)
+        skipped = None
+        if not_computed is not None and not_computed.any():
+            skipped = _not_computed_meta(grid_x, not_computed, reasons)
+            data.add(
+                NOT_COMPUTED_KEY,
+                not_computed_rings(grid_x, grid_y, ~not_computed, log_x=recipe.x.log, log_y=recipe.y.log),
+            )
+        for ov in recipe.overlays:
+            why = overlay_declined(recipe, ov)
+            if why is not None:
+                missing[ov.key] = why
+            elif ov.key in running:  # computed alongside the scans: stored exactly as _cached_lines stores it
+                done = running[ov.key].result()
+                _store_lines(cache, _overlay_fields(recipe, ov, res.n_curve), done)
+                data.add(ov.key, done)
+            elif ov.kind == "relic":
+                fields = _overlay_fields(recipe, ov, res.n_curve)
+                relic = functools.partial(_relic_lines, recipe, ov, res.n_curve)
+                data.add(ov.key, _cached_lines(cache, fields, relic))
+            elif ov.kind == "g2":
+                lines = _g2_lines(recipe, ov, 4 * res.n_curve)
+                if not lines:
+                    missing[ov.key] = f"(g-2) band {ov.name} is an upper limit only at {ov.n_sigma:g} sigma"
+                for k, v in lines.items():
+                    data.add(k, v)
+            elif ov.kind == "constraint":
+                fields = _overlay_fields(recipe, ov, res.n_curve)
+                compute = functools.partial(_constraint_lines, recipe, ov, res.n_curve)
+                data.add(ov.key, _cached_lines(cache, fields, compute))
+            else:
+                data.add(ov.key, _kinematic(recipe))
     data.summary = compute_summary(recipe, data)
     data.meta = {
         "recipe": recipe.as_dict(),
