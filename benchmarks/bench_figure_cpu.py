@@ -63,9 +63,13 @@ def main() -> None:
             env = dict(os.environ)
             if tree:
                 env["PYTHONPATH"] = tree
-            env["SEMIVIS_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench_figure_cpu_cache")
             cmd = [sys.executable, "-c", _CHILD, args.figure, str(args.nx), str(args.ny), str(args.events)]
-            proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
+            # every cache and temporary folder of the run lives (and dies) here: a publication-size sample cache
+            # is gigabytes
+            with tempfile.TemporaryDirectory(prefix="bench_figure_cpu_") as root:
+                env["TMPDIR"] = root
+                env["SEMIVIS_CACHE_DIR"] = str(Path(root) / "cache")
+                proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
             res = json.loads(proc.stdout.strip().splitlines()[-1])
             runs.append({"tree": tree or "installed", "repeat": rep, **res})
             print(json.dumps(runs[-1]), flush=True)

@@ -79,9 +79,12 @@ def main() -> None:
                 env = dict(os.environ)
                 if tree:
                     env["PYTHONPATH"] = tree
-                env["SEMIVIS_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench_percell_cache")
                 cmd = [sys.executable, str(child), args.figure, args.resolution, args.executor]
-                proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
+                # the run's caches and temporary folders live (and die) in one folder: they are gigabytes
+                with tempfile.TemporaryDirectory(prefix="bench_percell_run_") as root:
+                    env["TMPDIR"] = root
+                    env["SEMIVIS_CACHE_DIR"] = str(Path(root) / "cache")
+                    proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
                 res = json.loads(proc.stdout.strip().splitlines()[-1])
                 runs.append({"tree": tree or "installed", "repeat": rep, **res, "loadavg_after": os.getloadavg()})
                 print(json.dumps(runs[-1]), flush=True)
