@@ -22,6 +22,7 @@ Physics (docs/physics/production.md; every item in the homogenised target, depth
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,11 +129,16 @@ def _xrow(x_lo: float, x_hi: float) -> NDArray[np.float64]:
     return np.concatenate(parts)
 
 
+@functools.lru_cache(maxsize=32)
 def _brem_tables(
     target: TargetSpec, m: float, E_min: float, E_max: float, inelastic: bool
 ) -> tuple[
     float, float, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float, float, NDArray[np.float64]
 ]:
+    """Tables of the forced dark bremsstrahlung (total cross section per log-energy row, sampled x grid and its
+    CDF, photon-flux table) for ``target`` and A' mass ``m`` over [E_min, E_max]. Memoised per process: they depend
+    on these arguments only, and a cascade of the same m_A' and energy range (every Delta of a per-cell column, the
+    beam-dump overlays) reuses them; read only (the numba cascade never writes them)."""
     emitters = target.emitters()
     if not emitters:
         raise ParameterError("target", target.name, "a target with a dark-bremsstrahlung emitter (e.g. lead)")
