@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from semivis import __version__
 from semivis.cli import main
-from semivis.export import FIGURE_KEYS, SCAN_KEYS, bibtex, entries
+from semivis.export import CONSTRAINT_KEYS, FIGURE_KEYS, SCAN_KEYS, bibtex, entries
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,6 +33,17 @@ def test_cite_figure_names_its_paper_and_relic_physics() -> None:
     assert keys[:2] == ["semivis", "Mongillo:2023na64"]
     assert {"Tsai:1973py", "Read:2002hq", "Planck:2018vyg", "Saikawa:2018rcs", "ParticleDataGroup:2020ssz"} <= set(keys)
     assert "NA64:2021semivisible" in _keys(CliRunner().invoke(main, ["cite", "epjc2021-fig4"]).stdout)
+    # the regions Fig. 3 computes itself cite the experiment, the production model and the validation curve
+    assert {"BaBar:2017tiz", "Bjorken:1988as", "Andreas:2012mt", "CHARM:1985anb", "Blumlein:1990ay"} <= set(keys)
+    assert {"Bonesini:2001iz", "Blumlein:2013cua", "Tsai:2019mtm"} <= set(keys)
+    assert "Davier:1989wz" not in keys  # Orsay is not drawn in Fig. 3
+
+
+def test_every_constraint_key_is_a_drawn_or_registered_constraint() -> None:
+    from semivis.constraints import CONSTRAINTS  # noqa: PLC0415
+
+    assert set(CONSTRAINT_KEYS) <= set(CONSTRAINTS)
+    assert {k for ks in CONSTRAINT_KEYS.values() for k in ks} <= set(entries())
 
 
 def test_cite_without_argument_prints_everything() -> None:

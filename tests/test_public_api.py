@@ -233,6 +233,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "y_from_eps",
     ],
     "semivis.export": [
+        "CONSTRAINT_KEYS",
         "ExportedFile",
         "FIGURE_KEYS",
         "FORMATS",

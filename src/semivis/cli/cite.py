@@ -21,7 +21,7 @@ __all__ = ["command"]
 )
 def command(figure: str | None, result: Path | None) -> None:
     """Print BibTeX for FIGURE (a `semivis figure` name), for --result, or (neither) for semivis and all its physics."""
-    from semivis.export import FIGURE_KEYS, PAPER_KEYS, SCAN_KEYS, bibtex, read_result  # noqa: PLC0415
+    from semivis.export import CONSTRAINT_KEYS, FIGURE_KEYS, PAPER_KEYS, SCAN_KEYS, bibtex, read_result  # noqa: PLC0415
 
     if figure is not None and result is not None:
         raise ParameterError("--result", str(result), "either FIGURE or --result, not both")
@@ -34,8 +34,14 @@ def command(figure: str | None, result: Path | None) -> None:
         names = list(figure_names())
         if figure not in names:
             raise ParameterError("FIGURE", figure, f"one of {', '.join(names)}")
+        from semivis.figures import get_recipe  # noqa: PLC0415
+
         paper = [key for prefix, key in PAPER_KEYS.items() if figure.startswith(prefix)]
-        keys = [FIGURE_KEYS[0], *paper, *FIGURE_KEYS[1:]]
+        # the constraints the figure computes itself (BaBar's recast, the beam dumps) cite what they rest on
+        drawn = [
+            k for ov in get_recipe(figure).overlays if ov.kind == "constraint" for k in CONSTRAINT_KEYS.get(ov.name, ())
+        ]
+        keys = list(dict.fromkeys([FIGURE_KEYS[0], *paper, *FIGURE_KEYS[1:], *drawn]))
     else:
-        keys = list(dict.fromkeys([*SCAN_KEYS, *FIGURE_KEYS]))
+        keys = list(dict.fromkeys([*SCAN_KEYS, *FIGURE_KEYS, *(k for ks in CONSTRAINT_KEYS.values() for k in ks)]))
     click.echo(bibtex(keys))
