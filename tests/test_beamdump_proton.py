@@ -343,3 +343,16 @@ def test_cli_constraint_proton_dumps(tmp_path: Path) -> None:
         env=env,
     )  # fmt: skip
     assert res.exit_code == 0, res.output
+
+
+def test_drawn_mass_range_is_the_reference_curves() -> None:
+    """A computed proton-dump region is drawn only up to the last mass of the curve it was validated on: the card's
+    reference_m_ap_max_GeV is that mass (DARKCAST file), and the registry entry uses it."""
+    from semivis.constraints import CONSTRAINTS  # noqa: PLC0415
+
+    ref = Path(__file__).parent / "data" / "reference" / "darkcast"
+    for name in ("charm", "nucal"):
+        card = load_dump(name)
+        assert card.reference_m_ap_max_GeV == pytest.approx(np.loadtxt(ref / card.reference_curve)[:, 0].max())
+        assert CONSTRAINTS[f"{name}_computed"]._curves.keywords["m_ap_max"] == card.reference_m_ap_max_GeV  # type: ignore[attr-defined]
+    assert load_dump("e137").reference_m_ap_max_GeV is None

@@ -64,6 +64,8 @@ class DumpCard:
     seed: int
     n_decay_slices: int
     reference_curve: str = ""
+    #: highest m_A' [GeV] of ``reference_curve`` (None: not given): the validated mass range
+    reference_m_ap_max_GeV: float | None = None
     recast: str = ""
     #: proton dumps (beam.particle = "p"): the dump's name, mass number A, density [g/cm^3] and nuclear
     #: interaction length [g/cm^2] (``material`` is None: the electron cascade's materials are not needed)
@@ -225,6 +227,9 @@ def _build(data: dict[str, Any], source: str) -> DumpCard:
         seed=int(prod["seed"]),
         n_decay_slices=int(prod.get("n_decay_slices", 12)),
         reference_curve=str(data.get("reference_curve", "")),
+        reference_m_ap_max_GeV=(
+            float(data["reference_m_ap_max_GeV"]) if data.get("reference_m_ap_max_GeV") is not None else None
+        ),
         recast=str(data.get("recast", "")),
         particle=particle,
         material_name=str(dump["material"]),

@@ -323,7 +323,8 @@ def _beamdump(
     linearly in (ln y, ln N). A fixed eps may be a rule ``g2:BAND:EDGE`` (resolved at each m_A'); ``eps_rule``: the
     rule an entry fixes itself (then no eps may be given). ``n_primaries``: simulated beam electrons per sample
     (500 keeps 30 columns near a minute of CPU). ``m_ap_max``: no region above this m_A' (the proton dumps are drawn
-    only over the mass range of the published curve they were validated on, :data:`_DUMP_VALIDATED_M_AP_MAX`)."""
+    only over the mass range of the published curve they were validated on, their card's
+    ``reference_m_ap_max_GeV``)."""
     fixed = dict(fixed)
     if eps_rule is not None:
         if fixed.get("eps") is not None:
@@ -429,10 +430,17 @@ _E137_COMPUTED = (
     "is not computed."
 )
 
-#: highest m_A' [GeV] a computed proton-dump region is drawn at: the mass range of the published minimal-dark-photon
-#: curve it was validated on (DARKCAST's CHARM_Tsai2019mtm.lmt to 0.25 GeV, NuCAL_Tsai2019mtm.lmt to 0.8 GeV); beyond
-#: it (CHARM's eta region up to m_eta, NuCal's proton bremsstrahlung above the rho/omega) nothing checks the engine
-_DUMP_VALIDATED_M_AP_MAX = {"charm": 0.25, "nucal": 0.8}
+
+def _drawn_m_ap_max(card: str) -> float:
+    """Highest m_A' a computed region of dump ``card`` is drawn at: for a proton dump the last mass of the published
+    minimal-dark-photon curve it was validated on (card key ``reference_m_ap_max_GeV``: beyond it nothing checks the
+    meson spectra and the proton bremsstrahlung); electron dumps share NA64's validated cascade, so the production
+    model's range."""
+    dump = load_dump(card)
+    if dump.particle == "p" and dump.reference_m_ap_max_GeV is not None:
+        return min(dump.reference_m_ap_max_GeV, PRODUCTION_M_AP_MAX_GEV)
+    return PRODUCTION_M_AP_MAX_GEV
+
 
 _PROTON_COMPUTED = {
     name: (
@@ -561,9 +569,7 @@ for _card, _label in (
         + _IDM_CHOICES,
         x_range=(0.005, 1.0),
         n=30,
-        _curves=functools.partial(
-            _beamdump, card=_card, m_ap_max=_DUMP_VALIDATED_M_AP_MAX.get(_card, PRODUCTION_M_AP_MAX_GEV)
-        ),
+        _curves=functools.partial(_beamdump, card=_card, m_ap_max=_drawn_m_ap_max(_card)),
     )
 
 # the computed E137 region at eps = eps_(g-2) (EPJC 2023 Fig. 4): a figure hands constraints numbers only, so the
