@@ -95,10 +95,13 @@ __all__ = [
     "containment",
     "containment_tab",
     "decay_deposits",
+    "ecal_cut_constants",
     "ecal_cut_observables",
+    "ecal_cuts_pass",
     "ecal_pair",
     "gammainc_lower_reg",
     "hcal1_cells",
+    "hcal1_cut_pass",
     "lagrange4",
     "leak_charged_particles",
     "module_half_size",
@@ -389,7 +392,7 @@ def outside_bound(x0: float, y0: float, h: float, R: float) -> float:  # pragma:
     return r2 / (rho * rho + r2)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ecal_cut_observables(  # noqa: PLR0917
     z: float,
     xc: float,
@@ -440,6 +443,57 @@ def hcal1_cells(  # pragma: no cover - numba
         dep[OBS_H1P] += E
 
 
+@njit(cache=True, inline="always")
+def hcal1_cut_pass(dep: NDArray[np.float64], g: NDArray[np.float64]) -> bool:  # pragma: no cover - numba
+    """NA64's HCAL1 periphery cut alone (:func:`na64_cuts_pass`): "rejected if the energy deposition in the first
+    HCAL periphery cells is higher than the one in the central cell" (EPJC 83 (2023) 391 Sect. 3.2)."""
+    if g[G_CUT_H1] > 0.0:
+        hp = dep[OBS_H1P]
+        if hp > g[G_H1_CELL_THR] and hp > dep[OBS_H1C]:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def ecal_cut_constants(e_base: float, g: NDArray[np.float64], inside0: float) -> tuple[float, float]:
+    """The recoil shower's terms of :func:`ecal_cuts_pass`, fixed per event: (ECAL energy outside the central 3x3
+    cells, pre-shower energy) of a shower of energy ``e_base`` starting at the ECAL front on its axis.
+    ``inside0`` = :func:`square_fraction` (0, 0, g[G_LAT_HALF], g[G_LAT_R]) (fixed per card). Each term is 0
+    when its cut is off or e_base <= 0."""  # pragma: no cover - numba
+    out_rec = e_base * (1.0 - inside0) if (g[G_CUT_LAT] > 0.0 and e_base > 0.0) else 0.0
+    ps_rec = 0.0
+    if g[G_CUT_LONG] > 0.0 and e_base > 0.0:
+        t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
+        ps_rec = e_base * containment(e_base, t_ps, g[G_EC], g[G_B])
+    return out_rec, ps_rec
+
+
+@njit(cache=True)
+def ecal_cuts_pass(
+    e_base: float, dep: NDArray[np.float64], g: NDArray[np.float64], out_rec: float, ps_rec: float
+) -> bool:  # pragma: no cover - numba
+    """NA64's lateral and longitudinal ECAL cuts (:func:`na64_cuts_pass`) given the recoil shower's terms
+    (out_rec, ps_rec) of :func:`ecal_cut_constants`. Reads only e_base, dep[MOD_ECAL], dep[OBS_OUT] and
+    dep[OBS_PS]: events whose pairs leave none of these have the result of a zero ``dep``."""
+    e_tot = e_base + dep[MOD_ECAL]
+    if e_tot <= 0.0:
+        return True
+    if g[G_CUT_LAT] > 0.0 and (out_rec + dep[OBS_OUT]) > g[G_CUT_LAT] * e_tot:
+        return False
+    if g[G_CUT_LONG] > 0.0:
+        ly = math.log(e_tot / g[G_EC])
+        den = GP_S0 + GP_S1 * ly
+        if ly > GP_T0 and den > 0.0:
+            dt = g[G_CUT_LONG] * (ly - GP_T0) / den
+            t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
+            r = (ps_rec + dep[OBS_PS]) / e_tot
+            lo = containment(e_tot, t_ps - dt, g[G_EC], g[G_B])
+            hi = containment(e_tot, t_ps + dt, g[G_EC], g[G_B])
+            if r < lo or r > hi:
+                return False
+    return True
+
+
 @njit(cache=True)
 def na64_cuts_pass(e_base: float, dep: NDArray[np.float64], g: NDArray[np.float64]) -> bool:  # pragma: no cover
     """NA64's ECAL and HCAL1 cuts (EPJC 83 (2023) 391 Sect. 3.2) on an event whose pairs left ``dep`` (length
@@ -456,30 +510,11 @@ def na64_cuts_pass(e_base: float, dep: NDArray[np.float64], g: NDArray[np.float6
       electron of energy E_ECAL whose shower starts n sigma_T later or earlier (P(a, b (t_PS -+ n sigma_T)),
       sigma_T = T sigma(ln T) from Grindhammer-Peters, :data:`GP_T0`). The recoil shower starts at the ECAL front.
     """
-    if g[G_CUT_H1] > 0.0:
-        hp = dep[OBS_H1P]
-        if hp > g[G_H1_CELL_THR] and hp > dep[OBS_H1C]:
-            return False
-    e_tot = e_base + dep[MOD_ECAL]
-    if e_tot <= 0.0:
-        return True
-    if g[G_CUT_LAT] > 0.0:
-        out_rec = e_base * (1.0 - square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R])) if e_base > 0.0 else 0.0
-        if (out_rec + dep[OBS_OUT]) > g[G_CUT_LAT] * e_tot:
-            return False
-    if g[G_CUT_LONG] > 0.0:
-        ly = math.log(e_tot / g[G_EC])
-        den = GP_S0 + GP_S1 * ly
-        if ly > GP_T0 and den > 0.0:
-            dt = g[G_CUT_LONG] * (ly - GP_T0) / den
-            t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
-            ps_rec = e_base * containment(e_base, t_ps, g[G_EC], g[G_B]) if e_base > 0.0 else 0.0
-            r = (ps_rec + dep[OBS_PS]) / e_tot
-            lo = containment(e_tot, t_ps - dt, g[G_EC], g[G_B])
-            hi = containment(e_tot, t_ps + dt, g[G_EC], g[G_B])
-            if r < lo or r > hi:
-                return False
-    return True
+    if not hcal1_cut_pass(dep, g):
+        return False
+    inside0 = square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if g[G_CUT_LAT] > 0.0 else 1.0
+    out_rec, ps_rec = ecal_cut_constants(e_base, g, inside0)
+    return ecal_cuts_pass(e_base, dep, g, out_rec, ps_rec)
 
 
 # ------------------------------------------------------------------------------------------ deposits

@@ -7,6 +7,10 @@ Private to :mod:`semivis.signal` (the reweighting, :mod:`~semivis.signal.respons
 * :func:`selection_flags` / :func:`near_threshold`: the detector-level flags of
   :data:`semivis.signal.selections.SELECTION_FLAGS` from summed deposits, and whether a deposit sum lies within
   the containment table's error of a threshold (then the segment is re-evaluated exactly, :func:`exact_deps`);
+  :func:`selection_flags_with` the same flags with NA64's cut terms of the event computed once
+  (:func:`event_cut_terms`), and :func:`surely_failed` the segments (or segment pairs) whose ECAL or VETO sum
+  fails its cut by more than the table's error, whose flags are all 0 without further work (the flags stay those
+  of the full evaluation bit for bit: ``benchmarks/bench_response_table.py`` digests, docs/performance.md);
 * :func:`boundaries` / :func:`segment_data`: the segments of a chi2's flight path (ECAL slices, gaps, VETO,
   HCAL modules split where the chi2 leaves their aperture, beyond) and each segment's deposits, region and
   S1-window flag, evaluated at its midpoint;
@@ -44,11 +48,13 @@ from semivis.detector.kernels import (
     G_S1_LO,
     G_S1_MIN,
     G_VETO_THR,
+    MOD_ECAL,
     MOD_VETO,
     N_DEP,
     N_MODULES,
     N_OBS,
     OBS_OUT,
+    OBS_PS,
     REGION_BEYOND,
     REGION_ECAL,
     REGION_GAPS,
@@ -56,13 +62,17 @@ from semivis.detector.kernels import (
     TAB_A_MAX,
     TAB_H,
     decay_deposits,
+    ecal_cut_constants,
+    ecal_cuts_pass,
     ecal_pair,
+    hcal1_cut_pass,
     lagrange4,
     module_half_size,
     module_z_end,
     module_z_start,
     na64_cuts_pass,
     outside_bound,
+    square_fraction,
 )
 from semivis.signal.selections import SELECTION_FLAGS
 
@@ -73,6 +83,7 @@ __all__ = [
     "N_REGIONS",
     "boundaries",
     "eval_pair",
+    "event_cut_terms",
     "exact_deps",
     "fused_sums",
     "lateral_bound_geometry",
@@ -82,6 +93,8 @@ __all__ = [
     "segment_data",
     "segment_deposits",
     "selection_flags",
+    "selection_flags_with",
+    "surely_failed",
     "terms_csr",
 ]
 
@@ -94,6 +107,62 @@ N_IND = N_FLAGS + N_REGIONS
 #: segment starts of a flight path besides the ECAL grid points: its origin, the ECAL end, and per downstream
 #: module its front face, lateral exit and back face (14), plus room for the sentinel
 MAX_EXTRA_SEGMENTS = 16
+#: the deposit vector of no pair energy (a compile-time constant of the kernels: no allocation per event)
+_NO_PAIR_DEPOSITS = np.zeros(N_OBS)
+
+
+@njit(cache=True, inline="always")
+def selection_flags_with(  # noqa: PLR0917
+    e_ecal_base: float,
+    dep: NDArray[np.float64],
+    n_in_window: int,
+    n_beyond: int,
+    n_chi2: int,
+    g: NDArray[np.float64],
+    out: NDArray[np.int8],
+    cuts: tuple[float, float, float],
+) -> None:  # pragma: no cover - numba
+    """Selection flags (out[i] for SELECTION_FLAGS[i]: missing-energy, s1, s2) from summed deposits.
+
+    ``dep`` = (ECAL, VETO, HCAL1, HCAL2, HCAL3) pair deposits [GeV] (the decay kernels' deposit vector; when it
+    also holds the cut observables, length N_OBS, missing-energy and s2 apply NA64's ECAL/HCAL1 cuts of EPJC
+    2023 Sect. 3.2, :func:`semivis.detector.kernels.na64_cuts_pass`, each off unless the card enables it; s1 is
+    EPJC 2021's selection, which lists no such cut),
+    ``e_ecal_base`` the ECAL energy without the chi2 pairs, ``n_in_window`` how many chi2 decayed in the S1
+    window [G_S1_LO, G_S1_HI), ``n_beyond`` of ``n_chi2`` beyond the set-up. missing-energy: EPJC 83 (2023)
+    391 Sect. 3.2 (E_ECAL < 50 GeV, VETO quiet, E_HCAL < 1 GeV); s1 and s2: EPJC 81 (2021) 959.
+    ``cuts``: the event's terms of :func:`event_cut_terms`, or (-1, 0, 0) to compute NA64's cuts from ``dep``
+    alone (:func:`selection_flags`); either way the flags are the same bit for bit.
+    """
+    ecal_ok = e_ecal_base + dep[0] < g[G_ECAL_MAX]
+    veto_ok = dep[1] < g[G_VETO_THR]
+    hsum = dep[2] + dep[3] + dep[4]
+    me = ecal_ok and veto_ok and hsum < g[G_HCAL_THR]
+    if me and dep.shape[0] > N_DEP:
+        if cuts[0] < 0.0:
+            me = na64_cuts_pass(e_ecal_base, dep, g)
+        elif not hcal1_cut_pass(dep, g):
+            me = False
+        elif dep[MOD_ECAL] == 0.0 and dep[OBS_OUT] == 0.0 and dep[OBS_PS] == 0.0:
+            me = cuts[0] > 0.0  # the ECAL cuts read nothing else of dep: the event's no-pair result
+        else:
+            me = ecal_cuts_pass(e_ecal_base, dep, g, cuts[1], cuts[2])
+    out[0] = 1 if me else 0
+    s1 = ecal_ok and veto_ok and dep[2] < g[G_HCAL_THR] and (dep[3] + dep[4]) >= g[G_S1_MIN] and n_in_window > 0
+    out[1] = 1 if s1 else 0
+    out[2] = 1 if (me and n_beyond == n_chi2) else 0
+
+
+@njit(cache=True, inline="always")
+def event_cut_terms(e_ecal_base: float, g: NDArray[np.float64], inside0: float) -> tuple[float, float, float]:
+    """The per-event terms ``cuts`` of :func:`selection_flags_with`: (1 or 0: NA64's ECAL cuts pass with no pair
+    energy in the ECAL, then the recoil shower's (outside, pre-shower) energies of
+    :func:`semivis.detector.kernels.ecal_cut_constants`). ``inside0``: that function's per-card constant. Exact:
+    the same expressions :func:`semivis.detector.kernels.na64_cuts_pass` evaluates, computed once per event
+    instead of once per segment."""  # pragma: no cover - numba
+    out_rec, ps_rec = ecal_cut_constants(e_ecal_base, g, inside0)
+    ok = ecal_cuts_pass(e_ecal_base, _NO_PAIR_DEPOSITS, g, out_rec, ps_rec)
+    return (1.0 if ok else 0.0), out_rec, ps_rec
 
 
 @njit(cache=True, inline="always")
@@ -106,26 +175,17 @@ def selection_flags(  # noqa: PLR0917
     g: NDArray[np.float64],
     out: NDArray[np.int8],
 ) -> None:  # pragma: no cover - numba
-    """Selection flags (out[i] for SELECTION_FLAGS[i]: missing-energy, s1, s2) from summed deposits.
+    """:func:`selection_flags_with` computing NA64's cuts from ``dep`` alone (no per-event terms)."""
+    selection_flags_with(e_ecal_base, dep, n_in_window, n_beyond, n_chi2, g, out, (-1.0, 0.0, 0.0))
 
-    ``dep`` = (ECAL, VETO, HCAL1, HCAL2, HCAL3) pair deposits [GeV] (the decay kernels' deposit vector; when it
-    also holds the cut observables, length N_OBS, missing-energy and s2 apply NA64's ECAL/HCAL1 cuts of EPJC
-    2023 Sect. 3.2, :func:`semivis.detector.kernels.na64_cuts_pass`, each off unless the card enables it; s1 is
-    EPJC 2021's selection, which lists no such cut),
-    ``e_ecal_base`` the ECAL energy without the chi2 pairs, ``n_in_window`` how many chi2 decayed in the S1
-    window [G_S1_LO, G_S1_HI), ``n_beyond`` of ``n_chi2`` beyond the set-up. missing-energy: EPJC 83 (2023)
-    391 Sect. 3.2 (E_ECAL < 50 GeV, VETO quiet, E_HCAL < 1 GeV); s1 and s2: EPJC 81 (2021) 959.
-    """
-    ecal_ok = e_ecal_base + dep[0] < g[G_ECAL_MAX]
-    veto_ok = dep[1] < g[G_VETO_THR]
-    hsum = dep[2] + dep[3] + dep[4]
-    me = ecal_ok and veto_ok and hsum < g[G_HCAL_THR]
-    if me and dep.shape[0] > N_DEP:
-        me = na64_cuts_pass(e_ecal_base, dep, g)
-    out[0] = 1 if me else 0
-    s1 = ecal_ok and veto_ok and dep[2] < g[G_HCAL_THR] and (dep[3] + dep[4]) >= g[G_S1_MIN] and n_in_window > 0
-    out[1] = 1 if s1 else 0
-    out[2] = 1 if (me and n_beyond == n_chi2) else 0
+
+@njit(cache=True, inline="always")
+def surely_failed(e_ecal_base: float, ecal: float, veto: float, err: float, g: NDArray[np.float64]) -> bool:
+    """True if the ECAL or the VETO comparison of :func:`selection_flags` fails by more than ``err`` (the
+    containment table's bound on the deposit sums, :func:`segment_data`): every flag is then 0 (missing-energy, s1
+    and s2 each need both), for the tabulated deposits and for the exact ones alike, so the kernels skip the rest
+    of the evaluation. ``ecal``, ``veto``: the summed ECAL and VETO pair deposits."""  # pragma: no cover - numba
+    return bool(e_ecal_base + ecal - g[G_ECAL_MAX] > err or veto - g[G_VETO_THR] > err)
 
 
 @njit(cache=True, inline="always")
@@ -226,9 +286,10 @@ def _segment(  # noqa: PLR0917
     slab: NDArray[np.float64],
     use_tab: bool,
     setup: tuple[bool, int, int, int, int, tuple[float, float, float, float], tuple[float, float, float, float]],
+    e_skip: float,
     dep: NDArray[np.float64],
 ) -> int:  # pragma: no cover - numba
-    """Deposits (into the zeroed ``dep``) and region code of segment k (:func:`segment_data`)."""
+    """Deposits (into the zeroed ``dep``) and region code of segment k (:func:`segment_data`; ``e_skip`` there)."""
     fast, n_in, s0, ia0, ia1, w0, w1 = setup
     za = zb[k]
     zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
@@ -241,7 +302,14 @@ def _segment(  # noqa: PLR0917
             return REGION_GAPS
         f0 = w0[0] * slab[i, ia0] + w0[1] * slab[i, ia0 + 1] + w0[2] * slab[i, ia0 + 2] + w0[3] * slab[i, ia0 + 3]
         f1 = w1[0] * slab[i, ia1] + w1[1] * slab[i, ia1 + 1] + w1[2] * slab[i, ia1 + 2] + w1[3] * slab[i, ia1 + 3]
-        ecal_pair(zm, xc, yc, lep, min(max(f0, 0.0), 1.0), min(max(f1, 0.0), 1.0), g, dep)
+        f0 = min(max(f0, 0.0), 1.0)
+        f1 = min(max(f1, 0.0), 1.0)
+        # the ECAL sum exactly as ecal_pair accumulates it: beyond the table's error above the cut, every flag is 0
+        ecal = (0.0 + f0 * lep[0]) + f1 * lep[3]
+        if e_skip + ecal - g[G_ECAL_MAX] > CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]):
+            dep[MOD_ECAL] = ecal
+            return REGION_ECAL
+        ecal_pair(zm, xc, yc, lep, f0, f1, g, dep)
         return REGION_ECAL
     return decay_deposits(zm, zv, tx, ty, lep, g, dep, tab, use_tab)
 
@@ -262,6 +330,7 @@ def segment_data(  # noqa: PLR0917
     tab: NDArray[np.float64],
     slab: NDArray[np.float64],
     use_tab: bool,
+    e_skip: float,
 ) -> int:  # pragma: no cover - numba
     """Boundaries, deposits, region and S1-window flag of every segment of one chi2's path.
 
@@ -270,6 +339,10 @@ def segment_data(  # noqa: PLR0917
     a segment exactly (:func:`exact_deps`) when a selection threshold lies within that bound. ECAL slices with
     a fixed midpoint (segments 1..n_in start at grid points) interpolate the containment in a only, from the
     per-slice table slab[i, :] = P(a_nodes, b t_i).
+
+    ``e_skip`` (one chi2 alone, :func:`terms_csr`: the event's ECAL energy without pairs; -inf: off): an
+    ECAL slice whose pair ECAL deposit puts e_skip + deposit above the ECAL cut by more than ``errs[k]`` gets only
+    that deposit (the rest stays 0): every flag of the segment is 0 whatever the rest (:func:`surely_failed`).
     """
     nb = boundaries(zv, tx, ty, g, grid, zb)
     err_ecal = CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]) if use_tab else 0.0
@@ -279,7 +352,7 @@ def segment_data(  # noqa: PLR0917
         zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
         for d in range(deps.shape[1]):
             deps[k, d] = 0.0
-        cats[k] = _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, deps[k])
+        cats[k] = _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, e_skip, deps[k])
         win[k] = 1 if (g[G_S1_LO] <= zm < g[G_S1_HI]) else 0
         errs[k] = err_ecal if cats[k] == REGION_ECAL else 0.0
     return nb
@@ -306,7 +379,7 @@ def segment_deposits(  # noqa: PLR0917
     for d in range(out.shape[0]):
         out[d] = 0.0
     return _segment(
-        k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, _slab_setup(zv, lep, g, grid, slab, use_tab), out
+        k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, _slab_setup(zv, lep, g, grid, slab, use_tab), -math.inf, out
     )
 
 
@@ -322,7 +395,7 @@ def lateral_bound_geometry(g: NDArray[np.float64]) -> NDArray[np.float64]:  # pr
     return gb
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lateral_decided(e_ecal_base: float, dep: NDArray[np.float64], g: NDArray[np.float64]) -> bool:  # pragma: no cover
     """True if :func:`selection_flags` gives the same flags for ``dep`` whether its lateral term OBS_OUT is the
     upper bound of :func:`lateral_bound_geometry` or the exact value: the lateral cut is off, missing-energy
@@ -401,28 +474,47 @@ def terms_csr(  # noqa: PLR0917
     tx_buf = np.empty((N_IND, kmax))
     tc_buf = np.empty((N_IND, kmax), dtype=np.int8)
     cnt = np.zeros(N_IND, dtype=np.int64)
+    # the event's segments with the exact lateral observable, computed once per event where the bound does not
+    # decide (~1e-3 of events): segment_data with g gives every segment the deposits segment_deposits would, bit
+    # for bit, and keeps a second inlined copy of the segment kernels out of this function's compilation
+    zb_x = np.empty(kmax)
+    deps_x = np.zeros((kmax, N_OBS))
+    cats_x = np.zeros(kmax, dtype=np.int64)
+    win_x = np.zeros(kmax, dtype=np.int64)
+    errs_x = np.zeros(kmax)
     cap = xo.size
     # the lateral cut's observable as a cheap bound, made exact per segment only where the bound does not decide
     lat = g[G_CUT_LAT] > 0.0
     gs = lateral_bound_geometry(g) if lat else g
+    inside0 = square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if lat else 1.0
     for e in range(e0, zv.size):
         pos = off[N_IND * e]
         if pos + N_IND * kmax > cap:
             return e
         le = lep[e]
-        nb = segment_data(zv[e], tx[e], ty[e], le, gs, grid, zb, deps, cats, win, errs, tab, slab, use_tab)
+        cuts = event_cut_terms(e_base[e], g, inside0)
+        have_x = False
+        nb = segment_data(zv[e], tx[e], ty[e], le, gs, grid, zb, deps, cats, win, errs, tab, slab, use_tab, e_base[e])
         for i in range(N_IND):
             prev[i] = 0
             cnt[i] = 0
         for k in range(nb):
-            if near_threshold(e_base[e], deps[k], errs[k], g):
+            if surely_failed(e_base[e], deps[k, 0], deps[k, 1], errs[k], g):
+                for i in range(N_FLAGS):
+                    fl[i] = 0
+            elif near_threshold(e_base[e], deps[k], errs[k], g):
                 exact_deps(k, nb, zv[e], tx[e], ty[e], le, g, zb, tab, dex)
-                selection_flags(e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl)
+                selection_flags_with(e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts)
             elif lat and cats[k] == REGION_ECAL and not lateral_decided(e_base[e], deps[k], g):
-                segment_deposits(k, nb, zv[e], tx[e], ty[e], le, g, grid, zb, tab, slab, use_tab, dex)
-                selection_flags(e_base[e], dex, win[k], 0, 1, g, fl)
+                if not have_x:
+                    segment_data(
+                        zv[e], tx[e], ty[e], le, g, grid, zb_x, deps_x, cats_x, win_x, errs_x, tab, slab, use_tab,
+                        -math.inf,
+                    )  # fmt: skip
+                    have_x = True
+                selection_flags_with(e_base[e], deps_x[k], win[k], 0, 1, g, fl, cuts)
             else:
-                selection_flags(e_base[e], deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl)
+                selection_flags_with(e_base[e], deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts)
             for i in range(N_FLAGS):
                 cur[i] = fl[i]
             for i in range(N_REGIONS):
@@ -474,16 +566,22 @@ def pair_table(  # noqa: PLR0917
     # the lateral observable as a bound, made exact per segment where needed (as in terms_csr)
     lat = g[G_CUT_LAT] > 0.0
     gs = lateral_bound_geometry(g) if lat else g
+    # each chi2's segments with the exact lateral observable, once per event and chi2 where needed (as in terms_csr)
     dlat = np.zeros((2, kmax + 1, N_OBS))
-    have = np.zeros((2, kmax + 1), dtype=np.int8)
+    have = np.zeros(2, dtype=np.int8)
+    zb_x = np.empty(kmax + 1)
+    cats_x = np.zeros(kmax + 1, dtype=np.int64)
+    win_x = np.zeros(kmax + 1, dtype=np.int64)
+    errs_x = np.zeros(kmax + 1)
+    inside0 = square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if lat else 1.0
     for e in range(zv.shape[0]):
+        cuts = event_cut_terms(e_base[e], g, inside0)
         for s in range(2):
             nb = segment_data(
                 zv[e], tx[e, s], ty[e, s], lep[e, s], gs, grid, zb[s], deps[s], cats[s], win[s], errs[s], tab, slab,
-                use_tab,
+                use_tab, -math.inf,
             )  # fmt: skip
-            for k in range(nb):
-                have[s, k] = 0
+            have[s] = 0
             nbs[s] = nb
             off = kmax - nb
             for k in range(off):
@@ -498,6 +596,10 @@ def pair_table(  # noqa: PLR0917
                     passes[e, i, a, b] = 0
         for a in range(nbs[0]):
             for b in range(nbs[1]):
+                if surely_failed(
+                    e_base[e], deps[0, a, 0] + deps[1, b, 0], deps[0, a, 1] + deps[1, b, 1], errs[0, a] + errs[1, b], g
+                ):
+                    continue  # every flag 0: passes[e] is zeroed above
                 for d in range(N_OBS):
                     tot[d] = deps[0, a, d] + deps[1, b, d]
                 nbey = (1 if cats[0, a] == REGION_BEYOND else 0) + (1 if cats[1, b] == REGION_BEYOND else 0)
@@ -511,21 +613,16 @@ def pair_table(  # noqa: PLR0917
                     and (cats[0, a] == REGION_ECAL or cats[1, b] == REGION_ECAL)
                     and not lateral_decided(e_base[e], tot, g)
                 ):
-                    if have[0, a] == 0:
-                        segment_deposits(
-                            a, nbs[0], zv[e], tx[e, 0], ty[e, 0], lep[e, 0], g, grid, zb[0], tab, slab, use_tab,
-                            dlat[0, a],
-                        )  # fmt: skip
-                        have[0, a] = 1
-                    if have[1, b] == 0:
-                        segment_deposits(
-                            b, nbs[1], zv[e], tx[e, 1], ty[e, 1], lep[e, 1], g, grid, zb[1], tab, slab, use_tab,
-                            dlat[1, b],
-                        )  # fmt: skip
-                        have[1, b] = 1
+                    for q in range(2):
+                        if have[q] == 0:
+                            segment_data(
+                                zv[e], tx[e, q], ty[e, q], lep[e, q], g, grid, zb_x, dlat[q], cats_x, win_x, errs_x,
+                                tab, slab, use_tab, -math.inf,
+                            )  # fmt: skip
+                            have[q] = 1
                     for d in range(N_OBS):
                         tot[d] = dlat[0, a, d] + dlat[1, b, d]
-                selection_flags(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl)
+                selection_flags_with(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl, cuts)
                 for i in range(N_FLAGS):
                     passes[e, i, off1 + a, off2 + b] = fl[i]
 
