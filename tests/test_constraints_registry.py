@@ -142,3 +142,27 @@ def test_per_cell_crossings_are_interpolated_in_log_y_without_extrapolation() ->
     # a NaN neighbour (no sample: A' -> chi1 chi2 closed) and the grid's end keep the last grid value inside
     assert _interpolated_intervals(grid, np.array([1.0, 2.0, 0.5, math.nan])) == [(0.01, 1.0)]
     assert _interpolated_intervals(grid, np.array([-1.0, -2.0, -0.5, math.nan])) == []
+
+
+def test_beam_dump_edges_are_bisected_to_their_tolerance_and_stay_inside() -> None:
+    """A computed beam-dump edge: bisection in ln y between a grid value outside and one inside, to within the
+    tolerance in ln y, ending on the inside (the drawn region never exceeds the computed one)."""
+    from semivis.constraints.registry import _DUMP_EDGE_TOL_LN, _bisect_ln  # noqa: PLC0415
+
+    y0 = 3.7e-9  # the crossing
+    calls: list[float] = []
+
+    def inside(y: float) -> bool:
+        calls.append(y)
+        return y >= y0
+
+    for y_out, y_in in ((2.9e-9, 4.4e-9), (5.0e-9, 3.1e-9)):  # the edge below or above the region
+        lower = y_in > y_out
+        calls.clear()
+        edge = _bisect_ln(inside if lower else (lambda y: y <= y0), y_out, y_in, _DUMP_EDGE_TOL_LN)
+        assert abs(math.log(edge / y0)) <= _DUMP_EDGE_TOL_LN
+        assert (edge >= y0) if lower else (edge <= y0)
+    # the step count follows from the bracket and the tolerance (12 for the y grid of the Fig. 3 planes)
+    calls.clear()
+    _bisect_ln(inside, 2.9e-9, 4.4e-9, _DUMP_EDGE_TOL_LN)
+    assert len(calls) == math.ceil(math.log2(math.log(4.4 / 2.9) / _DUMP_EDGE_TOL_LN))

@@ -296,6 +296,9 @@ _DUMP_Y_GRID: dict[str, tuple[float, float]] = {
     "alpha_D": (1e-4, 12.0),
     "tan_theta": (1e-3, 1e3),
 }
+#: bisection tolerance of a computed beam-dump edge in ln y (1e-4: ~12 steps from the grid's spacing; 100x below the
+#: regions' Monte Carlo spread of 0.7-1.4 % on the lower edges, docs/physics/constraints.md)
+_DUMP_EDGE_TOL_LN = 1e-4
 #: per-cell y axes (the masses change along y, so one chi2 sample per y value): (low, high, number of values)
 _DUMP_CELL_GRID: dict[str, tuple[float, float, int]] = {"delta": (0.03, 1.5, 15)}
 #: the papers' eps = eps_(g-2) rule (central value of the BNL+FNAL 2021 band; semivis.constraints.rules), fixed by
@@ -314,16 +317,16 @@ def _beamdump(
     eps_rule: str | None = None,
     m_ap_max: float = PRODUCTION_M_AP_MAX_GEV,
 ) -> Polylines:
-    """Region excluded by the beam-dump card ``card`` for iDM/i2DM, computed by :mod:`semivis.beamdump` at the
-    fixed parameters (A' -> chi1 chi2 in the dump, chi2 -> chi1 e+ e- in the decay volume, pair on the detector
-    above threshold; docs/physics/constraints.md), along the plane's own y axis: per column one chi2 sample, N over
-    a log y grid (:data:`_DUMP_Y_GRID`), each crossing of N = s_up refined by bisection in ln y (30 steps); one closed
-    polygon per run of columns (:func:`_strips`). In a per-cell plane (m_chi1, Delta/m_chi1), where the masses
-    change along y, one sample per value of the coarse grid :data:`_DUMP_CELL_GRID` and each crossing interpolated
-    linearly in (ln y, ln N). A fixed eps may be a rule ``g2:BAND:EDGE`` (resolved at each m_A'); ``eps_rule``: the
-    rule an entry fixes itself (then no eps may be given). ``n_primaries``: simulated beam electrons per sample
-    (500 keeps 30 columns near a minute of CPU). ``m_ap_max``: no region above this m_A' (the proton dumps are drawn
-    only over the mass range of the published curve they were validated on, their card's
+    """Region excluded by the beam-dump card ``card`` for iDM/i2DM, computed by :mod:`semivis.beamdump` at the fixed
+    parameters (A' -> chi1 chi2 in the dump, chi2 -> chi1 e+ e- in the decay volume, pair on the detector above
+    threshold; docs/physics/constraints.md), along the plane's own y axis: per column one chi2 sample, N over a log y
+    grid (:data:`_DUMP_Y_GRID`), each crossing of N = s_up refined by bisection in ln y to :data:`_DUMP_EDGE_TOL_LN`;
+    one closed polygon per run of columns (:func:`_strips`). In a per-cell plane (m_chi1, Delta/m_chi1), where the
+    masses change along y, one sample per value of the coarse grid :data:`_DUMP_CELL_GRID` and each crossing
+    interpolated linearly in (ln y, ln N). A fixed eps may be a rule ``g2:BAND:EDGE`` (resolved at each m_A');
+    ``eps_rule``: the rule an entry fixes itself (then no eps may be given). ``n_primaries``: simulated beam electrons
+    per sample (500 keeps 30 columns near a minute of CPU). ``m_ap_max``: no region above this m_A' (the proton dumps
+    are drawn only over the mass range of the published curve they were validated on, their card's
     ``reference_m_ap_max_GeV``)."""
     fixed = dict(fixed)
     if eps_rule is not None:
@@ -385,14 +388,26 @@ def _beamdump(
                 if outside < 0 or outside >= grid.size:
                     ends.append(float(grid[inside]))
                     continue
-                a, b = math.log(grid[outside]), math.log(grid[inside])
-                for _ in range(30):
-                    mid = 0.5 * (a + b)
-                    a, b = (a, mid) if log_ratio(np.array([math.exp(mid)]), smp)[0] > 0 else (mid, b)
-                ends.append(math.exp(b))
+                inside_y = _bisect_ln(
+                    lambda v, smp=smp: bool(log_ratio(np.array([v]), smp)[0] > 0),
+                    float(grid[outside]),
+                    float(grid[inside]),
+                    _DUMP_EDGE_TOL_LN,
+                )
+                ends.append(inside_y)
             intervals.append((ends[0], ends[1]))
         per_x.append((float(xv), intervals))
     return [np.column_stack([px, py]) for px, py in _strips(per_x)]
+
+
+def _bisect_ln(inside: Callable[[float], bool], y_out: float, y_in: float, tol_ln: float) -> float:
+    """The crossing between ``y_out`` (where ``inside`` is False) and ``y_in`` (True) by bisection in ln y, to within
+    ``tol_ln`` in ln y: returns the last value found inside (so the region never grows past its computed edge)."""
+    a, b = math.log(y_out), math.log(y_in)
+    for _ in range(max(1, math.ceil(math.log2(abs(b - a) / tol_ln)))):
+        mid = 0.5 * (a + b)
+        a, b = (a, mid) if inside(math.exp(mid)) else (mid, b)
+    return math.exp(b)
 
 
 def _interpolated_intervals(grid: FloatArray, g: FloatArray) -> list[tuple[float, float]]:
