@@ -381,6 +381,10 @@ def _beamdump(
         if smp is None:
             continue
         above = log_ratio(grid, smp) > 0
+
+        def is_inside(v: float, smp: Any = smp) -> bool:
+            return bool(log_ratio(np.array([v]), smp)[0] > 0)
+
         intervals = []
         for i0, i1 in _runs(above):
             ends = []
@@ -388,13 +392,7 @@ def _beamdump(
                 if outside < 0 or outside >= grid.size:
                     ends.append(float(grid[inside]))
                     continue
-                inside_y = _bisect_ln(
-                    lambda v, smp=smp: bool(log_ratio(np.array([v]), smp)[0] > 0),
-                    float(grid[outside]),
-                    float(grid[inside]),
-                    _DUMP_EDGE_TOL_LN,
-                )
-                ends.append(inside_y)
+                ends.append(_bisect_ln(is_inside, float(grid[outside]), float(grid[inside]), _DUMP_EDGE_TOL_LN))
             intervals.append((ends[0], ends[1]))
         per_x.append((float(xv), intervals))
     return [np.column_stack([px, py]) for px, py in _strips(per_x)]
