@@ -1,6 +1,6 @@
 """Overlays computed alongside the scans (issue 12, item 4; ``semivis.figures.build._start_overlays``).
 
-With ``executor="processes"`` a figure's uncached relic/constraint curves run in one extra process while the NA64
+With ``executor="processes"`` a figure's uncached relic/constraint curves run in extra processes while the NA64
 scans run; the figure must be bit-identical to the serial build (same functions, same seeded inputs), the curve
 must be stored in the cache exactly as the serial path stores it, and a warm rebuild must start no process.
 """

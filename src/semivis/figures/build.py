@@ -35,10 +35,11 @@ computing an overlay that applies propagates: it is a bug or bad input, not a mi
 
 Overlays alongside the scans (issue 12, item 4): with ``executor="processes"`` the overlay curves that are not
 cached (the relic line, constraint curves such as the E137 decay region computed by semivis, ~100 s of CPU in
-``epjc2023-fig4b`` at fast resolution) are computed in one extra process *while* the NA64 scans run, instead of
-after them (:func:`_start_overlays`). Same functions, same inputs, so the same numbers (each overlay is
-deterministic: seeded Monte Carlo); it saves wall time (the scans' pool and the overlay process share the cores),
-not CPU time. With any other executor the overlays are computed here, after the scans, as before.
+``epjc2023-fig4b`` at fast resolution) are computed in extra processes (one per overlay, up to the core count)
+*while* the NA64 scans run, instead of after them (:func:`_start_overlays`). Same functions, same inputs, so the
+same numbers (each overlay is deterministic: seeded Monte Carlo); it saves wall time (the scans' pool and the
+overlay processes share the cores), not CPU time. With any other executor the overlays are computed here, after
+the scans, as before.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ import contextlib
 import functools
 import json
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -395,8 +397,9 @@ def _overlay_job(recipe: FigureRecipe, ov: Overlay, res: Resolution) -> tuple[di
 def _start_overlays(
     recipe: FigureRecipe, res: Resolution, cache: SampleCache, executor: str | None
 ) -> Iterator[dict[str, cf.Future[list[FloatArray]]]]:
-    """With ``executor="processes"``: the relic and constraint overlays not in the cache, submitted now to one
-    extra process (``forkserver``, as the scans' pool), by overlay key; else nothing (computed after the scans).
+    """With ``executor="processes"``: the relic and constraint overlays not in the cache, submitted now to a pool of
+    extra processes (``forkserver``, as the scans' pool; one per overlay up to the core count), by overlay key;
+    else nothing (computed after the scans).
 
     The overlays then run while the NA64 scans do (module docstring). An error or Ctrl-C while the scans run
     cancels the overlay job and terminates its process."""
@@ -412,7 +415,9 @@ def _start_overlays(
     # forkserver with the scans' preload (semivis.scan.runner): the server this starts also serves the scans' pool
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["semivis.scan.runner"])
-    pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+    # one process per overlay up to the core count: once the scans finish, the rest of the overlay work (Fig. 3 at
+    # fast resolution: three computed beam-dump regions, ~2x the scans' CPU) runs on every core, not on one
+    pool = cf.ProcessPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)), mp_context=ctx)
     try:
         yield {key: pool.submit(fn) for key, fn in jobs.items()}
     except BaseException:  # an error or Ctrl-C in the scans: drop the overlay job now instead of waiting for it
