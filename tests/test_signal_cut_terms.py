@@ -135,3 +135,34 @@ def test_surely_failed_segments_have_no_flag() -> None:
     assert n_bad == 0
     assert n_dec > 1000
     assert n_open > 1000
+
+
+def test_region_only_terms_are_the_full_terms_region_indicators() -> None:
+    """The two chi2 of an i2DM chi2 chi2 event keep only their region indicators (their flags are the joint
+    table's): the same terms as the full evaluation, event by event, and no flag terms."""
+    import importlib  # noqa: PLC0415
+
+    from semivis.signal.events import build_event_sample  # noqa: PLC0415
+
+    rt = importlib.import_module("semivis.signal.response_table")
+    card = load_card("na64-2016-2022")
+    s = build_event_sample(card, "i2dm", 0.3, 0.1, 0.14, 300, 5, processes=("brem",))
+    g = card_geometry(card)
+    grid = rt._ecal_grid(card, rt.N_ECAL_SLICES)
+    slab = rt._slice_table(g, grid)
+    e_base = rt.ecal_base_energy(s)
+    n_region_terms = 0
+    for i in range(2):
+        full = rt._one_terms(s, "chi2chi2", i, g, grid, slab, e_base)
+        reg = rt._one_terms(s, "chi2chi2", i, g, grid, slab, e_base, regions_only=True)
+        for e in range(s.n_events):
+            for ind in range(sk.N_IND):
+                a, b = full.off[sk.N_IND * e + ind], full.off[sk.N_IND * e + ind + 1]
+                c, d = reg.off[sk.N_IND * e + ind], reg.off[sk.N_IND * e + ind + 1]
+                if ind < sk.N_FLAGS:
+                    assert c == d  # no flag terms
+                else:
+                    np.testing.assert_array_equal(reg.x[c:d], full.x[a:b])
+                    np.testing.assert_array_equal(reg.c[c:d], full.c[a:b])
+                    n_region_terms += d - c
+    assert n_region_terms > 2 * s.n_events  # every chi2 crosses regions: the comparison is not empty

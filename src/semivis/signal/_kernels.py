@@ -454,9 +454,13 @@ def terms_csr(  # noqa: PLR0917
     off: NDArray[np.int64],
     xo: NDArray[np.float64],
     co: NDArray[np.int8],
+    regions_only: bool,
 ) -> int:  # pragma: no cover - numba
     """Sum-of-exponentials terms (x_k, c_k) of the 3 selection flags and the 7 region indicators, compressed:
     the terms of event e and indicator i are xo/co[off[10 e + i] : off[10 e + i + 1]].
+
+    ``regions_only``: the region indicators alone (the flag indicators get no terms, and no ECAL slice's deposits
+    are computed): a chi2 of a two-chi2 channel, whose flags are the joint table's (:func:`pair_table`).
 
     Starts at event ``e0`` and stops before an event that might not fit into ``xo``; returns the next event
     (the caller grows the buffers and continues). Flags near a threshold are re-evaluated exactly.
@@ -492,14 +496,16 @@ def terms_csr(  # noqa: PLR0917
         if pos + N_IND * kmax > cap:
             return e
         le = lep[e]
-        cuts = event_cut_terms(e_base[e], g, inside0)
+        cuts = (0.0, 0.0, 0.0) if regions_only else event_cut_terms(e_base[e], g, inside0)
         have_x = False
-        nb = segment_data(zv[e], tx[e], ty[e], le, gs, grid, zb, deps, cats, win, errs, tab, slab, use_tab, e_base[e])
+        # regions only: every ECAL slice takes the shortcut of a failed ECAL cut (its region is set before it)
+        e_skip = math.inf if regions_only else e_base[e]
+        nb = segment_data(zv[e], tx[e], ty[e], le, gs, grid, zb, deps, cats, win, errs, tab, slab, use_tab, e_skip)
         for i in range(N_IND):
             prev[i] = 0
             cnt[i] = 0
         for k in range(nb):
-            if surely_failed(e_base[e], deps[k, 0], deps[k, 1], errs[k], g):
+            if regions_only or surely_failed(e_base[e], deps[k, 0], deps[k, 1], errs[k], g):
                 for i in range(N_FLAGS):
                     fl[i] = 0
             elif near_threshold(e_base[e], deps[k], errs[k], g):

@@ -72,7 +72,8 @@ class OneChi2Terms:
 @dataclass
 class PairChi2Table:
     """Joint response of two chi2: ``xb`` (n, 2, K) right-aligned segment starts, ``passes`` (n, N_FLAGS, K, K)
-    the selection flags of every segment pair; ``slots`` each chi2's own terms (region indicators)."""
+    the selection flags of every segment pair; ``slots`` each chi2's own terms (region indicators only: the flags
+    are the joint table's, so the slots' flag indicators have no terms)."""
 
     xb: NDArray[np.float64]
     passes: NDArray[np.int8]
@@ -163,8 +164,10 @@ def _one_terms(  # noqa: PLR0917
     slab: NDArray[np.float64],
     e_base: NDArray[np.float64],
     use_tab: bool = True,
+    regions_only: bool = False,
 ) -> OneChi2Terms:
-    """Terms of chi2 slot ``i`` of channel ``ch`` (:func:`semivis.signal._kernels.terms_csr`)."""
+    """Terms of chi2 slot ``i`` of channel ``ch`` (:func:`semivis.signal._kernels.terms_csr`; ``regions_only``:
+    the region indicators alone, the flag indicators left without terms)."""
     tx, ty, xscale, lep = chi2_kinematics(sample, ch, i)
     zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[G_ECAL_Z_START])
     n = zv.size
@@ -177,7 +180,7 @@ def _one_terms(  # noqa: PLR0917
     co = np.empty(cap, dtype=np.int8)
     e = 0
     while True:
-        e = terms_csr(e, zv, tx, ty, xscale, lep, e_base, g, grid, tab, slab, use_tab, off, xo, co)
+        e = terms_csr(e, zv, tx, ty, xscale, lep, e_base, g, grid, tab, slab, use_tab, off, xo, co, regions_only)
         if e >= n:
             break
         cap = max(2 * cap, int(off[N_IND * e]) + N_IND * kmax)  # grow and go on
@@ -210,7 +213,7 @@ def _pair_terms(  # noqa: PLR0917
     passes = np.zeros((n, N_FLAGS, kmax, kmax), dtype=np.int8)
     zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[G_ECAL_Z_START])
     pair_table(zv, tx, ty, xsc, lep, e_base, g, grid, xb, passes, containment_table(), _slice_table(g, grid), use_tab)
-    slots = [_one_terms(sample, ch, i, g, one_grid, one_slab, e_base, use_tab) for i in range(2)]
+    slots = [_one_terms(sample, ch, i, g, one_grid, one_slab, e_base, use_tab, regions_only=True) for i in range(2)]
     return PairChi2Table(xb, passes, slots)
 
 
