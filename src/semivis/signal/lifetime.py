@@ -384,6 +384,13 @@ class LifetimeKernel:
         return cls({k: v for k, v in meta.items() if k not in {"bins", "format"}}, bins, out)
 
 
+def _sum_parts(
+    res: list[tuple[NDArray[np.float64], NDArray[np.float64]]],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(values, error bounds) of the parts added in part order (each part's compression bound adds)."""
+    return sum((r[0] for r in res[1:]), res[0][0]), sum((r[1] for r in res[1:]), res[0][1])
+
+
 @dataclass(frozen=True)
 class KernelSum:
     """The kernel of a union sample (:meth:`semivis.signal.events.EventSample.parts`): N_sig and its bound are the
@@ -411,8 +418,7 @@ class KernelSum:
         self, u: ArrayLike, br: Mapping[str, NDArray[np.float64]], bins: Sequence[str] | None = None
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """:meth:`LifetimeKernel.evaluate_u` summed over the parts (values and bounds)."""
-        res = [k.evaluate_u(u, br, bins) for k in self.parts]
-        return sum((r[0] for r in res[1:]), res[0][0]), sum((r[1] for r in res[1:]), res[0][1])
+        return _sum_parts([k.evaluate_u(u, br, bins) for k in self.parts])
 
     def n_signal(
         self,
@@ -423,8 +429,7 @@ class KernelSum:
         bins: Sequence[str] | None = None,
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """:meth:`LifetimeKernel.n_signal` summed over the parts (values and bounds)."""
-        res = [k.n_signal(eot, eps, alpha_D, theta, bins) for k in self.parts]
-        return sum((r[0] for r in res[1:]), res[0][0]), sum((r[1] for r in res[1:]), res[0][1])
+        return _sum_parts([k.n_signal(eot, eps, alpha_D, theta, bins) for k in self.parts])
 
     def to_arrays(self) -> tuple[dict[str, NDArray[Any]], dict[str, Any]]:
         """(arrays ``part<i>.<name>``, metadata with each part's) for a cache; :func:`kernel_from_arrays` reads it."""
