@@ -21,10 +21,10 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from _same_run import run_in_tree, tree_label
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -60,18 +60,9 @@ def main() -> None:
     runs = []
     for rep in range(args.repeat):
         for tree in trees:
-            env = dict(os.environ)
-            if tree:
-                env["PYTHONPATH"] = tree
             cmd = [sys.executable, "-c", _CHILD, args.figure, str(args.nx), str(args.ny), str(args.events)]
-            # every cache and temporary folder of the run lives (and dies) here: a publication-size sample cache
-            # is gigabytes
-            with tempfile.TemporaryDirectory(prefix="bench_figure_cpu_") as root:
-                env["TMPDIR"] = root
-                env["SEMIVIS_CACHE_DIR"] = str(Path(root) / "cache")
-                proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
-            res = json.loads(proc.stdout.strip().splitlines()[-1])
-            runs.append({"tree": tree or "installed", "repeat": rep, **res})
+            res = run_in_tree(cmd, tree, scratch_prefix="bench_figure_cpu_")
+            runs.append({"tree": tree_label(tree), "repeat": rep, **res})
             print(json.dumps(runs[-1]), flush=True)
     out = {
         "figure": args.figure,

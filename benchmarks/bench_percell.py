@@ -21,10 +21,11 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from _same_run import run_in_tree, tree_label
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -76,17 +77,9 @@ def main() -> None:
         child.write_text(_CHILD)
         for rep in range(args.repeat):
             for tree in trees:
-                env = dict(os.environ)
-                if tree:
-                    env["PYTHONPATH"] = tree
                 cmd = [sys.executable, str(child), args.figure, args.resolution, args.executor]
-                # the run's caches and temporary folders live (and die) in one folder: they are gigabytes
-                with tempfile.TemporaryDirectory(prefix="bench_percell_run_") as root:
-                    env["TMPDIR"] = root
-                    env["SEMIVIS_CACHE_DIR"] = str(Path(root) / "cache")
-                    proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
-                res = json.loads(proc.stdout.strip().splitlines()[-1])
-                runs.append({"tree": tree or "installed", "repeat": rep, **res, "loadavg_after": os.getloadavg()})
+                res = run_in_tree(cmd, tree, scratch_prefix="bench_percell_run_")
+                runs.append({"tree": tree_label(tree), "repeat": rep, **res, "loadavg_after": os.getloadavg()})
                 print(json.dumps(runs[-1]), flush=True)
     out = {
         "figure": args.figure,

@@ -21,9 +21,10 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 from pathlib import Path
+
+from _same_run import run_in_tree, tree_label
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -80,14 +81,9 @@ def main() -> None:
     runs = []
     for rnd in range(args.rounds):
         for tree in trees:
-            env = dict(os.environ)
-            if tree:
-                env["PYTHONPATH"] = tree
             cmd = [sys.executable, "-c", _CHILD, args.card, args.model, args.m_chi1, str(args.ratio),
                    str(args.delta), str(args.events), str(args.repeat)]  # fmt: skip
-            proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
-            rows = json.loads(proc.stdout.strip().splitlines()[-1])
-            runs.append({"tree": tree or "installed", "round": rnd, "rows": rows})
+            runs.append({"tree": tree_label(tree), "round": rnd, "rows": run_in_tree(cmd, tree)})
             print(json.dumps(runs[-1]), flush=True)
     out = {
         "args": vars(args),
