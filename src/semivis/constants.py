@@ -35,6 +35,7 @@ __all__ = [
     "m_mu",
     "m_p",
     "m_pi_charged",
+    "mb_to_cm2",
     "mu_p",
 ]
 
@@ -71,6 +72,9 @@ c_light_cm_s: float = 2.99792458e10
 
 #: 1 GeV^-2 in cm^2: (hbar c)^2 = 0.3893793721 mb GeV^2 (PDG 2022, Table 1.1).
 GeV2_to_cm2: float = 0.3893793721e-27
+
+#: 1 millibarn in cm^2 (definition of the barn, 1 b = 1e-24 cm^2).
+mb_to_cm2: float = 1e-27
 
 #: 1 GeV^-2 in picobarn.
 GeV2_to_pb: float = 0.3893793721e9

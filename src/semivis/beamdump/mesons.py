@@ -42,7 +42,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from semivis.beamdump.inelastic import _boost
-from semivis.constants import m_p
+from semivis.constants import N_avogadro, m_p, mb_to_cm2
 from semivis.errors import ParameterError
 
 __all__ = [
@@ -94,9 +94,6 @@ ETA_OVER_PI0 = 0.30 / 3.87
 #: PDG nuclear interaction length of beryllium [g/cm^2] (the BMPT target) and its molar mass.
 LAMBDA_I_BE_G_CM2 = 77.8
 A_BE = 9.012
-#: 1 mb in cm^2 and Avogadro's number (sigma_inel = A / (N_A lambda_I))
-_MB_CM2 = 1e-27
-_N_A = 6.02214076e23
 
 
 def br_meson_to_gamma_ap(meson: str, m_Ap: ArrayLike, eps: ArrayLike = 1.0) -> NDArray[np.float64]:
@@ -157,7 +154,7 @@ def _cm(E_beam: float) -> tuple[float, float, float]:
 
 def sigma_inel_mb(target_A: float, lambda_I_g_cm2: float) -> float:
     """Inelastic proton-nucleus cross section [mb] from the nuclear interaction length: A / (N_A lambda_I) (PDG)."""
-    return target_A / (_N_A * lambda_I_g_cm2) / _MB_CM2
+    return target_A / (N_avogadro * lambda_I_g_cm2) / mb_to_cm2
 
 
 def sample_meson_ap(  # noqa: PLR0917
