@@ -148,23 +148,10 @@ def inelastic_sample(
         nn = sl.stop - sl.start
         z_d = edges[:-1][None, :] + rng.random((nn, k_n)) * (edges[1] - edges[0])
         ev = sample_chi2_decay(m1, m2, m_ap, nn * k_n, rng)
-        bvec = np.repeat(beta2[sl], k_n, axis=0)
-        dz_prod = (z_d - ap.z[sl][:, None]).reshape(-1)
-        dirn = np.repeat(d2[sl], k_n, axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(dirn[:, 2] > 0, dz_prod / dirn[:, 2], np.inf)
-        x_d = dirn[:, 0] * scale
-        y_d = dirn[:, 1] * scale
-        dz = card.detector_z_m - z_d.reshape(-1)
-        e_hit = np.zeros(nn * k_n)
-        for lep in ("l-", "l+"):
-            lab = _boost(ev[lep], bvec)
-            fwd = lab[:, 3] > 0
-            safe = np.where(fwd, lab[:, 3], 1.0)
-            hit = fwd & card.on_face(x_d + dz * lab[:, 1] / safe, y_d + dz * lab[:, 2] / safe)
-            e_hit += np.where(hit, lab[:, 0], 0.0)
-        ok = np.isfinite(x_d) & (e_hit >= card.energy_threshold_GeV)
-        acc[sl] = ok.reshape(nn, k_n).astype(np.float64)
+        acc[sl] = _kernels.pair_accepted(
+            ev["l-"], ev["l+"], beta2[sl], d2[sl], ap.z[sl], z_d, card.detector_z_m, card.detector_shape == "circle",
+            card.detector_half_width_m, card.detector_offset_m, card.energy_threshold_GeV,
+        )  # fmt: skip
     keep = acc.any(axis=1)
     return InelasticDumpSample(
         masses=(m_ap, m1, m2),

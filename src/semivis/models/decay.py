@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from semivis._validation import as_float_array, check_range
 from semivis.constants import alpha, m_e, m_mu
 from semivis.errors import ParameterError
+from semivis.models import _decay_kernels
 
 __all__ = ["LEPTON_MASSES", "chi2_decay_msq", "dGamma_chi2_ds1_ds2", "sample_chi2_decay"]
 
@@ -183,27 +184,15 @@ def _sample_block(  # noqa: PLR0917
     #      / sqrt(q2) / |D|^2 (times ba^3), bounded by
     #      sin cos^4 sqrt(4 m1 m2 + ba) 1.5 (S^2 + 2 dm^2) / sqrt(ba) / d_min   (q2 >= ba sin^2, q2 >= a)
     bound1 = _SC4_MAX * np.sqrt(4.0 * m1 * m2 + ba) * 1.5 * (S * S + 2.0 * d * d) / (np.sqrt(ba) * d_min)
+    # the draws and the transcendental functions stay numpy's (same stream, same rounding); the kernels do the
+    # arithmetic of each round in the same order as the vectorised expressions (bit-identical samples)
     s1 = np.empty(n)
     pending = np.arange(n)
     while pending.size:
         phi = gen.random(pending.size) * (0.5 * math.pi)
         y = gen.random(pending.size)
-        sp, cp = np.sin(phi), np.cos(phi)
-        bap, mp = ba[pending], M2[pending]
-        q2 = a + bap * sp * sp
-        g = (
-            sp
-            * sp
-            * cp**4
-            * np.sqrt(4.0 * m1[pending] * m2[pending] + bap * cp * cp)
-            * (1.0 + a / (2.0 * q2))
-            * (S[pending] ** 2 + 2.0 * q2)
-            / np.sqrt(q2)
-            / ((mp - q2) ** 2 + mp * G[pending] ** 2)
-        )
-        acc = y * bound1[pending] < g
-        s1[pending[acc]] = q2[acc]
-        pending = pending[~acc]
+        cp = np.cos(phi)
+        pending = _decay_kernels.s1_round(pending, np.sin(phi), cp, cp**4, y, a, ba, M2, G, m1, m2, S, bound1, s1)
 
     # ---- cos(theta*) of l- in the dilepton frame: density A - B c^2, A = S^2 + s1 + 4 m_l^2 >= B >= 0
     A = S * S + s1 + a
@@ -211,39 +200,15 @@ def _sample_block(  # noqa: PLR0917
     cth = np.empty(n)
     pending = np.arange(n)
     while pending.size:
-        c = 2.0 * gen.random(pending.size) - 1.0
-        y = gen.random(pending.size)
-        acc = y * A[pending] < A[pending] - B[pending] * c * c
-        cth[pending[acc]] = c[acc]
-        pending = pending[~acc]
+        u = gen.random(pending.size)
+        pending = _decay_kernels.cos_theta_round(pending, u, gen.random(pending.size), A, B, cth)
     phi_star = 2.0 * math.pi * gen.random(n)
     cos_rot = 2.0 * gen.random(n) - 1.0
     phi_rot = 2.0 * math.pi * gen.random(n)
 
     # ---- four-momenta: chi1 along -z, dilepton along +z, then an isotropic rotation
-    sq = np.sqrt(s1)
-    dms1 = (d - sq) * (d + sq)  # dm^2 - s1 without cancellation
-    p = np.sqrt((S * S - s1) * np.clip(dms1, 0.0, None)) / (2.0 * m2)
-    E1 = m1 + dms1 / (2.0 * m2)
-    Eq = d - dms1 / (2.0 * m2)
-    gam, gb = Eq / sq, p / sq
-    kstar = 0.5 * np.sqrt((sq - 2.0 * ml) * (sq + 2.0 * ml))
-    sth = np.sqrt(np.clip(1.0 - cth * cth, 0.0, None))
-    kx, ky, kz = kstar * sth * np.cos(phi_star), kstar * sth * np.sin(phi_star), kstar * cth
-    Estar = 0.5 * sq
-    lm = (gam * Estar + gb * kz, kx, ky, gb * Estar + gam * kz)
-    lp = (gam * Estar - gb * kz, -kx, -ky, gb * Estar - gam * kz)
-    zero = np.zeros(n)
-    chi1 = (E1, zero, zero, -p)
-    sin_rot = np.sqrt(np.clip(1.0 - cos_rot * cos_rot, 0.0, None))
-    cf, sf = np.cos(phi_rot), np.sin(phi_rot)
-
-    for key, v in (("chi1", chi1), ("l-", lm), ("l+", lp)):
-        x, y_, z = v[1], v[2], v[3]
-        xr = cos_rot * x + sin_rot * z
-        o = out[key]
-        o[sl, 0] = v[0]
-        o[sl, 1] = cf * xr - sf * y_
-        o[sl, 2] = sf * xr + cf * y_
-        o[sl, 3] = -sin_rot * x + cos_rot * z
+    _decay_kernels.four_momenta(
+        m1, m2, ml, s1, cth, np.cos(phi_star), np.sin(phi_star), cos_rot, np.cos(phi_rot), np.sin(phi_rot),
+        out["chi1"][sl], out["l-"][sl], out["l+"][sl],
+    )  # fmt: skip
     out["m_ll2"][sl] = s1
