@@ -110,7 +110,9 @@ def test_ctau_and_branching_below_dimuon_threshold() -> None:
 
 
 def test_decay_sums_exponential_law() -> None:
-    """One particle, full acceptance: P = exp(-(a - z0)/L) - exp(-(b - z0)/L); long-lived limit (b - a)/L."""
+    """One particle, full acceptance: P = exp(-(a - z0)/L) - exp(-(b - z0)/L), written as
+    exp(-(a - z0)/L) (1 - exp(-(b - a)/L)) so the reference keeps its digits for L >> b - a; long-lived limit
+    (b - a)/L."""
     pm = np.array([100.0])
     z0 = np.array([0.5])
     w = np.array([2.0])
@@ -119,7 +121,7 @@ def test_decay_sums_exponential_law() -> None:
     ct = np.array([0.01, 0.1, 1.0, 1e6])
     got = decay_sums(pm, z0, w, acc, edges, ct)
     L = pm[0] * ct
-    want = 2.0 * (np.exp(-(10.0 - 0.5) / L) - np.exp(-(30.0 - 0.5) / L))
+    want = 2.0 * np.exp(-(10.0 - 0.5) / L) * -np.expm1(-20.0 / L)
     np.testing.assert_allclose(got, want, rtol=1e-12)
     assert got[-1] == pytest.approx(2.0 * 20.0 / L[-1], rel=1e-4)
 

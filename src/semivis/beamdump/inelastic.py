@@ -6,8 +6,9 @@ Method (docs/physics/constraints.md, "Beam dumps computed by semivis"):
   detector threshold, a lower bound on the pair energy);
 * per A', one two-body decay A' -> chi1 chi2, isotropic in the A' rest frame (the A' polarisation is averaged;
   documented approximation), giving the chi2 momentum and direction;
-* per A' and decay slice, one chi2 -> chi1 e+ e- decay from the exact matrix element
-  (:func:`semivis.models.sample_chi2_decay`), boosted to the lab at a decay point uniform in the slice; the
+* per A', one chi2 -> chi1 e+ e- decay from the exact matrix element (:func:`semivis.models.sample_chi2_decay`),
+  boosted to the lab and seen from a decay point uniform in each decay slice (an unbiased estimate of each
+  slice's acceptance, docs/physics/constraints.md); the
   e+ and e- fly straight to the detector face and the event is accepted when the energy of those that hit it
   exceeds the card's threshold (the pair inside the calorimeter and above threshold);
 * N = N_e eps^2 BR(A' -> chi1 chi2) BR(chi2 -> chi1 e+ e-) Sum_i w_i Sum_k acc_ik P_ik, with the chi2 decay
@@ -147,7 +148,7 @@ def inelastic_sample(
         sl = slice(s, min(s + _CHUNK, n))
         nn = sl.stop - sl.start
         z_d = edges[:-1][None, :] + rng.random((nn, k_n)) * (edges[1] - edges[0])
-        ev = sample_chi2_decay(m1, m2, m_ap, nn * k_n, rng)
+        ev = sample_chi2_decay(m1, m2, m_ap, nn, rng)  # one decay per chi2, seen from each of its slices
         acc[sl] = _kernels.pair_accepted(
             ev["l-"], ev["l+"], beta2[sl], d2[sl], ap.z[sl], z_d, card.detector_z_m, card.detector_shape == "circle",
             card.detector_half_width_m, card.detector_offset_m, card.energy_threshold_GeV,
