@@ -53,7 +53,7 @@ def decay_sums(  # noqa: PLR0917
 def uniform_slice_width(edges: NDArray[np.float64]) -> float:
     """The common width of the decay slices between ``edges``; raises if they are not equal to 1e-9 relative."""
     k_n = edges.size - 1
-    w = (edges[k_n] - edges[0]) / k_n
+    w = float(edges[k_n] - edges[0]) / k_n
     for k in range(k_n):
         if abs(edges[k + 1] - edges[k] - w) > 1e-9 * w:
             raise ValueError("decay slice edges are not uniformly spaced")
