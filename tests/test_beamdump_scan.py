@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from semivis.beamdump import InelasticDumpSample, inelastic_intervals, inelastic_n_signal, inelastic_sample, load_dump
-from semivis.beamdump.inelastic import _boost
+from semivis.beamdump.inelastic import _boost, dump_ap_production
 from semivis.cli import main
 from semivis.errors import ParameterError
 from semivis.scan import BeamDumpEvaluator, ScanSpec, load_result, run_scan
@@ -40,6 +40,21 @@ def test_boost_conserves_invariant_mass() -> None:
     np.testing.assert_allclose(inv, m * m, rtol=1e-10)
     back = _boost(out, -beta)  # inverse boost
     np.testing.assert_allclose(back, p4, atol=1e-12)
+
+
+def test_inelastic_sample_with_a_given_production_is_the_same_sample() -> None:
+    """A production passed in (shared by a column's chi2 masses) gives the sample the function would make from the
+    same production stream: the decays keep their own stream. A production of another m_A' or size is refused."""
+    card = dataclasses.replace(load_dump("e137"), n_primaries=300)
+    prod = dump_ap_production(card, MASSES[0], 300, np.random.SeedSequence(5).spawn(2)[0])
+    made = inelastic_sample(card, MASSES, seed=5)
+    given = inelastic_sample(card, MASSES, seed=5, production=prod)
+    for a, b in zip(dataclasses.astuple(made)[:5], dataclasses.astuple(given)[:5], strict=True):
+        assert np.array_equal(a, b)
+    with pytest.raises(ParameterError, match="production"):
+        inelastic_sample(card, (0.2, *MASSES[1:]), seed=5, production=prod)
+    with pytest.raises(ParameterError, match="production"):
+        inelastic_sample(card, MASSES, seed=5, n_primaries=200, production=prod)
 
 
 def test_inelastic_sample_is_reproducible(sample: InelasticDumpSample) -> None:

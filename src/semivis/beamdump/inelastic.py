@@ -120,8 +120,14 @@ def inelastic_sample(
     masses: tuple[float, float, float],
     seed: np.random.SeedSequence | int = 0,
     n_primaries: int | None = None,
+    production: Any = None,
 ) -> InelasticDumpSample:
-    """The chi2 sample of ``card`` at ``masses`` = (m_A', m_chi1, m_chi2) [GeV]; seeded, bit-reproducible."""
+    """The chi2 sample of ``card`` at ``masses`` = (m_A', m_chi1, m_chi2) [GeV]; seeded, bit-reproducible.
+
+    ``production``: the card's A' sample at this m_A' (:func:`dump_ap_production`, e.g. one shared by every chi2
+    mass pair of a column: production depends on m_A' only); by default made here from the first child of
+    ``seed``. The decays always use the second child, so a shared production changes only the production stream.
+    """
     m_ap, m1, m2 = (float(v) for v in masses)
     if not bool(chi1_chi2_open(m_ap, m1, m2 / m1 - 1.0)):
         raise ParameterError("masses", masses, "m_A' > m_chi1 + m_chi2 (on-shell A' -> chi1 chi2)")
@@ -130,7 +136,16 @@ def inelastic_sample(
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
     ss_prod, ss_dec = ss.spawn(2)
     n_prim = card.n_primaries if n_primaries is None else int(n_primaries)
-    ap = dump_ap_production(card, m_ap, n_prim, ss_prod)
+    if production is None:
+        ap = dump_ap_production(card, m_ap, n_prim, ss_prod)
+    elif float(production.m_Ap) != m_ap or production.meta.get("n_primaries") != n_prim:
+        raise ParameterError(
+            "production",
+            f"m_A' = {production.m_Ap}, {production.meta.get('n_primaries')} primaries",
+            f"m_A' = {m_ap}, {n_prim}",
+        )
+    else:
+        ap = production
     rng = np.random.default_rng(ss_dec)
     k_n = card.n_decay_slices
     edges = np.linspace(card.shield_m, card.detector_z_m, k_n + 1)

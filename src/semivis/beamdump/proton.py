@@ -174,5 +174,5 @@ def proton_ap_production(
         weight=np.ascontiguousarray(w),
         process=code,
         m_Ap=float(m_Ap),
-        meta={"yields_above_threshold_per_pot": yields, "p_interaction": p_int},
+        meta={"yields_above_threshold_per_pot": yields, "p_interaction": p_int, "n_primaries": int(n_primaries)},
     )

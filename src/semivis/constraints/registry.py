@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from semivis.beamdump import inelastic_n_signal, inelastic_sample, load_dump
+from semivis.beamdump.inelastic import dump_ap_production
 from semivis.constants import GeV2_to_cm2, c_light_cm_s, m_e
 from semivis.constraints.babar import (
     BabarDetector,
@@ -343,11 +344,21 @@ def _beamdump(
         lo_y, hi_y = _DUMP_Y_GRID[plane.y]
         grid = np.geomspace(lo_y, hi_y, 161)
 
-    def sample(m_ap: float, m1: float, m2: float) -> Any:
+    productions: dict[float, Any] = {}
+
+    def sample(m_ap: float, m1: float, m2: float, shared: bool = False) -> Any:
+        """The chi2 sample at (m_ap, m1, m2); ``shared``: its A' production is the one of every sample at this m_ap
+        (seeded by m_ap alone, made once: a per-cell column changes the chi2 masses at fixed m_A')."""
         if not (m_ap > m1 + m2 and m2 - m1 > 2.0 * m_e and m_ap <= min(m_ap_max, PRODUCTION_M_AP_MAX_GEV)):
             return None  # no on-shell chi1 chi2, no chi2 -> chi1 e+ e-, or beyond the production model/validation
         seed = np.random.SeedSequence([dump.seed, *(round(float(m) * 1e9) for m in (m_ap, m1, m2))])
-        return inelastic_sample(dump, (float(m_ap), float(m1), float(m2)), seed)
+        prod = None
+        if shared:
+            if float(m_ap) not in productions:
+                ss = np.random.SeedSequence([dump.seed, round(float(m_ap) * 1e9)])
+                productions[float(m_ap)] = dump_ap_production(dump, float(m_ap), dump.n_primaries, ss)
+            prod = productions[float(m_ap)]
+        return inelastic_sample(dump, (float(m_ap), float(m1), float(m2)), seed, production=prod)
 
     per_x: list[tuple[float, list[tuple[float, float]]]] = []
     for xv in x:
@@ -366,7 +377,8 @@ def _beamdump(
             return np.asarray(np.where(ok, np.log(np.maximum(n, 1e-300)) - math.log(dump.s_up), -1.0))
 
         if plane.per_cell:
-            per_cell = [sample(*p) for p in plane.mass_points(float(xv), grid, numbers, kind)]
+            per_cell = [sample(*p, shared=True) for p in plane.mass_points(float(xv), grid, numbers, kind)]
+            productions.clear()  # one column's m_A' (the next column has another)
             if all(s is None for s in per_cell):
                 continue
             g = np.array(
