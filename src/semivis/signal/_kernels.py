@@ -32,6 +32,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from semivis._jit import NO_REFCOUNT
 from semivis.detector.kernels import (
     CONTAINMENT_TABLE_TOL,
     G_B,
@@ -314,7 +315,7 @@ def _segment(  # noqa: PLR0917
     return decay_deposits(zm, zv, tx, ty, lep, g, dep, tab, use_tab)
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNT)
 def segment_data(  # noqa: PLR0917
     zv: float,
     tx: float,
@@ -416,7 +417,7 @@ def lateral_decided(e_ecal_base: float, dep: NDArray[np.float64], g: NDArray[np.
     return bool(out_rec + dep[OBS_OUT] < cut * e_tot * (1.0 - 1e-9) - 1e-12)
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNT)
 def exact_deps(  # noqa: PLR0917
     k: int,
     nb: int,
@@ -466,30 +467,63 @@ def terms_csr(  # noqa: PLR0917
     (the caller grows the buffers and continues). Flags near a threshold are re-evaluated exactly.
     """
     kmax = grid.size + MAX_EXTRA_SEGMENTS
-    zb = np.empty(kmax)
-    deps = np.zeros((kmax, N_OBS))
-    dex = np.zeros(N_OBS)
-    cats = np.zeros(kmax, dtype=np.int64)
-    win = np.zeros(kmax, dtype=np.int64)
-    errs = np.zeros(kmax)
-    fl = np.zeros(N_FLAGS, dtype=np.int8)
-    prev = np.zeros(N_IND, dtype=np.int64)
-    cur = np.zeros(N_IND, dtype=np.int64)
-    tx_buf = np.empty((N_IND, kmax))
-    tc_buf = np.empty((N_IND, kmax), dtype=np.int8)
-    cnt = np.zeros(N_IND, dtype=np.int64)
-    # the event's segments with the exact lateral observable, computed once per event where the bound does not
-    # decide (~1e-3 of events): segment_data with g gives every segment the deposits segment_deposits would, bit
-    # for bit, and keeps a second inlined copy of the segment kernels out of this function's compilation
-    zb_x = np.empty(kmax)
-    deps_x = np.zeros((kmax, N_OBS))
-    cats_x = np.zeros(kmax, dtype=np.int64)
-    win_x = np.zeros(kmax, dtype=np.int64)
-    errs_x = np.zeros(kmax)
-    cap = xo.size
     # the lateral cut's observable as a cheap bound, made exact per segment only where the bound does not decide
+    gs = lateral_bound_geometry(g) if g[G_CUT_LAT] > 0.0 else g
+    return int(_terms_csr_events(
+        e0, zv, tx, ty, xscale, lep, e_base, g, gs, grid, tab, slab, use_tab, off, xo, co, regions_only,
+        np.empty(kmax), np.zeros((kmax, N_OBS)), np.zeros(kmax, dtype=np.int64), np.zeros(kmax, dtype=np.int64),
+        np.zeros(kmax), np.empty(kmax), np.zeros((kmax, N_OBS)), np.zeros(kmax, dtype=np.int64),
+        np.zeros(kmax, dtype=np.int64), np.zeros(kmax), np.zeros(N_OBS), np.zeros(N_FLAGS, dtype=np.int8),
+        np.zeros(N_IND, dtype=np.int64), np.zeros(N_IND, dtype=np.int64), np.empty((N_IND, kmax)),
+        np.empty((N_IND, kmax), dtype=np.int8), np.zeros(N_IND, dtype=np.int64),
+    ))  # fmt: skip
+
+
+@njit(**NO_REFCOUNT)
+def _terms_csr_events(  # noqa: PLR0917
+    e0: int,
+    zv: NDArray[np.float64],
+    tx: NDArray[np.float64],
+    ty: NDArray[np.float64],
+    xscale: NDArray[np.float64],
+    lep: NDArray[np.float64],
+    e_base: NDArray[np.float64],
+    g: NDArray[np.float64],
+    gs: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+    off: NDArray[np.int64],
+    xo: NDArray[np.float64],
+    co: NDArray[np.int8],
+    regions_only: bool,
+    zb: NDArray[np.float64],
+    deps: NDArray[np.float64],
+    cats: NDArray[np.int64],
+    win: NDArray[np.int64],
+    errs: NDArray[np.float64],
+    zb_x: NDArray[np.float64],
+    deps_x: NDArray[np.float64],
+    cats_x: NDArray[np.int64],
+    win_x: NDArray[np.int64],
+    errs_x: NDArray[np.float64],
+    dex: NDArray[np.float64],
+    fl: NDArray[np.int8],
+    prev: NDArray[np.int64],
+    cur: NDArray[np.int64],
+    tx_buf: NDArray[np.float64],
+    tc_buf: NDArray[np.int8],
+    cnt: NDArray[np.int64],
+) -> int:  # pragma: no cover - numba
+    """The event loop of :func:`terms_csr` (no allocation, no reference counting: ``semivis._jit``), with the
+    geometry ``gs`` of the lateral bound and the caller's work buffers. ``*_x``: the event's segments with the
+    exact lateral observable, computed once per event where the bound does not decide (~1e-3 of events):
+    segment_data with g gives every segment the deposits segment_deposits would, bit for bit, and keeps a second
+    inlined copy of the segment kernels out of this function's compilation."""
+    kmax = zb.size
+    cap = xo.size
     lat = g[G_CUT_LAT] > 0.0
-    gs = lateral_bound_geometry(g) if lat else g
     inside0 = square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if lat else 1.0
     for e in range(e0, zv.size):
         pos = off[N_IND * e]
@@ -560,25 +594,55 @@ def pair_table(  # noqa: PLR0917
 ) -> None:  # pragma: no cover - numba
     """Joint pass table of two chi2 per event: xb (n, 2, K) right-aligned segment starts, passes (n, 3, K, K)."""
     kmax = xb.shape[2]
-    zb = np.empty((2, kmax + 1))
-    errs = np.zeros((2, kmax + 1))
-    dex = np.zeros((2, N_OBS))
-    deps = np.zeros((2, kmax + 1, N_OBS))
-    cats = np.zeros((2, kmax + 1), dtype=np.int64)
-    win = np.zeros((2, kmax + 1), dtype=np.int64)
-    nbs = np.zeros(2, dtype=np.int64)
-    tot = np.zeros(N_OBS)
-    fl = np.zeros(N_FLAGS, dtype=np.int8)
     # the lateral observable as a bound, made exact per segment where needed (as in terms_csr)
+    gs = lateral_bound_geometry(g) if g[G_CUT_LAT] > 0.0 else g
+    _pair_table_events(
+        zv, tx, ty, xscale, lep, e_base, g, gs, grid, xb, passes, tab, slab, use_tab,
+        np.empty((2, kmax + 1)), np.zeros((2, kmax + 1)), np.zeros((2, N_OBS)), np.zeros((2, kmax + 1, N_OBS)),
+        np.zeros((2, kmax + 1), dtype=np.int64), np.zeros((2, kmax + 1), dtype=np.int64),
+        np.zeros(2, dtype=np.int64), np.zeros(N_OBS), np.zeros(N_FLAGS, dtype=np.int8),
+        np.zeros((2, kmax + 1, N_OBS)), np.zeros(2, dtype=np.int8), np.empty(kmax + 1),
+        np.zeros(kmax + 1, dtype=np.int64), np.zeros(kmax + 1, dtype=np.int64), np.zeros(kmax + 1),
+    )  # fmt: skip
+
+
+@njit(**NO_REFCOUNT)
+def _pair_table_events(  # noqa: PLR0917
+    zv: NDArray[np.float64],
+    tx: NDArray[np.float64],
+    ty: NDArray[np.float64],
+    xscale: NDArray[np.float64],
+    lep: NDArray[np.float64],
+    e_base: NDArray[np.float64],
+    g: NDArray[np.float64],
+    gs: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    xb: NDArray[np.float64],
+    passes: NDArray[np.int8],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+    zb: NDArray[np.float64],
+    errs: NDArray[np.float64],
+    dex: NDArray[np.float64],
+    deps: NDArray[np.float64],
+    cats: NDArray[np.int64],
+    win: NDArray[np.int64],
+    nbs: NDArray[np.int64],
+    tot: NDArray[np.float64],
+    fl: NDArray[np.int8],
+    dlat: NDArray[np.float64],
+    have: NDArray[np.int8],
+    zb_x: NDArray[np.float64],
+    cats_x: NDArray[np.int64],
+    win_x: NDArray[np.int64],
+    errs_x: NDArray[np.float64],
+) -> None:  # pragma: no cover - numba
+    """The event loop of :func:`pair_table` (no allocation, no reference counting: ``semivis._jit``), with the
+    geometry ``gs`` of the lateral bound and the caller's work buffers; ``dlat`` (with ``*_x``): each chi2's
+    segments with the exact lateral observable, once per event and chi2 where needed (as in terms_csr)."""
+    kmax = xb.shape[2]
     lat = g[G_CUT_LAT] > 0.0
-    gs = lateral_bound_geometry(g) if lat else g
-    # each chi2's segments with the exact lateral observable, once per event and chi2 where needed (as in terms_csr)
-    dlat = np.zeros((2, kmax + 1, N_OBS))
-    have = np.zeros(2, dtype=np.int8)
-    zb_x = np.empty(kmax + 1)
-    cats_x = np.zeros(kmax + 1, dtype=np.int64)
-    win_x = np.zeros(kmax + 1, dtype=np.int64)
-    errs_x = np.zeros(kmax + 1)
     inside0 = square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if lat else 1.0
     for e in range(zv.shape[0]):
         cuts = event_cut_terms(e_base[e], g, inside0)
