@@ -92,6 +92,7 @@ __all__ = [
     "TAB_NA",
     "TAB_NS",
     "TAB_S_MAX",
+    "charged_particles_at",
     "containment",
     "containment_tab",
     "decay_deposits",
@@ -100,6 +101,7 @@ __all__ = [
     "ecal_cuts_pass",
     "ecal_pair",
     "gammainc_lower_reg",
+    "gammainc_lower_reg_gln",
     "hcal1_cells",
     "hcal1_cut_pass",
     "lagrange4",
@@ -110,6 +112,8 @@ __all__ = [
     "na64_cuts_pass",
     "outside_bound",
     "propagate",
+    "shower_a",
+    "shower_constants",
     "square_fraction",
 ]
 
@@ -228,7 +232,13 @@ def gammainc_lower_reg(a: float, x: float) -> float:  # pragma: no cover - numba
     (Numerical Recipes 3rd ed., Sect. 6.2)."""
     if x <= 0.0:
         return 0.0
-    gln = math.lgamma(a)
+    return gammainc_lower_reg_gln(a, x, math.lgamma(a))
+
+
+@njit(cache=True)
+def gammainc_lower_reg_gln(a: float, x: float, gln: float) -> float:  # pragma: no cover - numba
+    """:func:`gammainc_lower_reg` at x > 0 given gln = ln Gamma(a) (a shower's a is fixed per lepton, so its
+    ln Gamma is computed once per lepton, :func:`shower_constants`)."""
     if x < a + 1.0:
         ap = a
         s = 1.0 / a
@@ -262,6 +272,22 @@ def gammainc_lower_reg(a: float, x: float) -> float:  # pragma: no cover - numba
     return 1.0 - math.exp(-x + a * math.log(x) - gln) * h
 
 
+@njit(cache=True, inline="always")
+def shower_a(E: float, Ec: float, b: float) -> float:  # pragma: no cover - numba
+    """Shape parameter a = 1 + b (ln(E/E_c) - 0.5), at least 1, of the longitudinal gamma profile of an e+-
+    shower of energy E > 0 (PDG RPP 2022 Sect. 34.5 Eq. (34.36))."""
+    return max(1.0 + b * (math.log(E / Ec) - 0.5), 1.0)
+
+
+@njit(cache=True, inline="always")
+def shower_constants(lep: NDArray[np.float64], g: NDArray[np.float64]) -> tuple[float, float, float, float]:
+    """(a+, ln Gamma(a+), a-, ln Gamma(a-)) of a pair lep = (E+, tx+, ty+, E-, tx-, ty-) (:func:`shower_a`; a = 1
+    for a lepton without energy): shared by every ECAL slice of one chi2's flight path."""  # pragma: no cover
+    a0 = shower_a(lep[0], g[G_EC], g[G_B]) if lep[0] > 0.0 else 1.0
+    a1 = shower_a(lep[3], g[G_EC], g[G_B]) if lep[3] > 0.0 else 1.0
+    return a0, math.lgamma(a0), a1, math.lgamma(a1)
+
+
 @njit(cache=True)
 def containment(E: float, t_rem: float, Ec: float, b: float) -> float:  # pragma: no cover - numba
     """Fraction P(a, b t_rem) of an e+- shower of energy E contained within t_rem radiation lengths.
@@ -272,9 +298,7 @@ def containment(E: float, t_rem: float, Ec: float, b: float) -> float:  # pragma
         return 1.0
     if t_rem <= 0.0:
         return 0.0
-    a = 1.0 + b * (math.log(E / Ec) - 0.5)
-    a = max(a, 1.0)
-    return gammainc_lower_reg(a, b * t_rem)
+    return gammainc_lower_reg(shower_a(E, Ec, b), b * t_rem)
 
 
 #: containment table grid: a = 1 + b (ln(E/E_c) - 0.5) in [1, TAB_A_MAX] (a uniform ln E grid above
@@ -311,8 +335,7 @@ def containment_tab(  # pragma: no cover - numba
         return 1.0
     if t_rem <= 0.0:
         return 0.0
-    a = 1.0 + b * (math.log(E / Ec) - 0.5)
-    a = max(a, 1.0)
+    a = shower_a(E, Ec, b)
     sv = math.sqrt(b * t_rem)
     if a >= TAB_A_MAX or sv >= TAB_S_MAX:
         return gammainc_lower_reg(a, b * t_rem)
@@ -339,9 +362,14 @@ def leak_charged_particles(E: float, t_rem: float, Ec: float, b: float) -> float
     """
     if E <= 0.0 or t_rem <= 0.0:
         return 0.0
-    a = max(1.0 + b * (math.log(E / Ec) - 0.5), 1.0)
-    x = b * t_rem
-    return E * b * math.exp((a - 1.0) * math.log(x) - x - math.lgamma(a)) / Ec
+    a = shower_a(E, Ec, b)
+    return charged_particles_at(E, b * t_rem, a, math.lgamma(a), Ec, b)
+
+
+@njit(cache=True, inline="always")
+def charged_particles_at(E: float, x: float, a: float, lga: float, Ec: float, b: float) -> float:  # noqa: PLR0917
+    """:func:`leak_charged_particles` at x = b t_rem > 0 given the shower's a and lga = ln Gamma(a)."""
+    return E * b * math.exp((a - 1.0) * math.log(x) - x - lga) / Ec
 
 
 # ------------------------------------------------------------------------------------------ NA64 cuts
@@ -401,10 +429,13 @@ def ecal_cut_observables(  # noqa: PLR0917
     tx: float,
     ty: float,
     f: float,
+    a: float,
+    lga: float,
     g: NDArray[np.float64],
     dep: NDArray[np.float64],
 ) -> None:  # pragma: no cover - numba
-    """Add one pair lepton's pre-shower energy and ECAL energy outside the central 3x3 cells to ``dep``.
+    """Add one pair lepton's pre-shower energy and ECAL energy outside the central 3x3 cells to ``dep``
+    (``a``, ``lga``: its shower's a and ln Gamma(a), :func:`shower_constants`).
 
     The lepton of energy E starts its shower at (xc, yc, z) with slopes (tx, ty) and keeps the fraction f in the
     ECAL. Pre-shower (only with the longitudinal cut on): E P(a, b (z_PS - z) / X0) for z before the PS back
@@ -416,7 +447,7 @@ def ecal_cut_observables(  # noqa: PLR0917
     if E <= 0.0:
         return
     if g[G_CUT_LONG] > 0.0 and z < g[G_PS_Z_END]:
-        dep[OBS_PS] += E * containment(E, (g[G_PS_Z_END] - z) / g[G_X0], g[G_EC], g[G_B])
+        dep[OBS_PS] += E * gammainc_lower_reg_gln(a, g[G_B] * ((g[G_PS_Z_END] - z) / g[G_X0]), lga)
     if g[G_CUT_LAT] > 0.0 and f > 0.0:
         if g.shape[0] > G_LAT_BOUND and g[G_LAT_BOUND] > 0.0:
             # bound mode: the centre lies within |tx|, |ty| (z_end - z) of (xc, yc) (0 <= depth <= z_end - z)
@@ -424,7 +455,6 @@ def ecal_cut_observables(  # noqa: PLR0917
             rb = outside_bound(abs(xc) + abs(tx) * dz, abs(yc) + abs(ty) * dz, g[G_LAT_HALF], g[G_LAT_R])
             dep[OBS_OUT] += f * E * rb
             return
-        a = max(1.0 + g[G_B] * (math.log(E / g[G_EC]) - 0.5), 1.0)
         d = min(a / g[G_B] * g[G_X0], g[G_ECAL_Z_END] - z)
         inside = square_fraction(xc + tx * d, yc + ty * d, g[G_LAT_HALF], g[G_LAT_R])
         dep[OBS_OUT] += f * E * (1.0 - inside)
@@ -561,21 +591,25 @@ def ecal_pair(  # noqa: PLR0917
     xc: float,
     yc: float,
     lep: NDArray[np.float64],
+    sh: tuple[float, float, float, float],
     f0: float,
     f1: float,
     g: NDArray[np.float64],
     dep: NDArray[np.float64],
 ) -> None:  # pragma: no cover - numba
     """Deposits of a pair created in the ECAL at (xc, yc, z) whose leptons keep the fractions f0, f1 there;
-    the rest of each shower leaks downstream along the lepton's direction (:func:`propagate`)."""
+    the rest of each shower leaks downstream along the lepton's direction (:func:`propagate`). ``sh``: the
+    pair's :func:`shower_constants`."""
     z_end = g[G_ECAL_Z_END]
     obs = dep.shape[0] > N_DEP
     for k in range(2):
         E = lep[3 * k]
         f = f0 if k == 0 else f1
+        a = sh[0] if k == 0 else sh[2]
+        lga = sh[1] if k == 0 else sh[3]
         dep[MOD_ECAL] += f * E
         if obs:
-            ecal_cut_observables(z, xc, yc, E, lep[3 * k + 1], lep[3 * k + 2], f, g, dep)
+            ecal_cut_observables(z, xc, yc, E, lep[3 * k + 1], lep[3 * k + 2], f, a, lga, g, dep)
         leak = (1.0 - f) * E
         xe = xc + lep[3 * k + 1] * (z_end - z)
         ye = yc + lep[3 * k + 2] * (z_end - z)
@@ -586,7 +620,8 @@ def ecal_pair(  # noqa: PLR0917
             zf = module_z_start(g, MOD_VETO)
             h = module_half_size(g, MOD_VETO)
             if abs(xe + lep[3 * k + 1] * (zf - z_end)) <= h and abs(ye + lep[3 * k + 2] * (zf - z_end)) <= h:
-                n_ch = leak_charged_particles(E, (z_end - z) / g[G_X0], g[G_EC], g[G_B])
+                t_rem = (z_end - z) / g[G_X0]
+                n_ch = charged_particles_at(E, g[G_B] * t_rem, a, lga, g[G_EC], g[G_B]) if t_rem > 0.0 else 0.0
                 d = min(n_ch * g[G_MIP], leak)
                 dep[MOD_VETO] += d
                 leak -= d
@@ -638,7 +673,7 @@ def decay_deposits(  # noqa: PLR0917
             else:
                 f0 = containment(lep[0], t_rem, g[G_EC], g[G_B])
                 f1 = containment(lep[3], t_rem, g[G_EC], g[G_B])
-            ecal_pair(z, xc, yc, lep, f0, f1, g, dep)
+            ecal_pair(z, xc, yc, lep, shower_constants(lep, g), f0, f1, g, dep)
             return REGION_ECAL
         if m_in == MOD_VETO:
             z_end = g[G_VETO_Z_END]

@@ -35,9 +35,7 @@ from numpy.typing import NDArray
 from semivis._jit import NO_REFCOUNT
 from semivis.detector.kernels import (
     CONTAINMENT_TABLE_TOL,
-    G_B,
     G_CUT_LAT,
-    G_EC,
     G_ECAL_HALF,
     G_ECAL_MAX,
     G_ECAL_Z_END,
@@ -73,6 +71,7 @@ from semivis.detector.kernels import (
     module_z_start,
     na64_cuts_pass,
     outside_bound,
+    shower_constants,
     square_fraction,
 )
 from semivis.signal.selections import SELECTION_FLAGS
@@ -244,6 +243,7 @@ def _slab_setup(  # noqa: PLR0917
     grid: NDArray[np.float64],
     slab: NDArray[np.float64],
     use_tab: bool,
+    sh: tuple[float, float, float, float],
 ) -> tuple[bool, int, int, int, int, tuple[float, float, float, float], tuple[float, float, float, float]]:
     """Per-chi2 set-up of the per-slice containment table (:func:`segment_data`): (fast, n_in, s0, ia0, ia1, w0,
     w1): whether it is used, how many grid points follow z_v, the first of them, and each lepton's a-node index
@@ -259,8 +259,8 @@ def _slab_setup(  # noqa: PLR0917
     w0 = (0.0, 0.0, 0.0, 0.0)
     w1 = (0.0, 0.0, 0.0, 0.0)
     if fast:
-        a0 = max(1.0 + g[G_B] * (math.log(lep[0] / g[G_EC]) - 0.5), 1.0) if lep[0] > 0.0 else 1.0
-        a1 = max(1.0 + g[G_B] * (math.log(lep[3] / g[G_EC]) - 0.5), 1.0) if lep[3] > 0.0 else 1.0
+        a0 = sh[0]
+        a1 = sh[2]
         if lep[0] <= 0.0 or lep[3] <= 0.0 or a0 >= TAB_A_MAX or a1 >= TAB_A_MAX:
             fast = False
         else:
@@ -287,6 +287,7 @@ def _segment(  # noqa: PLR0917
     slab: NDArray[np.float64],
     use_tab: bool,
     setup: tuple[bool, int, int, int, int, tuple[float, float, float, float], tuple[float, float, float, float]],
+    sh: tuple[float, float, float, float],
     e_skip: float,
     dep: NDArray[np.float64],
 ) -> int:  # pragma: no cover - numba
@@ -310,7 +311,7 @@ def _segment(  # noqa: PLR0917
         if e_skip + ecal - g[G_ECAL_MAX] > CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]):
             dep[MOD_ECAL] = ecal
             return REGION_ECAL
-        ecal_pair(zm, xc, yc, lep, f0, f1, g, dep)
+        ecal_pair(zm, xc, yc, lep, sh, f0, f1, g, dep)
         return REGION_ECAL
     return decay_deposits(zm, zv, tx, ty, lep, g, dep, tab, use_tab)
 
@@ -347,13 +348,14 @@ def segment_data(  # noqa: PLR0917
     """
     nb = boundaries(zv, tx, ty, g, grid, zb)
     err_ecal = CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]) if use_tab else 0.0
-    setup = _slab_setup(zv, lep, g, grid, slab, use_tab)
+    sh = shower_constants(lep, g)
+    setup = _slab_setup(zv, lep, g, grid, slab, use_tab, sh)
     for k in range(nb):
         za = zb[k]
         zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
         for d in range(deps.shape[1]):
             deps[k, d] = 0.0
-        cats[k] = _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, e_skip, deps[k])
+        cats[k] = _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, sh, e_skip, deps[k])
         win[k] = 1 if (g[G_S1_LO] <= zm < g[G_S1_HI]) else 0
         errs[k] = err_ecal if cats[k] == REGION_ECAL else 0.0
     return nb
@@ -379,9 +381,9 @@ def segment_deposits(  # noqa: PLR0917
     returns its region code."""
     for d in range(out.shape[0]):
         out[d] = 0.0
-    return _segment(
-        k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, _slab_setup(zv, lep, g, grid, slab, use_tab), -math.inf, out
-    )
+    sh = shower_constants(lep, g)
+    setup = _slab_setup(zv, lep, g, grid, slab, use_tab, sh)
+    return _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, sh, -math.inf, out)
 
 
 @njit(cache=True)
