@@ -11,14 +11,17 @@ from numpy.typing import NDArray
 
 from semivis.detector import kernels as dk
 from semivis.detector import load_card
+from semivis.detector.response import containment_table
 from semivis.signal import _kernels as sk
 from semivis.signal.response_table import card_geometry
 
 
 @njit
-def _compare(e_base, deps, g, inside0):  # type: ignore[no-untyped-def]
+def _compare(e_base, deps, g, inside0, tab):  # type: ignore[no-untyped-def]
     """(disagreements between selection_flags and selection_flags_with, segments passing missing-energy, failing
-    it after the basic cuts, using the no-pair shortcut)."""
+    it after the basic cuts, using the no-pair shortcut). selection_flags_with is run with the exact longitudinal
+    window and with the tabulated one (its decision must be the exact one)."""
+    f3 = np.zeros(sk.N_FLAGS, dtype=np.int8)
     f1 = np.zeros(sk.N_FLAGS, dtype=np.int8)
     f2 = np.zeros(sk.N_FLAGS, dtype=np.int8)
     bad = 0
@@ -26,13 +29,15 @@ def _compare(e_base, deps, g, inside0):  # type: ignore[no-untyped-def]
     n_cut = 0
     n_short = 0
     for e in range(e_base.size):
-        cuts = sk.event_cut_terms(e_base[e], g, inside0)
+        cuts = sk.event_cut_terms(e_base[e], g, inside0, dk.NO_TABLE, False)
+        cuts_t = sk.event_cut_terms(e_base[e], g, inside0, tab, True)
         for k in range(deps.shape[1]):
             d = deps[e, k]
             sk.selection_flags(e_base[e], d, 0, 1, 1, g, f1)
-            sk.selection_flags_with(e_base[e], d, 0, 1, 1, g, f2, cuts)
+            sk.selection_flags_with(e_base[e], d, 0, 1, 1, g, f2, cuts, dk.NO_TABLE, False)
+            sk.selection_flags_with(e_base[e], d, 0, 1, 1, g, f3, cuts_t, tab, True)
             for i in range(sk.N_FLAGS):
-                if f1[i] != f2[i]:
+                if f1[i] != f2[i] or f1[i] != f3[i]:
                     bad += 1
             basic = e_base[e] + d[0] < g[dk.G_ECAL_MAX] and d[1] < g[dk.G_VETO_THR] and d[2] + d[3] + d[4] < 1.0
             n_pass += f1[0]
@@ -71,7 +76,7 @@ def test_per_event_cut_terms_give_the_per_segment_flags() -> None:
     e_base[:20] = 0.0  # no recoil shower: the recoil terms vanish
     deps = _deposits(rng, e_base.size, 60)
     inside0 = dk.square_fraction(0.0, 0.0, g[dk.G_LAT_HALF], g[dk.G_LAT_R])
-    bad, n_pass, n_cut, n_short = _compare(e_base, deps, g, inside0)
+    bad, n_pass, n_cut, n_short = _compare(e_base, deps, g, inside0, containment_table())
     assert bad == 0
     # the comparison is not vacuous: segments pass, NA64's cuts reject others, and the shortcut is taken
     assert n_pass > 1000
@@ -93,12 +98,46 @@ def test_ecal_cuts_read_only_the_ecal_slots() -> None:
     for e_base in rng.uniform(0.0, 60.0, size=40):
         out_rec, ps_rec = dk.ecal_cut_constants(e_base, g, inside0)
         for d in deps:
-            ok = dk.ecal_cuts_pass(e_base, d, g, out_rec, ps_rec)
+            ok = dk.ecal_cuts_pass(e_base, d, g, out_rec, ps_rec, dk.NO_TABLE, False)
             scrambled = d.copy()
             scrambled[others] = rng.uniform(0.0, 50.0, size=len(others))
-            assert dk.ecal_cuts_pass(e_base, scrambled, g, out_rec, ps_rec) == ok
+            assert dk.ecal_cuts_pass(e_base, scrambled, g, out_rec, ps_rec, dk.NO_TABLE, False) == ok
             outcomes.add(ok)
     assert outcomes == {True, False}
+
+
+def test_tabulated_longitudinal_window_decides_as_the_exact_one_at_its_ends() -> None:
+    """The longitudinal cut's window [P(a, b (t_PS - dt)), P(a, b (t_PS + dt))] from the containment table decides
+    only where the profile ratio is farther than the table's error from an end, else the exact series does: with
+    the ratio put at each exact end shifted by 0, +-TOL/4, +-TOL, +-2 TOL and +-1e-3, both decisions agree, and the
+    cases pass and fail on both sides of each end."""
+    g = card_geometry(load_card("na64-2016-2022"))
+    tab = containment_table()
+    rng = np.random.default_rng(5)
+    tol = dk.CONTAINMENT_TABLE_TOL
+    outcomes = set()
+    n = 0
+    for e_tot in rng.uniform(0.5, 60.0, size=300):
+        ly = np.log(e_tot / g[dk.G_EC])
+        den = dk.GP_S0 + dk.GP_S1 * ly
+        if not (ly > dk.GP_T0 and den > 0.0):
+            continue
+        dt = g[dk.G_CUT_LONG] * (ly - dk.GP_T0) / den
+        t_ps = (g[dk.G_PS_Z_END] - g[dk.G_ECAL_Z_START]) / g[dk.G_X0]
+        for end in (
+            dk.containment(e_tot, t_ps - dt, g[dk.G_EC], g[dk.G_B]),
+            dk.containment(e_tot, t_ps + dt, g[dk.G_EC], g[dk.G_B]),
+        ):
+            for shift in (0.0, 0.25 * tol, -0.25 * tol, tol, -tol, 2 * tol, -2 * tol, 1e-3, -1e-3):
+                dep = np.zeros(dk.N_OBS)
+                dep[dk.OBS_PS] = (end + shift) * e_tot  # e_base = 0: the pair alone, r = E_PS / E_ECAL
+                dep[dk.MOD_ECAL] = e_tot
+                exact = dk.ecal_cuts_pass(0.0, dep, g, 0.0, 0.0, dk.NO_TABLE, False)
+                assert dk.ecal_cuts_pass(0.0, dep, g, 0.0, 0.0, tab, True) == exact
+                outcomes.add((shift > 0, exact))
+                n += 1
+    assert n > 1000
+    assert outcomes == {(True, True), (True, False), (False, True), (False, False)}
 
 
 @njit

@@ -75,6 +75,7 @@ __all__ = [
     "MOD_ECAL",
     "MOD_HCAL1",
     "MOD_VETO",
+    "NO_TABLE",
     "N_DEP",
     "N_MODULES",
     "N_OBS",
@@ -498,13 +499,27 @@ def ecal_cut_constants(e_base: float, g: NDArray[np.float64], inside0: float) ->
     return out_rec, ps_rec
 
 
+#: a containment table argument where none is read (``use_tab`` False)
+NO_TABLE = np.zeros((1, 1))
+
+
 @njit(cache=True)
-def ecal_cuts_pass(
-    e_base: float, dep: NDArray[np.float64], g: NDArray[np.float64], out_rec: float, ps_rec: float
+def ecal_cuts_pass(  # noqa: PLR0917
+    e_base: float,
+    dep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    out_rec: float,
+    ps_rec: float,
+    tab: NDArray[np.float64],
+    use_tab: bool,
 ) -> bool:  # pragma: no cover - numba
     """NA64's lateral and longitudinal ECAL cuts (:func:`na64_cuts_pass`) given the recoil shower's terms
     (out_rec, ps_rec) of :func:`ecal_cut_constants`. Reads only e_base, dep[MOD_ECAL], dep[OBS_OUT] and
-    dep[OBS_PS]: events whose pairs leave none of these have the result of a zero ``dep``."""
+    dep[OBS_PS]: events whose pairs leave none of these have the result of a zero ``dep``.
+
+    ``use_tab``: the longitudinal window's ends come from the containment table ``tab`` (:func:`containment_tab`,
+    error < CONTAINMENT_TABLE_TOL) where the profile ratio lies farther than that bound from both, and from the
+    exact series otherwise: the decision is the exact one either way."""
     e_tot = e_base + dep[MOD_ECAL]
     if e_tot <= 0.0:
         return True
@@ -517,6 +532,14 @@ def ecal_cuts_pass(
             dt = g[G_CUT_LONG] * (ly - GP_T0) / den
             t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
             r = (ps_rec + dep[OBS_PS]) / e_tot
+            if use_tab:
+                lo = containment_tab(e_tot, t_ps - dt, g[G_EC], g[G_B], tab)
+                hi = containment_tab(e_tot, t_ps + dt, g[G_EC], g[G_B], tab)
+                tol = CONTAINMENT_TABLE_TOL
+                if r < lo - tol or r > hi + tol:
+                    return False  # beyond an end by more than the table's error: the exact ends agree
+                if lo + tol < r < hi - tol:
+                    return True
             lo = containment(e_tot, t_ps - dt, g[G_EC], g[G_B])
             hi = containment(e_tot, t_ps + dt, g[G_EC], g[G_B])
             if r < lo or r > hi:
@@ -544,7 +567,7 @@ def na64_cuts_pass(e_base: float, dep: NDArray[np.float64], g: NDArray[np.float6
         return False
     inside0 = square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if g[G_CUT_LAT] > 0.0 else 1.0
     out_rec, ps_rec = ecal_cut_constants(e_base, g, inside0)
-    return ecal_cuts_pass(e_base, dep, g, out_rec, ps_rec)
+    return ecal_cuts_pass(e_base, dep, g, out_rec, ps_rec, NO_TABLE, False)
 
 
 # ------------------------------------------------------------------------------------------ deposits

@@ -52,6 +52,7 @@ from semivis.detector.kernels import (
     N_DEP,
     N_MODULES,
     N_OBS,
+    NO_TABLE,
     OBS_OUT,
     OBS_PS,
     REGION_BEYOND,
@@ -121,6 +122,8 @@ def selection_flags_with(  # noqa: PLR0917
     g: NDArray[np.float64],
     out: NDArray[np.int8],
     cuts: tuple[float, float, float],
+    tab: NDArray[np.float64],
+    use_tab: bool,
 ) -> None:  # pragma: no cover - numba
     """Selection flags (out[i] for SELECTION_FLAGS[i]: missing-energy, s1, s2) from summed deposits.
 
@@ -132,7 +135,9 @@ def selection_flags_with(  # noqa: PLR0917
     window [G_S1_LO, G_S1_HI), ``n_beyond`` of ``n_chi2`` beyond the set-up. missing-energy: EPJC 83 (2023)
     391 Sect. 3.2 (E_ECAL < 50 GeV, VETO quiet, E_HCAL < 1 GeV); s1 and s2: EPJC 81 (2021) 959.
     ``cuts``: the event's terms of :func:`event_cut_terms`, or (-1, 0, 0) to compute NA64's cuts from ``dep``
-    alone (:func:`selection_flags`); either way the flags are the same bit for bit.
+    alone (:func:`selection_flags`); either way the flags are the same bit for bit. ``tab``, ``use_tab``: the
+    containment table for the longitudinal cut's window (:func:`semivis.detector.kernels.ecal_cuts_pass`; the
+    decision is the exact one).
     """
     ecal_ok = e_ecal_base + dep[0] < g[G_ECAL_MAX]
     veto_ok = dep[1] < g[G_VETO_THR]
@@ -146,7 +151,7 @@ def selection_flags_with(  # noqa: PLR0917
         elif dep[MOD_ECAL] == 0.0 and dep[OBS_OUT] == 0.0 and dep[OBS_PS] == 0.0:
             me = cuts[0] > 0.0  # the ECAL cuts read nothing else of dep: the event's no-pair result
         else:
-            me = ecal_cuts_pass(e_ecal_base, dep, g, cuts[1], cuts[2])
+            me = ecal_cuts_pass(e_ecal_base, dep, g, cuts[1], cuts[2], tab, use_tab)
     out[0] = 1 if me else 0
     s1 = ecal_ok and veto_ok and dep[2] < g[G_HCAL_THR] and (dep[3] + dep[4]) >= g[G_S1_MIN] and n_in_window > 0
     out[1] = 1 if s1 else 0
@@ -154,14 +159,16 @@ def selection_flags_with(  # noqa: PLR0917
 
 
 @njit(cache=True, inline="always")
-def event_cut_terms(e_ecal_base: float, g: NDArray[np.float64], inside0: float) -> tuple[float, float, float]:
+def event_cut_terms(
+    e_ecal_base: float, g: NDArray[np.float64], inside0: float, tab: NDArray[np.float64], use_tab: bool
+) -> tuple[float, float, float]:
     """The per-event terms ``cuts`` of :func:`selection_flags_with`: (1 or 0: NA64's ECAL cuts pass with no pair
     energy in the ECAL, then the recoil shower's (outside, pre-shower) energies of
     :func:`semivis.detector.kernels.ecal_cut_constants`). ``inside0``: that function's per-card constant. Exact:
     the same expressions :func:`semivis.detector.kernels.na64_cuts_pass` evaluates, computed once per event
     instead of once per segment."""  # pragma: no cover - numba
     out_rec, ps_rec = ecal_cut_constants(e_ecal_base, g, inside0)
-    ok = ecal_cuts_pass(e_ecal_base, _NO_PAIR_DEPOSITS, g, out_rec, ps_rec)
+    ok = ecal_cuts_pass(e_ecal_base, _NO_PAIR_DEPOSITS, g, out_rec, ps_rec, tab, use_tab)
     return (1.0 if ok else 0.0), out_rec, ps_rec
 
 
@@ -176,7 +183,7 @@ def selection_flags(  # noqa: PLR0917
     out: NDArray[np.int8],
 ) -> None:  # pragma: no cover - numba
     """:func:`selection_flags_with` computing NA64's cuts from ``dep`` alone (no per-event terms)."""
-    selection_flags_with(e_ecal_base, dep, n_in_window, n_beyond, n_chi2, g, out, (-1.0, 0.0, 0.0))
+    selection_flags_with(e_ecal_base, dep, n_in_window, n_beyond, n_chi2, g, out, (-1.0, 0.0, 0.0), NO_TABLE, False)
 
 
 @njit(cache=True, inline="always")
@@ -532,7 +539,7 @@ def _terms_csr_events(  # noqa: PLR0917
         if pos + N_IND * kmax > cap:
             return e
         le = lep[e]
-        cuts = (0.0, 0.0, 0.0) if regions_only else event_cut_terms(e_base[e], g, inside0)
+        cuts = (0.0, 0.0, 0.0) if regions_only else event_cut_terms(e_base[e], g, inside0, tab, use_tab)
         have_x = False
         # regions only: every ECAL slice takes the shortcut of a failed ECAL cut (its region is set before it)
         e_skip = math.inf if regions_only else e_base[e]
@@ -546,7 +553,9 @@ def _terms_csr_events(  # noqa: PLR0917
                     fl[i] = 0
             elif near_threshold(e_base[e], deps[k], errs[k], g):
                 exact_deps(k, nb, zv[e], tx[e], ty[e], le, g, zb, tab, dex)
-                selection_flags_with(e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts)
+                selection_flags_with(
+                    e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab
+                )
             elif lat and cats[k] == REGION_ECAL and not lateral_decided(e_base[e], deps[k], g):
                 if not have_x:
                     segment_data(
@@ -554,9 +563,11 @@ def _terms_csr_events(  # noqa: PLR0917
                         -math.inf,
                     )  # fmt: skip
                     have_x = True
-                selection_flags_with(e_base[e], deps_x[k], win[k], 0, 1, g, fl, cuts)
+                selection_flags_with(e_base[e], deps_x[k], win[k], 0, 1, g, fl, cuts, tab, use_tab)
             else:
-                selection_flags_with(e_base[e], deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts)
+                selection_flags_with(
+                    e_base[e], deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab
+                )
             for i in range(N_FLAGS):
                 cur[i] = fl[i]
             for i in range(N_REGIONS):
@@ -647,7 +658,7 @@ def _pair_table_events(  # noqa: PLR0917
     lat = g[G_CUT_LAT] > 0.0
     inside0 = square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if lat else 1.0
     for e in range(zv.shape[0]):
-        cuts = event_cut_terms(e_base[e], g, inside0)
+        cuts = event_cut_terms(e_base[e], g, inside0, tab, use_tab)
         for s in range(2):
             nb = segment_data(
                 zv[e], tx[e, s], ty[e, s], lep[e, s], gs, grid, zb[s], deps[s], cats[s], win[s], errs[s], tab, slab,
@@ -694,7 +705,7 @@ def _pair_table_events(  # noqa: PLR0917
                             have[q] = 1
                     for d in range(N_OBS):
                         tot[d] = dlat[0, a, d] + dlat[1, b, d]
-                selection_flags_with(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl, cuts)
+                selection_flags_with(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl, cuts, tab, use_tab)
                 for i in range(N_FLAGS):
                     passes[e, i, off1 + a, off2 + b] = fl[i]
 
