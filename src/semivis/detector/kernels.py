@@ -36,6 +36,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from semivis._jit import NO_REFCOUNT
+
 __all__ = [
     "CONTAINMENT_TABLE_TOL",
     "GP_S0",
@@ -503,7 +505,7 @@ def ecal_cut_constants(e_base: float, g: NDArray[np.float64], inside0: float) ->
 NO_TABLE = np.zeros((1, 1))
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNT)
 def ecal_cuts_pass(  # noqa: PLR0917
     e_base: float,
     dep: NDArray[np.float64],
@@ -567,7 +569,7 @@ def na64_cuts_pass(e_base: float, dep: NDArray[np.float64], g: NDArray[np.float6
         return False
     inside0 = square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if g[G_CUT_LAT] > 0.0 else 1.0
     out_rec, ps_rec = ecal_cut_constants(e_base, g, inside0)
-    return ecal_cuts_pass(e_base, dep, g, out_rec, ps_rec, NO_TABLE, False)
+    return bool(ecal_cuts_pass(e_base, dep, g, out_rec, ps_rec, NO_TABLE, False))
 
 
 # ------------------------------------------------------------------------------------------ deposits
