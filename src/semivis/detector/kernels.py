@@ -25,7 +25,10 @@ The small kernels called once per flight-path segment are compiled with ``inline
 its IR level into the signal room's segment loop): there an out-of-line call with array arguments costs more than
 its arithmetic. Inlining them makes the response table 1.4x faster, bit for bit the same, for +15 s of one-time
 compilation; inlining the transcendental ones too (``containment``, the cuts) would give 1.5x for +60 s, so they
-stay out of line (docs/performance.md).
+stay out of line (docs/performance.md). The segment loops that call them, and :func:`ecal_cuts_pass`, are compiled
+without numba's reference counting (:data:`semivis._jit.NO_REFCOUNT`): the inlined array parameters otherwise
+cost an atomic increment and decrement each, ~58 % of a response table. Each lepton's shower shape a and
+ln Gamma(a) are computed once per chi2 (:func:`shower_constants`), not per ECAL slice.
 """
 
 from __future__ import annotations
