@@ -14,7 +14,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "semivis"
 
 #: the ground floor: any room may use these
-BASE = frozenset({"semivis", "constants", "errors", "_validation", "_io", "_codecache", "data", "stats"})
+BASE = frozenset({"semivis", "constants", "errors", "_validation", "_io", "_codecache", "_jit", "data", "stats"})
 
 #: doors, top floor first (docs/dev/architecture.md); a room may use the rooms listed and the base
 DOORS: dict[str, frozenset[str]] = {
@@ -41,6 +41,7 @@ DOORS: dict[str, frozenset[str]] = {
     "_validation": frozenset({"errors"}),
     "_io": frozenset(),
     "_codecache": frozenset(),
+    "_jit": frozenset(),
     "constants": frozenset(),
     "errors": frozenset(),
 }
