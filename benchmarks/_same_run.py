@@ -1,5 +1,6 @@
-"""Shared by the same-run benchmarks (``bench_figure_cpu``, ``bench_percell``, ``bench_response_table``): run one
-child command against one source tree and read the JSON line it prints last.
+"""Shared by the same-run benchmarks (``bench_figure_cpu``, ``bench_percell``, ``bench_response_table``,
+``bench_dump_edges``): run one child command against one source tree and read the JSON line it prints last, and
+write a benchmark's runs atomically.
 
 A tree is a ``src/`` folder put first on ``PYTHONPATH`` (``""``: the installed semivis), so the previous and the
 current code are timed in the same window on a noisy machine.
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_in_tree", "tree_label"]
+__all__ = ["run_in_tree", "tree_label", "write_runs"]
 
 
 def tree_label(tree: str) -> str:
@@ -38,3 +40,19 @@ def run_in_tree(cmd: list[str], tree: str, scratch_prefix: str | None = None) ->
             env["SEMIVIS_CACHE_DIR"] = str(Path(root) / "cache")
             proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def write_runs(results: Path, name: str, tag: str, args: dict[str, Any], runs: list[Any]) -> Path:
+    """Write ``{args, runs, loadavg, machine}`` to ``results/NAME[-TAG].json`` atomically (temp file + rename)."""
+    out = {
+        "args": args,
+        "runs": runs,
+        "loadavg": os.getloadavg(),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+    }
+    results.mkdir(exist_ok=True)
+    path = results / f"{name}{'-' + tag if tag else ''}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(out, indent=1))
+    tmp.replace(path)
+    return path

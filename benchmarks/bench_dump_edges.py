@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 from pathlib import Path
 
-from _same_run import run_in_tree, tree_label
+from _same_run import run_in_tree, tree_label, write_runs
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -65,17 +63,7 @@ def main() -> None:
         cmd = [sys.executable, "-c", _CHILD, args.cards, args.m_chi1, str(args.seeds), str(args.n_primaries)]
         runs.append({"tree": tree_label(tree), **run_in_tree(cmd, tree)})
         print(json.dumps({"tree": runs[-1]["tree"], "cpu_s": runs[-1]["cpu_s"]}), flush=True)
-    out = {
-        "args": vars(args),
-        "runs": runs,
-        "loadavg": os.getloadavg(),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
-    }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"bench_dump_edges{'-' + args.tag if args.tag else ''}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(out, indent=1))
-    tmp.replace(path)
+    path = write_runs(RESULTS, "bench_dump_edges", args.tag, vars(args), runs)
     print(path)
 
 

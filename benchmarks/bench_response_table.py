@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 from pathlib import Path
 
-from _same_run import run_in_tree, tree_label
+from _same_run import run_in_tree, tree_label, write_runs
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -85,17 +83,7 @@ def main() -> None:
                    str(args.delta), str(args.events), str(args.repeat)]  # fmt: skip
             runs.append({"tree": tree_label(tree), "round": rnd, "rows": run_in_tree(cmd, tree)})
             print(json.dumps(runs[-1]), flush=True)
-    out = {
-        "args": vars(args),
-        "runs": runs,
-        "loadavg": os.getloadavg(),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
-    }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"bench_response_table{'-' + args.tag if args.tag else ''}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(out, indent=1))
-    tmp.replace(path)
+    path = write_runs(RESULTS, "bench_response_table", args.tag, vars(args), runs)
     print(path)
 
 
