@@ -14,7 +14,8 @@ by parts in each index Sum_{a,b} D[a,b] exp(-(x_1,a + x_2,b) u) with the corner 
 D[a,b] = P[a,b] - P[a-1,b] - P[a,b-1] + P[a-1,b-1] (P = 0 outside): again a 1-D measure, at x = x_1,a + x_2,b.
 
 **Compression with a rigorous bound.** The nonzero x are put in bins of a fixed grid, 32 per octave
-(x_lo = 2^e (1 + s/32), width x_lo/32 at most; exact in floating point via ``frexp``). Per bin b the kernel keeps
+(x_lo = 2^e (1 + s/32), width x_lo/32 at most; exact in floating point via ``frexp``), in one pass over the terms
+without sorting them (an accumulator per bin of their exponent range). Per bin b the kernel keeps
 the moments about its lower edge M_b,n = Sum W_k (x_k - x_lo)^n / n! (n <= :data:`ORDER`), so
 
     Sum_{k in b} W_k exp(-x_k u) = exp(-x_lo u) Sum_n M_b,n (-u)^n + R_b,
@@ -81,7 +82,7 @@ RTOL = 1e-4
 #: absolute tolerance [events] of the same test (1e-4 of 0.1 x the smallest 90 % CL s_up, ln 10 = 2.30)
 ATOL = 2.3e-5
 #: version of the kernel's array layout and algorithm (enters cache keys)
-KERNEL_FORMAT = 1
+KERNEL_FORMAT = 2  # 2: moments summed in term order (no sort); the same bins, sums equal up to rounding
 #: rounding: each stored sum is bounded by (terms summed) x unit roundoff x the sum of |terms|; 4x margin
 _UNIT = 4.0 * 2.0**-53
 
@@ -157,65 +158,79 @@ def _bin_of(x: float) -> tuple[int, int]:  # pragma: no cover - numba
 
 @njit(cache=True)
 def _compress(
-    x: NDArray[np.float64], w: NDArray[np.float64], order: NDArray[np.int64], p: int
+    x: NDArray[np.float64], w: NDArray[np.float64], p: int
 ) -> tuple[float, float, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
            NDArray[np.float64], NDArray[np.float64]]:  # fmt: skip  # pragma: no cover - numba
     """(c0, |c0|, x_lo, moments (B, p+1) / n!, abs moment p+1 / (p+1)!, Sum |W|, cumulative moments about 0
-    (B, p+1) / n!, cumulative abs moment p+1 about 0 / (p+1)!) of the terms in ``order`` (x ascending)."""
+    (B, p+1) / n!, cumulative abs moment p+1 about 0 / (p+1)!) of the terms (x, w), in any order.
+
+    No sort: every bin of the exponent range of x > 0 gets an accumulator (at most 32 per octave), the terms are
+    added in their given order, and the occupied bins are kept in x order. Two passes over the terms (the
+    exponent range, then the sums); the order of the terms changes the sums by rounding only, which the bound's
+    rounding term (:data:`_UNIT` x terms x Sum |W|) covers for any order."""
+    e_lo = 1 << 30
+    e_hi = -(1 << 30)
+    for i in range(x.size):
+        if x[i] > 0.0:
+            e = math.frexp(x[i])[1]
+            e_lo = min(e_lo, e)
+            e_hi = max(e_hi, e)
+    nd = max(0, (e_hi - e_lo + 1) * BINS_PER_OCTAVE)
+    fact = np.ones(p + 2)
+    for n in range(1, p + 2):
+        fact[n] = fact[n - 1] * n
+    cnt = np.zeros(nd, dtype=np.int64)
+    mom_d = np.zeros((nd, p + 1))
+    absm_d = np.zeros(nd)
+    amp_d = np.zeros(nd)
+    cmom_d = np.zeros((nd, p + 1))
+    cabs_d = np.zeros(nd)
+    c0 = 0.0
+    a0 = 0.0
+    for i in range(x.size):
+        xi = x[i]
+        wi = w[i]
+        if xi <= 0.0:
+            c0 += wi
+            a0 += abs(wi)
+            continue
+        e, s = _bin_of(xi)
+        j = (e - e_lo) * BINS_PER_OCTAVE + s
+        d = xi - math.ldexp(1.0 + s / BINS_PER_OCTAVE, e - 1)
+        cnt[j] += 1
+        t = wi
+        for n in range(p + 1):
+            mom_d[j, n] += t / fact[n]
+            t *= d
+        absm_d[j] += abs(wi) * d ** (p + 1) / fact[p + 1]
+        amp_d[j] += abs(wi)
+        t = wi
+        for n in range(p + 1):
+            cmom_d[j, n] += t / fact[n]
+            t *= xi
+        cabs_d[j] += abs(wi) * xi ** (p + 1) / fact[p + 1]
     nb = 0
-    last_e = -100000
-    last_s = -1
-    for i in range(order.size):
-        xi = x[order[i]]
-        if xi > 0.0:
-            e, s = _bin_of(xi)
-            if e != last_e or s != last_s:
-                nb += 1
-                last_e = e
-                last_s = s
+    for j in range(nd):
+        if cnt[j] > 0:
+            nb += 1
     xlo = np.empty(nb)
     mom = np.zeros((nb, p + 1))
     absm = np.zeros(nb)
     amp = np.zeros(nb)
     cmom = np.zeros((nb, p + 1))
     cabs = np.zeros(nb)
-    fact = np.ones(p + 2)
-    for n in range(1, p + 2):
-        fact[n] = fact[n - 1] * n
-    c0 = 0.0
-    a0 = 0.0
-    b = -1
-    last_e = -100000
-    last_s = -1
-    for i in range(order.size):
-        xi = x[order[i]]
-        wi = w[order[i]]
-        if xi <= 0.0:
-            c0 += wi
-            a0 += abs(wi)
+    b = 0
+    for j in range(nd):
+        if cnt[j] == 0:
             continue
-        e, s = _bin_of(xi)
-        if e != last_e or s != last_s:
-            b += 1
-            last_e = e
-            last_s = s
-            xlo[b] = math.ldexp(1.0 + s / BINS_PER_OCTAVE, e - 1)
-        d = xi - xlo[b]
-        t = wi
+        xlo[b] = math.ldexp(1.0 + (j % BINS_PER_OCTAVE) / BINS_PER_OCTAVE, e_lo + j // BINS_PER_OCTAVE - 1)
         for n in range(p + 1):
-            mom[b, n] += t / fact[n]
-            t *= d
-        absm[b] += abs(wi) * d ** (p + 1) / fact[p + 1]
-        amp[b] += abs(wi)
-        t = wi
-        for n in range(p + 1):
-            cmom[b, n] += t / fact[n]
-            t *= xi
-        cabs[b] += abs(wi) * xi ** (p + 1) / fact[p + 1]
-    for b in range(1, nb):  # cumulative over bins
-        for n in range(p + 1):
-            cmom[b, n] += cmom[b - 1, n]
-        cabs[b] += cabs[b - 1]
+            mom[b, n] = mom_d[j, n]
+            cmom[b, n] = cmom_d[j, n] + (cmom[b - 1, n] if b > 0 else 0.0)  # cumulative over bins
+        absm[b] = absm_d[j]
+        amp[b] = amp_d[j]
+        cabs[b] = cabs_d[j] + (cabs[b - 1] if b > 0 else 0.0)
+        b += 1
     return c0, a0, xlo, mom, absm, amp, cmom, cabs
 
 
@@ -509,8 +524,7 @@ def lifetime_kernel(
                 ws = np.empty(w.size * kmax * kmax)
                 cnt = _gather_pair(pr.xb, pr.passes, w, inds, facs, xs, ws)
                 xs, ws = xs[:cnt], ws[:cnt]
-            order = np.argsort(xs, kind="stable").astype(np.int64)
-            c0, a0, xlo, mom, absm, amp, cmom, cabs = _compress(xs, ws, order, ORDER)
+            c0, a0, xlo, mom, absm, amp, cmom, cabs = _compress(xs, ws, ORDER)
             for key, val in (
                 ("c0", np.array([c0])), ("a0", np.array([a0])), ("nterms", np.array([xs.size], dtype=np.int64)),
                 ("xlo", xlo), ("mom", mom), ("absm", absm), ("amp", amp), ("cmom", cmom), ("cabs", cabs),
