@@ -111,7 +111,7 @@ def test_write_failure_after_start_is_one_warning_and_stops_writing(
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("semivis.scan.cache.atomic_write_bytes", disk_full)
+    monkeypatch.setattr("semivis.scan.cache.atomic_path", disk_full)
     with caplog.at_level(logging.WARNING):
         for i in range(3):
             cache.store(cache_key({"i": i}), {"x": np.zeros(1)}, {})

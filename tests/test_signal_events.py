@@ -60,6 +60,19 @@ def test_cache_round_trip(card) -> None:  # type: ignore[no-untyped-def]
     assert key == sample_content_key(load_card("na64-compact-hcal1"), "idm", 0.3, 0.1, 0.14, 500, 3)
 
 
+def test_arrays_are_read_only_and_the_digest_is_their_content(card) -> None:  # type: ignore[no-untyped-def]
+    """A sample's arrays cannot be written (the response-table memo keys on a digest computed once), and the digest
+    is a function of the arrays' content: equal for a copy, different when one number differs."""
+    s = _idm(card, 300)
+    with pytest.raises(ValueError, match="read-only"):
+        s.arrays["ap.E"][0] = 1.0
+    copy = EventSample({k: np.array(v) for k, v in s.arrays.items()}, dict(s.meta))
+    assert copy.array_digest() == s.array_digest()
+    changed = {k: np.array(v) for k, v in s.arrays.items()}
+    changed["chi1chi2.chi2_0.ep"][7, 2] = np.nextafter(changed["chi1chi2.chi2_0.ep"][7, 2], np.inf)
+    assert EventSample(changed, dict(s.meta)).array_digest() != s.array_digest()
+
+
 def test_kinematics(card) -> None:  # type: ignore[no-untyped-def]
     s = _idm(card)
     chi2 = s.arrays["chi1chi2.chi2_0.p4"]

@@ -40,14 +40,14 @@ import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import platformdirs
 from numpy.typing import NDArray
 
 from semivis._codecache import source_digest
-from semivis._io import atomic_write_bytes, atomic_write_text
+from semivis._io import atomic_path, atomic_write_text
 from semivis.errors import ParameterError
 
 __all__ = ["SECTIONS", "SampleCache", "cache_key", "default_cache_dir", "source_digest"]
@@ -87,6 +87,34 @@ def _remove(path: Path) -> None:
             path.unlink(missing_ok=True)
     except OSError as exc:
         _log.debug("semivis cache: cannot remove %s (%s)", path, exc)
+
+
+class _HashingWriter(io.RawIOBase):
+    """A write-only, unseekable file that passes every byte to ``fh`` and into a SHA-256: ``np.savez`` then writes
+    its zip archive in one stream (data descriptors after each member), and the checksum is the one of the file."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        super().__init__()
+        self._fh = fh
+        self._sha = hashlib.sha256()
+        self._n = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        view = memoryview(b).cast("B")
+        self._sha.update(view)
+        self._fh.write(view)
+        self._n += view.nbytes
+        return view.nbytes
+
+    def tell(self) -> int:
+        return self._n
+
+    def hexdigest(self) -> str:
+        """SHA-256 of everything written."""
+        return self._sha.hexdigest()
 
 
 class SampleCache:
@@ -158,15 +186,14 @@ class SampleCache:
         if not self.writable:
             return
         npz, meta_path = self._paths(key)
-        buf = io.BytesIO()
-        np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})  # type: ignore[arg-type]
-        data = buf.getvalue()
-        record = {"format": _FORMAT, "key": key, "sha256": hashlib.sha256(data).hexdigest(), "meta": dict(meta)}
         try:
             for p in (npz, meta_path):
                 if p.is_dir() and not p.is_symlink():
                     _remove(p)
-            atomic_write_bytes(npz, data, fsync=False)
+            with atomic_path(npz, fsync=False) as tmp, tmp.open("wb") as fh:
+                sink = _HashingWriter(fh)  # the checksum of the bytes as written: no copy of the archive in memory
+                np.savez(sink, **{k: np.asarray(v) for k, v in arrays.items()})  # type: ignore[arg-type]
+            record = {"format": _FORMAT, "key": key, "sha256": sink.hexdigest(), "meta": dict(meta)}
             atomic_write_text(meta_path, json.dumps(record, sort_keys=True, default=str), fsync=False)
         except OSError as exc:
             self.writable = False
