@@ -99,12 +99,15 @@ __all__ = [
     "TAB_NS",
     "TAB_S_MAX",
     "charged_particles_at",
+    "charged_particles_at_ln",
     "containment",
     "containment_tab",
     "decay_deposits",
     "ecal_cut_constants",
     "ecal_cut_observables",
     "ecal_cuts_pass",
+    "ecal_depth_ln",
+    "ecal_depth_x",
     "ecal_pair",
     "gammainc_lower_reg",
     "gammainc_lower_reg_gln",
@@ -375,7 +378,32 @@ def leak_charged_particles(E: float, t_rem: float, Ec: float, b: float) -> float
 @njit(cache=True, inline="always")
 def charged_particles_at(E: float, x: float, a: float, lga: float, Ec: float, b: float) -> float:  # noqa: PLR0917
     """:func:`leak_charged_particles` at x = b t_rem > 0 given the shower's a and lga = ln Gamma(a)."""
-    return E * b * math.exp((a - 1.0) * math.log(x) - x - lga) / Ec
+    return charged_particles_at_ln(E, x, math.log(x), a, lga, Ec, b)
+
+
+@njit(cache=True, inline="always")
+def charged_particles_at_ln(  # noqa: PLR0917
+    E: float, x: float, ln_x: float, a: float, lga: float, Ec: float, b: float
+) -> float:  # pragma: no cover - numba
+    """:func:`charged_particles_at` given ln x as well (an ECAL slice's fixed depth: :func:`ecal_depth_ln`)."""
+    return E * b * math.exp((a - 1.0) * ln_x - x - lga) / Ec
+
+
+@njit(cache=True, inline="always")
+def ecal_depth_x(z: float, g: NDArray[np.float64]) -> float:  # pragma: no cover - numba
+    """x = b t_rem: the ECAL depth left after z, t_rem = (z_ECAL_end - z) / X0, times the profile's b."""
+    return float(g[G_B] * ((g[G_ECAL_Z_END] - z) / g[G_X0]))
+
+
+@njit(cache=True)
+def ecal_depth_ln(z: NDArray[np.float64], g: NDArray[np.float64]) -> NDArray[np.float64]:  # pragma: no cover
+    """ln :func:`ecal_depth_x` at each z (NaN where z is at or past the ECAL end): the per-slice constant of the
+    charged-particle VETO term (:func:`ecal_pair`), computed by the same arithmetic, so bit for bit its value."""
+    out = np.empty(z.size)
+    for i in range(z.size):
+        x = ecal_depth_x(z[i], g)
+        out[i] = math.log(x) if x > 0.0 else math.nan
+    return out
 
 
 # ------------------------------------------------------------------------------------------ NA64 cuts
@@ -624,10 +652,12 @@ def ecal_pair(  # noqa: PLR0917
     f1: float,
     g: NDArray[np.float64],
     dep: NDArray[np.float64],
+    ln_x: float = math.nan,
 ) -> None:  # pragma: no cover - numba
     """Deposits of a pair created in the ECAL at (xc, yc, z) whose leptons keep the fractions f0, f1 there;
     the rest of each shower leaks downstream along the lepton's direction (:func:`propagate`). ``sh``: the
-    pair's :func:`shower_constants`."""
+    pair's :func:`shower_constants`; ``ln_x``: ln :func:`ecal_depth_x` (z) if known (an ECAL slice's fixed
+    midpoint, :func:`ecal_depth_ln`), else NaN (computed here)."""
     z_end = g[G_ECAL_Z_END]
     obs = dep.shape[0] > N_DEP
     for k in range(2):
@@ -648,8 +678,12 @@ def ecal_pair(  # noqa: PLR0917
             zf = module_z_start(g, MOD_VETO)
             h = module_half_size(g, MOD_VETO)
             if abs(xe + lep[3 * k + 1] * (zf - z_end)) <= h and abs(ye + lep[3 * k + 2] * (zf - z_end)) <= h:
-                t_rem = (z_end - z) / g[G_X0]
-                n_ch = charged_particles_at(E, g[G_B] * t_rem, a, lga, g[G_EC], g[G_B]) if t_rem > 0.0 else 0.0
+                x = ecal_depth_x(z, g)
+                if x > 0.0:
+                    lx = math.log(x) if math.isnan(ln_x) else ln_x
+                    n_ch = charged_particles_at_ln(E, x, lx, a, lga, g[G_EC], g[G_B])
+                else:
+                    n_ch = 0.0
                 d = min(n_ch * g[G_MIP], leak)
                 dep[MOD_VETO] += d
                 leak -= d

@@ -61,6 +61,7 @@ from semivis.detector.kernels import (
     REGION_NAMES,
     TAB_A_MAX,
     TAB_H,
+    TAB_NA,
     decay_deposits,
     ecal_cut_constants,
     ecal_cuts_pass,
@@ -108,6 +109,9 @@ N_IND = N_FLAGS + N_REGIONS
 #: segment starts of a flight path besides the ECAL grid points: its origin, the ECAL end, and per downstream
 #: module its front face, lateral exit and back face (14), plus room for the sentinel
 MAX_EXTRA_SEGMENTS = 16
+#: column of the per-slice table (:func:`segment_data`'s ``slab``) holding the slice's ln(b t_rem)
+#: (:func:`semivis.detector.kernels.ecal_depth_ln`); columns 0..TAB_NA-1 are P(a_nodes, b t_i)
+SLAB_LN_X = TAB_NA
 #: the deposit vector of no pair energy (a compile-time constant of the kernels: no allocation per event)
 _NO_PAIR_DEPOSITS = np.zeros(N_OBS)
 
@@ -318,7 +322,7 @@ def _segment(  # noqa: PLR0917
         if e_skip + ecal - g[G_ECAL_MAX] > CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]):
             dep[MOD_ECAL] = ecal
             return REGION_ECAL
-        ecal_pair(zm, xc, yc, lep, sh, f0, f1, g, dep)
+        ecal_pair(zm, xc, yc, lep, sh, f0, f1, g, dep, slab[i, SLAB_LN_X] if slab.shape[1] > SLAB_LN_X else math.nan)
         return REGION_ECAL
     return decay_deposits(zm, zv, tx, ty, lep, g, dep, tab, use_tab)
 
@@ -347,7 +351,7 @@ def segment_data(  # noqa: PLR0917
     deposit (sum) of segment k (CONTAINMENT_TABLE_TOL (E+ + E-) in the ECAL, else 0); callers re-evaluate
     a segment exactly (:func:`exact_deps`) when a selection threshold lies within that bound. ECAL slices with
     a fixed midpoint (segments 1..n_in start at grid points) interpolate the containment in a only, from the
-    per-slice table slab[i, :] = P(a_nodes, b t_i).
+    per-slice table slab[i, :TAB_NA] = P(a_nodes, b t_i) and their ln(b t_i) from slab[i, SLAB_LN_X].
 
     ``e_skip`` (one chi2 alone, :func:`terms_csr`: the event's ECAL energy without pairs; -inf: off): an
     ECAL slice whose pair ECAL deposit puts e_skip + deposit above the ECAL cut by more than ``errs[k]`` gets only

@@ -29,9 +29,9 @@ from numpy.typing import NDArray
 from scipy.special import gammainc
 
 from semivis.detector.cards import ExperimentCard
-from semivis.detector.kernels import G_B, G_ECAL_MAX, G_ECAL_Z_END, G_ECAL_Z_START, G_X0, TAB_H, TAB_NA
+from semivis.detector.kernels import G_B, G_ECAL_MAX, G_ECAL_Z_END, G_ECAL_Z_START, G_X0, TAB_H, TAB_NA, ecal_depth_ln
 from semivis.detector.response import containment_table, geometry_vector
-from semivis.signal._kernels import MAX_EXTRA_SEGMENTS, N_FLAGS, N_IND, pair_table, terms_csr
+from semivis.signal._kernels import MAX_EXTRA_SEGMENTS, N_FLAGS, N_IND, SLAB_LN_X, pair_table, terms_csr
 from semivis.signal.events import N_CHI2, EventSample
 from semivis.signal.selections import SELECTION_FLAGS
 
@@ -144,15 +144,22 @@ def _ecal_grid(card: ExperimentCard, n: int) -> NDArray[np.float64]:
 
 
 def _slice_table(g: NDArray[np.float64], grid: NDArray[np.float64]) -> NDArray[np.float64]:
-    """P(a_nodes, b t_i) at the fixed midpoints t_i of the ECAL slices (a nodes of the containment table).
+    """Per ECAL slice i (fixed midpoint z_i, t_i = (z_end - z_i) / X0): P(a_nodes, b t_i) in columns 0..TAB_NA-1 and
+    ln(b t_i) in column :data:`~semivis.signal._kernels.SLAB_LN_X` (the charged-particle VETO term's per-slice
+    constant, :func:`semivis.detector.kernels.ecal_depth_ln`: the kernels' own arithmetic, so bit for bit the value
+    they would compute).
 
     PDG RPP 2022 Eq. 34.36 integrated (scipy.special.gammainc); ~ 2 ms, built per response table.
     """
     z_end = g[G_ECAL_Z_END]
     nxt = np.append(grid[1:], z_end)
-    t = (z_end - 0.5 * (grid + nxt)) / g[G_X0]
+    zm = 0.5 * (grid + nxt)
+    t = (z_end - zm) / g[G_X0]
     a = 1.0 + (np.arange(TAB_NA) - 1.0) * TAB_H
-    return np.ascontiguousarray(gammainc(a[None, :], (g[G_B] * t)[:, None]), dtype=np.float64)
+    out = np.empty((grid.size, SLAB_LN_X + 1))
+    out[:, :TAB_NA] = gammainc(a[None, :], (g[G_B] * t)[:, None])
+    out[:, SLAB_LN_X] = ecal_depth_ln(np.ascontiguousarray(zm, dtype=np.float64), g)
+    return out
 
 
 def _one_terms(  # noqa: PLR0917
