@@ -248,3 +248,49 @@ def test_a_coupling_change_reads_kernels_not_samples(tmp_path: Path) -> None:
     fresh = run_scan(spec(2e-2), evaluator=SignalEvaluator(), cache_dir=tmp_path / "fresh")
     assert np.array_equal(again["n_sig"].values, fresh["n_sig"].values)
     assert fresh["n_sig"].values.max() > 0
+
+
+def test_a_union_column_reuses_the_one_process_kernel_and_equals_the_union_sample_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A brem + annihilation scan after a brem-only scan of the same samples (EPJC 2023 Fig. 3's improvement curve
+    after its exclusion curve) takes the brem part's kernel from that scan and builds only the annihilation part;
+    alone, it builds both parts. Either way N_sig is bit for bit what the union sample's own path gives (the part
+    path switched off), and a re-run answers from the union's stored kernel without building anything."""
+    from semivis.scan import SignalEvaluator, evaluators  # noqa: PLC0415 - the real evaluator is only needed here
+    from semivis.signal import events  # noqa: PLC0415
+
+    y = tuple(float(v) for v in np.geomspace(1e-5, 1e-2, 70))
+
+    def spec(processes: tuple[str, ...]) -> ScanSpec:
+        # m_A' = 0.3 GeV: both processes open; 0.6 GeV: the annihilation part is empty (resonance above E_beam)
+        return ScanSpec("idm", "mAp-eps", (0.3, 0.6), y, n_events=60, processes=processes)
+
+    built: list[tuple[str, ...]] = []
+    real = events.build_event_sample
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append(tuple(kwargs.get("processes", ())))  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evaluators, "build_event_sample", counting)
+    evaluators._KERNEL_MEMO.clear()
+    run_scan(spec(("brem",)), evaluator=SignalEvaluator(), cache_dir=tmp_path / "a", progress=False)
+    built.clear()
+    after_brem = run_scan(spec(("brem", "annihilation")), evaluator=SignalEvaluator(), cache_dir=tmp_path / "a")
+    assert built == [("annihilation",), ("annihilation",)]  # the brem parts came from the brem-only scan's kernels
+    built.clear()
+    evaluators._KERNEL_MEMO.clear()
+    again = run_scan(spec(("brem", "annihilation")), evaluator=SignalEvaluator(), cache_dir=tmp_path / "a")
+    assert built == []
+    evaluators._KERNEL_MEMO.clear()
+    alone = run_scan(spec(("brem", "annihilation")), evaluator=SignalEvaluator(), cache_dir=tmp_path / "b")
+    assert sorted(built) == sorted([("brem",), ("annihilation",)] * 2)
+    built.clear()
+    evaluators._KERNEL_MEMO.clear()
+    monkeypatch.setattr(evaluators.SignalEvaluator, "part_evaluators", lambda self, experiment, couplings: ())
+    union_path = run_scan(spec(("brem", "annihilation")), evaluator=SignalEvaluator(), cache_dir=tmp_path / "c")
+    assert built == [("brem", "annihilation")] * 2  # the union sample itself (its parts built inside)
+    for ds in (after_brem, again, alone):
+        assert np.array_equal(ds["n_sig"].values, union_path["n_sig"].values)
+    assert union_path["n_sig"].values.max() > 0

@@ -213,6 +213,30 @@ class Evaluator:
         """Note that ``sample`` is the one stored under ``sample_key`` (so :meth:`n_sig_from_key` can answer
         next time); the base evaluator keeps nothing."""
 
+    def part_evaluators(self, experiment: str, couplings: Mapping[str, NDArray[np.float64]]) -> tuple[Evaluator, ...]:
+        """The one-part evaluators whose samples make up this evaluator's sample (a union of A' production
+        processes), when :meth:`n_sig_from_parts` can combine them for ``couplings``; else () (the base: none)."""
+        return ()
+
+    def has_kernel_for_key(self, experiment: str, sample_key: str, bins: tuple[str, ...]) -> bool:
+        """Whether something cached for the sample under ``sample_key`` answers without the sample (base: no)."""
+        return False
+
+    def n_sig_from_parts(  # noqa: PLR0917
+        self,
+        experiment: str,
+        kind: str,
+        sample_key: str,
+        part_keys: list[str],
+        part_samples: list[Any],
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> NDArray[np.float64] | None:
+        """:meth:`n_sig` of the union sample under ``sample_key`` from its parts (:meth:`part_evaluators`: their
+        sample-cache keys ``part_keys``, and each part's sample, or None where :meth:`has_kernel_for_key` said its
+        key answers), or None (the scan then builds the union sample). The base evaluator has no parts."""
+        return None
+
 
 # --------------------------------------------------------------------------------------------------
 # the real evaluator
@@ -396,6 +420,14 @@ class SignalEvaluator(Evaluator):
         card = self._card(experiment)
         if not self._uses_kernel(card, couplings):
             return None
+        kernel = self._kernel_by_alias(card, sample_key, bins)
+        if kernel is None:
+            return None
+        theta = couplings["theta"] if kind == "i2dm" else None
+        return _from_kernel(kernel, card, bins, couplings, theta)
+
+    def _kernel_by_alias(self, card: Any, sample_key: str, bins: tuple[str, ...]) -> LifetimeKernel | KernelSum | None:
+        """The kernel stored for the sample under ``sample_key`` (memo, then the ``kernels/`` section), or None."""
         key = self._alias_key(card, sample_key, bins)
         kernel = _KERNEL_MEMO.get(key)
         if kernel is None:
@@ -407,8 +439,71 @@ class SignalEvaluator(Evaluator):
             except (KeyError, ValueError, TypeError):
                 return None
             _memo_put(key, kernel)
+        return kernel
+
+    def _store_alias(
+        self, card: Any, sample_key: str, bins: tuple[str, ...], kernel: LifetimeKernel | KernelSum
+    ) -> None:
+        """Keep ``kernel`` under the alias of ``sample_key`` (memo and ``kernels/`` section)."""
+        key = self._alias_key(card, sample_key, bins)
+        cache = SampleCache(self.kernel_cache, warn_unusable=False, section="kernels")
+        if cache.load(key) is None:
+            arrays, meta = kernel.to_arrays()
+            cache.store(key, arrays, {"kernel": meta})
+        _memo_put(key, kernel)
+
+    def part_evaluators(self, experiment: str, couplings: Mapping[str, NDArray[np.float64]]) -> tuple[Evaluator, ...]:
+        """For a union of production processes evaluated from lifetime kernels: one evaluator per process (the
+        union's parts, in its order; ``semivis.signal.events``), so a union column reuses the kernel of a
+        one-process scan's sample (e.g. EPJC 2023 Fig. 3's bremsstrahlung curves) instead of rebuilding that part."""
+        card = self._card(experiment)
+        if len(self.processes) < 2 or not self._uses_kernel(card, couplings):
+            return ()
+        return tuple(dataclasses.replace(self, processes=(p,)) for p in self.processes)
+
+    def has_kernel_for_key(self, experiment: str, sample_key: str, bins: tuple[str, ...]) -> bool:
+        """Whether a lifetime kernel is stored for the sample under ``sample_key``."""
+        return self._kernel_by_alias(self._card(experiment), sample_key, bins) is not None
+
+    def n_sig_from_parts(  # noqa: PLR0917
+        self,
+        experiment: str,
+        kind: str,
+        sample_key: str,
+        part_keys: list[str],
+        part_samples: list[Any],
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> NDArray[np.float64] | None:
+        """N_sig of the union from its parts' kernels: the :class:`~semivis.signal.lifetime.KernelSum` of the
+        non-empty parts, the kernel :meth:`kernel` makes of the union sample itself, so the numbers are the same
+        bit for bit. A part given as a sample gets its kernel built and stored under its key's alias (a later
+        one-process scan of that sample then answers from it); the union's kernel is stored under ``sample_key``'s.
+        None where a part's kernel is gone, no part has events, or the bound is above the tolerance."""
+        card = self._card(experiment)
+        if not self._uses_kernel(card, couplings):
+            return None
+        kbins = _kernel_bins(card, bins)
+        kernels: list[LifetimeKernel] = []
+        for pkey, smp in zip(part_keys, part_samples, strict=True):
+            if smp is None:
+                got = self._kernel_by_alias(card, pkey, bins)
+                if not isinstance(got, LifetimeKernel):
+                    return None
+                if int(got.meta.get("n_events", 1)) > 0:
+                    kernels.append(got)
+            elif smp.n_events > 0:
+                got = self._one_kernel(smp, card, kbins)
+                self._store_alias(card, pkey, bins, got)
+                kernels.append(got)
+        if not kernels:
+            return None
+        kernel: LifetimeKernel | KernelSum = kernels[0] if len(kernels) == 1 else KernelSum(tuple(kernels))
         theta = couplings["theta"] if kind == "i2dm" else None
-        return _from_kernel(kernel, card, bins, couplings, theta)
+        res = _from_kernel(kernel, card, bins, couplings, theta)
+        if res is not None:
+            self._store_alias(card, sample_key, bins, kernel)
+        return res
 
     def remember_sample_key(  # noqa: PLR0917
         self,
@@ -423,15 +518,9 @@ class SignalEvaluator(Evaluator):
         card = self._card(experiment)
         if not self._uses_kernel(card, couplings):
             return
-        key = self._alias_key(card, sample_key, bins)
-        if key in _KERNEL_MEMO:
+        if self._alias_key(card, sample_key, bins) in _KERNEL_MEMO:
             return
-        kernel = self.kernel(sample, card, _kernel_bins(card, bins))
-        cache = SampleCache(self.kernel_cache, warn_unusable=False, section="kernels")
-        if cache.load(key) is None:
-            arrays, meta = kernel.to_arrays()
-            cache.store(key, arrays, {"kernel": meta})
-        _memo_put(key, kernel)
+        self._store_alias(card, sample_key, bins, self.kernel(sample, card, _kernel_bins(card, bins)))
 
     def kernel(self, sample: EventSample, card: Any, bins: tuple[str, ...]) -> LifetimeKernel | KernelSum:
         """The lifetime kernel of ``sample`` in ``card`` for ``bins``: from the memo, the ``kernels/`` cache section,

@@ -285,6 +285,7 @@ def compute_column(  # noqa: PLR0917
             content["production_stream"] = SHARED_PRODUCTION
         key = cache_key(content)
         col: Mapping[str, Any] | None = None  # the couplings of a one-mass-point column's physical cells
+        res: NDArray[np.float64] | None = None
         if not plane.per_cell and np.any(physical):
             col = couplings if np.all(physical) else _physical_couplings(couplings, y.shape, physical)
             # a kernel (or other by-product) cached for this sample answers without reading the sample
@@ -296,45 +297,37 @@ def compute_column(  # noqa: PLR0917
                 else:
                     out[:, physical] = res
                 continue
-        hit = cache.load(key)
-        sample = None
-        if hit is not None:
-            try:
-                sample = evaluator.from_arrays(hit[0], hit[1]["sample"])
-            except (KeyError, ValueError, TypeError):
-                cache.rejected += 1  # readable but not a valid sample: recompute
-        if sample is None:
-            production = None
-            if shared:
-                m_ap = float(masses[0])
-                if m_ap not in productions:
-                    productions[m_ap] = evaluator.build_production(
-                        spec.experiment, m_ap, spec.n_events, production_seed(spec.seed, m_ap)
-                    )
-                production = productions[m_ap]
-            if production is None:
-                sample = evaluator.build_sample(spec.experiment, spec.model, masses, spec.n_events, seed)
-            else:  # an evaluator with a production takes it as build_sample(..., production=)
-                build: Any = evaluator.build_sample
-                sample = build(spec.experiment, spec.model, masses, spec.n_events, seed, production=production)
-            arrays, meta = evaluator.to_arrays(sample)
-            cache.store(
-                key,
-                arrays,
-                {
-                    "sample": meta,
-                    "scan": {
-                        "masses": list(masses),
-                        "kind": spec.model,
-                        "seed": spec.seed,
-                        "spawn_key": list(seed.spawn_key),
-                        "n_events": spec.n_events,
-                        "card": card_key,
-                        "version": __version__,
-                    },
-                },
-            )
-            built += 1
+        if col is not None and res is None:
+            # a union of production processes: its kernel from the parts' (one-process samples' kernels, which
+            # a scan of one process may already have made), with only the missing parts built
+            parts = evaluator.part_evaluators(spec.experiment, col)
+            if parts:
+                part_keys = [cache_key(content | {"evaluator": ev.identity()}) for ev in parts]
+                part_samples = [
+                    None
+                    if evaluator.has_kernel_for_key(spec.experiment, pk, bins)
+                    else _sample_for(ev, spec, masses, pk, cache, card_key, None)[0]
+                    for ev, pk in zip(parts, part_keys, strict=True)
+                ]
+                res = evaluator.n_sig_from_parts(spec.experiment, spec.model, key, part_keys, part_samples, bins, col)
+                if res is not None:
+                    built += sum(s is not None for s in part_samples)
+                    if np.all(physical):
+                        out[:] = res
+                    else:
+                        out[:, physical] = res
+                    continue
+
+        def production(m_ap: float = float(masses[0])) -> Any:
+            """The column's shared A' production (made once, when a cell's sample is first built)."""
+            if m_ap not in productions:
+                productions[m_ap] = evaluator.build_production(
+                    spec.experiment, m_ap, spec.n_events, production_seed(spec.seed, m_ap)
+                )
+            return productions[m_ap]
+
+        sample, was_built = _sample_for(evaluator, spec, masses, key, cache, card_key, production if shared else None)
+        built += was_built
         if plane.per_cell:
             if physical[j]:
                 sl = {k: v[j : j + 1] for k, v in couplings.items()}
@@ -353,6 +346,45 @@ def compute_column(  # noqa: PLR0917
             f"evaluator {evaluator.name} at column {spec.plane} x = {x}",
         )
     return index, out, {"hits": cache.hits, "built": built, "rejected": cache.rejected}
+
+
+def _sample_for(  # noqa: PLR0917
+    evaluator: Evaluator,
+    spec: ScanSpec,
+    masses: tuple[float, float, float],
+    key: str,
+    cache: SampleCache,
+    card_key: str,
+    production: Callable[[], Any] | None,
+) -> tuple[Any, bool]:
+    """(sample, built): the sample of one mass point from the sample cache under ``key``, else built on the mass
+    point's stream (with ``production()`` when given: a per-cell column's shared A' production, made on first
+    use) and stored."""
+    hit = cache.load(key)
+    if hit is not None:
+        try:
+            return evaluator.from_arrays(hit[0], hit[1]["sample"]), False
+        except (KeyError, ValueError, TypeError):
+            cache.rejected += 1  # readable but not a valid sample: recompute
+    seed = mass_seed(spec.seed, masses)
+    prod = None if production is None else production()
+    if prod is None:
+        sample = evaluator.build_sample(spec.experiment, spec.model, masses, spec.n_events, seed)
+    else:  # an evaluator with a production takes it as build_sample(..., production=)
+        build: Any = evaluator.build_sample
+        sample = build(spec.experiment, spec.model, masses, spec.n_events, seed, production=prod)
+    arrays, meta = evaluator.to_arrays(sample)
+    scan_meta = {
+        "masses": list(masses),
+        "kind": spec.model,
+        "seed": spec.seed,
+        "spawn_key": list(seed.spawn_key),
+        "n_events": spec.n_events,
+        "card": card_key,
+        "version": __version__,
+    }
+    cache.store(key, arrays, {"sample": meta, "scan": scan_meta})
+    return sample, True
 
 
 def _with_kernel_cache(evaluator: Evaluator, cache_root: str) -> Evaluator:

@@ -544,5 +544,6 @@ def lifetime_kernel(
         "channels": list(sample.channels),
         "chi2_stable": sample.chi2_stable,
         "eff_sig": float(card.signal_efficiency(sample.m_Ap)),
+        "n_events": sample.n_events,
     }
     return LifetimeKernel(meta, tuple(bins), arrays)
