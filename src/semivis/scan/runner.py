@@ -22,6 +22,17 @@ per column keep each sample's own production (child 0 of its mass-point stream):
 their numbers are unchanged. The sample-cache and scan keys of per-cell planes say ``production_stream =
 per-m_Ap``, so no sample or checkpoint made with the former per-cell production is reused.
 
+Unions of production processes
+------------------------------
+A sample with both A' production processes is the union of one-process parts (:mod:`semivis.signal.events`; the
+brem part is the brem-only sample of the same seed). When its column is evaluated from lifetime kernels, the scan
+asks the evaluator for the parts (``Evaluator.part_evaluators``): a part whose one-process sample-cache key already
+has a kernel (a brem-only scan of the same samples ran before, as in EPJC 2023 Fig. 3) is not built again, the
+missing parts are built and stored under their own keys, and ``Evaluator.n_sig_from_parts`` sums the parts'
+kernels, the kernel the union sample itself would get, so N_sig is the same bit for bit. The union sample is then
+never assembled; where the kernel's bound is above its tolerance, or the column is evaluated exactly, the scan
+builds it as before.
+
 Resume
 ------
 With ``out`` given, each finished column is written atomically to ``<out>.partial-<spec key>/`` as it
