@@ -9,7 +9,8 @@ Usage::
 
 Each tree runs in its own subprocess (``PYTHONPATH`` = its ``src``) doing what ``semivis figure all`` does, figure
 after figure in paper order with ONE fresh cache directory (so later figures reuse what earlier ones cached, as the
-command does): ``build_figure_data``, ``draw_figure``, ``save_figure`` (PNG + PDF). The time of each figure, its
+command does): ``build_figure_data``, ``draw_figure``, ``save_figure`` (PNG + PDF), with one process pool for every
+figure's scans where the tree has ``build_figure_data(..., scan_pool=)`` (as ``make_all``). The time of each figure, its
 scans' own timings (``meta["timings_s"]``), the total and the load average are recorded; with ``--compare-src`` the
 previous tree runs first, then this one, and the ratios previous/current are listed (the machine is noisy: compare
 only numbers taken in the same run). ``--grid`` replaces the resolution's grid (e.g. ``4x20x1000`` for a quick
@@ -20,6 +21,8 @@ profile of the (m_chi1, Delta/m_chi1) planes under CPU contention). Writes
 from __future__ import annotations
 
 import argparse
+import contextlib
+import inspect
 import json
 import os
 import platform
@@ -46,16 +49,26 @@ def _child(args: argparse.Namespace) -> None:
     names = args.figures.split(",") if args.figures else list(FIGURES)
     work = Path(tempfile.mkdtemp(prefix="semivis-bench-all-"))
     per: dict[str, dict[str, object]] = {}
+    # as make_all: one process pool for every figure's scans, where the tree has it (semivis.scan.runner.scan_executor)
+    shared = "scan_pool" in inspect.signature(build_figure_data).parameters and args.executor == "processes"
     t_all = time.perf_counter()
-    for name in names:
-        t0 = time.perf_counter()
-        data = build_figure_data(get_recipe(name), resolution=res, executor=args.executor, cache_dir=work / "cache")
-        save_figure(draw_figure(get_recipe(name), data), work / name)
-        per[name] = {
-            "wall_s": round(time.perf_counter() - t0, 2),
-            "timings_s": {k: round(float(v), 2) for k, v in data.meta.get("timings_s", {}).items()},
-        }
-        print(f"  {name}: {per[name]['wall_s']} s", file=sys.stderr)
+    with contextlib.ExitStack() as stack:
+        extra: dict[str, object] = {}
+        if shared:
+            from semivis.scan.runner import scan_executor  # noqa: PLC0415
+
+            extra["scan_pool"] = stack.enter_context(scan_executor("processes"))
+        for name in names:
+            t0 = time.perf_counter()
+            data = build_figure_data(
+                get_recipe(name), resolution=res, executor=args.executor, cache_dir=work / "cache", **extra
+            )
+            save_figure(draw_figure(get_recipe(name), data), work / name)
+            per[name] = {
+                "wall_s": round(time.perf_counter() - t0, 2),
+                "timings_s": {k: round(float(v), 2) for k, v in data.meta.get("timings_s", {}).items()},
+            }
+            print(f"  {name}: {per[name]['wall_s']} s", file=sys.stderr)
     total = time.perf_counter() - t_all
     print(json.dumps({"semivis_file": semivis.__file__, "total_s": round(total, 1), "figures": per}))
 

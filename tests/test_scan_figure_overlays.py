@@ -83,3 +83,24 @@ def test_serial_and_unknown_executors_start_no_overlay_process(tmp_path: Path) -
     for executor in (None, "serial", "dask"):
         with fbuild._start_overlays(_RECIPE, _RES, cache, executor) as running:
             assert running == {}
+
+
+@pytest.mark.slow
+def test_figures_sharing_one_scan_pool_equal_their_own_builds(tmp_path: Path) -> None:
+    """``make_all`` runs every figure's scans in one process pool (``scan_pool``): two figures built in a shared
+    pool are bit for bit their serial builds, the pool survives the first figure (``build_figure_data`` does not
+    shut down a pool it was given) and serves the second."""
+    from semivis.scan.runner import scan_executor  # noqa: PLC0415
+
+    fig3 = dataclasses.replace(get_recipe("epjc2023-fig3"), overlays=())
+    serial = [
+        build_figure_data(r, resolution=_RES, executor="serial", cache_dir=tmp_path / "s") for r in (fig3, _RECIPE)
+    ]
+    with scan_executor("processes", workers=2) as pool:
+        shared = [
+            build_figure_data(r, resolution=_RES, executor="processes", cache_dir=tmp_path / "p", scan_pool=pool)
+            for r in (fig3, _RECIPE)
+        ]
+        assert pool.submit(int, 7).result() == 7  # still open after both figures
+    for a, b in zip(serial, shared, strict=True):
+        _same(a, b)

@@ -13,6 +13,8 @@ Typical use (the same as ``semivis figure epjc2023-fig3``; ``make_all`` is ``sem
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import contextlib
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +36,7 @@ from semivis.figures.registry import (
     list_figures,
 )
 from semivis.scan import EXECUTORS
+from semivis.scan.runner import scan_executor
 from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION
 
 __all__ = [
@@ -103,11 +106,13 @@ def make_figure(
     progress: Callable[[str], None] | None = None,
     replot: str | Path | None = None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
+    scan_pool: cf.Executor | None = None,
 ) -> FigureData:
     """THE flow of one figure: compute it (or, with ``replot``, read its saved ``--data`` JSON), draw it to
     ``out`` (PNG/PDF; a stem writes both; None: no image) and write its curves to ``data_path``.
     ``efficiency_normalisation`` is the NA64 scans' signal-efficiency mode (``--efficiency-normalisation``;
-    a replot draws the mode its data file records).
+    a replot draws the mode its data file records). ``scan_pool``: a process pool the scans share with other
+    figures' (:func:`make_all`; only with ``executor="processes"``).
 
     Every output (``out``'s suffix and folder, ``data_path``'s folder) and the ``replot`` file are checked
     before anything is computed. The files written are listed in ``meta["files"]`` of the returned data.
@@ -141,6 +146,7 @@ def make_figure(
             cache_dir=cache_dir,
             progress=progress,
             efficiency_normalisation=efficiency_normalisation,
+            scan_pool=scan_pool,
         )
     written = save_figure(draw_figure(recipe, data), out) if out is not None else []
     data.meta["files"] = [str(p) for p in written]
@@ -173,16 +179,19 @@ def make_all(
     _check_executor(executor)
     check_efficiency_normalisation(efficiency_normalisation)
     _check_folder("--out", outdir, str(outdir))
-    return {
-        name: make_figure(
-            name,
-            out=outdir / name,
-            data_path=outdir / f"{name}.json",
-            resolution=resolution,
-            executor=executor,
-            cache_dir=cache_dir,
-            progress=progress,
-            efficiency_normalisation=efficiency_normalisation,
-        )
-        for name in figure_names()
-    }
+    # with processes, one pool serves every figure's scans: its workers start and load the kernels once
+    with scan_executor("processes") if executor == "processes" else contextlib.nullcontext(None) as pool:
+        return {
+            name: make_figure(
+                name,
+                out=outdir / name,
+                data_path=outdir / f"{name}.json",
+                resolution=resolution,
+                executor=executor,
+                cache_dir=cache_dir,
+                progress=progress,
+                efficiency_normalisation=efficiency_normalisation,
+                scan_pool=pool,
+            )
+            for name in figure_names()
+        }

@@ -73,7 +73,7 @@ from semivis.scan import SampleCache, ScanSpec, run_scan
 from semivis.scan.cache import cache_key, source_digest
 from semivis.scan.contours import dataset_ratio, exclusion_rings, not_computed_rings, projection_lines
 from semivis.scan.evaluators import SignalEvaluator
-from semivis.scan.runner import scan_key
+from semivis.scan.runner import scan_executor, scan_key
 from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION
 
 __all__ = [
@@ -281,7 +281,7 @@ def _na64_grids(
     curves: tuple[NA64Curve, ...],
     *,
     res: Resolution,
-    executor: str | None,
+    executor: str | cf.Executor | None,
     cache_dir: str | Path | None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
     lifetime: str | None = None,
@@ -524,8 +524,13 @@ def build_figure_data(
     progress: Callable[[str], None] | None = None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
     lifetime: str | None = None,
+    scan_pool: cf.Executor | None = None,
 ) -> FigureData:
     """Run the recipe's scans and collect every plotted curve and the summary numbers.
+
+    With ``executor="processes"`` the figure's scans share one process pool (:func:`semivis.scan.runner.
+    scan_executor`): ``scan_pool`` when given (several figures sharing it, :func:`semivis.figures.make_all`), else
+    one made here; its workers start and load the compiled kernels once.
 
     Every NA64 scan uses signal-efficiency mode ``efficiency_normalisation`` (``meta["efficiency"]``:
     :func:`efficiency_meta`). Overlays that do not apply (:func:`overlay_declined`) are recorded in
@@ -543,7 +548,12 @@ def build_figure_data(
     not_computed: NDArray[np.bool_] | None = None
     reasons: list[str] = []
     cache = SampleCache(cache_dir, section="figures")
-    with _start_overlays(recipe, res, cache, executor) as running:  # uncached overlays alongside the scans
+    with (
+        _start_overlays(recipe, res, cache, executor) as running,  # uncached overlays alongside the scans
+        scan_executor(scan_pool or "processes")
+        if executor == "processes"
+        else contextlib.nullcontext(executor) as scans_on,
+    ):
         for group in _scan_groups(recipe):
             t0 = time.perf_counter()
             eots = ", ".join(f"{c.eot:.3g}" for c in group)
@@ -554,7 +564,7 @@ def build_figure_data(
                 recipe,
                 group,
                 res=res,
-                executor=executor,
+                executor=scans_on,
                 cache_dir=cache_dir,
                 efficiency_normalisation=efficiency_normalisation,
                 lifetime=lifetime,

@@ -119,6 +119,7 @@ __all__ = [
     "not_computed_counts",
     "run_scan",
     "run_scans",
+    "scan_executor",
     "scan_key",
 ]
 
@@ -506,7 +507,15 @@ def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
 
 
 @contextlib.contextmanager
-def _make_executor(executor: str | cf.Executor, workers: int | None, scheduler: str | None) -> Iterator[cf.Executor]:
+def scan_executor(
+    executor: str | cf.Executor, workers: int | None = None, scheduler: str | None = None
+) -> Iterator[cf.Executor]:
+    """The executor of ``executor`` ("processes" or "dask"; an Executor instance is yielded as it is, and not shut
+    down here) for the duration of the block; on an error or Ctrl-C a process pool's workers are stopped at once.
+
+    Several scans may share one (:func:`semivis.figures.build.build_figure_data` runs a figure's scans in one pool):
+    its workers then start, import semivis and load the compiled kernels once, and keep their in-memory kernel and
+    response-table memos from one scan to the next. Results do not depend on the executor (module docstring)."""
     if isinstance(executor, cf.Executor):
         yield executor
         return
@@ -621,7 +630,7 @@ def run_scan(
     show = sys.stderr.isatty() if progress is None else progress
     with _sigterm_interrupts():
         try:
-            with _make_executor(executor, workers, scheduler) if executor != "serial" else _no_pool() as pool:
+            with scan_executor(executor, workers, scheduler) if executor != "serial" else _no_pool() as pool:
                 if out is not None:
                     out = Path(out)
                     ckpt = out.with_name(f"{out.name}.partial-{key[:16]}")
@@ -720,7 +729,7 @@ def run_scans(
     show = sys.stderr.isatty() if progress is None else progress
     with _sigterm_interrupts():
         try:
-            with _make_executor(executor, workers, scheduler) if executor != "serial" else _no_pool() as pool:
+            with scan_executor(executor, workers, scheduler) if executor != "serial" else _no_pool() as pool:
                 stats = _run_columns(
                     base, evaluator, pool, list(range(nx)), cache_root, card["key"], done, None, show, union
                 )
