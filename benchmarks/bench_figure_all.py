@@ -10,7 +10,8 @@ Usage::
 Each tree runs in its own subprocess (``PYTHONPATH`` = its ``src``) doing what ``semivis figure all`` does, figure
 after figure in paper order with ONE fresh cache directory (so later figures reuse what earlier ones cached, as the
 command does): ``build_figure_data``, ``draw_figure``, ``save_figure`` (PNG + PDF), with one process pool for every
-figure's scans where the tree has ``build_figure_data(..., scan_pool=)`` (as ``make_all``). The time of each figure, its
+figure's scans and one for their overlays where the tree has ``build_figure_data(..., scan_pool=, overlay_pool=)``
+(as ``make_all``). The time of each figure, its
 scans' own timings (``meta["timings_s"]``), the total and the load average are recorded; with ``--compare-src`` the
 previous tree runs first, then this one, and the ratios previous/current are listed (the machine is noisy: compare
 only numbers taken in the same run). ``--grid`` replaces the resolution's grid (e.g. ``4x20x1000`` for a quick
@@ -58,6 +59,8 @@ def _child(args: argparse.Namespace) -> None:
             from semivis.scan.runner import scan_executor  # noqa: PLC0415
 
             extra["scan_pool"] = stack.enter_context(scan_executor("processes"))
+            if "overlay_pool" in inspect.signature(build_figure_data).parameters:
+                extra["overlay_pool"] = stack.enter_context(scan_executor("processes"))
         for name in names:
             t0 = time.perf_counter()
             data = build_figure_data(

@@ -38,8 +38,8 @@ def test_overlays_alongside_the_scans_equal_the_serial_build(tmp_path: Path, mon
     started: list[list[str]] = []
     start = fbuild._start_overlays
 
-    def spy(recipe, res, cache, executor):  # type: ignore[no-untyped-def]
-        cm = start(recipe, res, cache, executor)
+    def spy(recipe, res, cache, executor, pool=None):  # type: ignore[no-untyped-def]
+        cm = start(recipe, res, cache, executor, pool)
         running = cm.__enter__()
         started.append(sorted(running))
         return _Entered(cm, running)
@@ -87,20 +87,28 @@ def test_serial_and_unknown_executors_start_no_overlay_process(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_figures_sharing_one_scan_pool_equal_their_own_builds(tmp_path: Path) -> None:
-    """``make_all`` runs every figure's scans in one process pool (``scan_pool``): two figures built in a shared
-    pool are bit for bit their serial builds, the pool survives the first figure (``build_figure_data`` does not
-    shut down a pool it was given) and serves the second."""
+    """``make_all`` runs every figure's scans in one process pool (``scan_pool``) and their overlays in another
+    (``overlay_pool``): two figures built so are bit for bit their serial builds, and the pools survive the first
+    figure (``build_figure_data`` does not shut down a pool it was given) and serve the second."""
     from semivis.scan.runner import scan_executor  # noqa: PLC0415
 
-    fig3 = dataclasses.replace(get_recipe("epjc2023-fig3"), overlays=())
-    serial = [
-        build_figure_data(r, resolution=_RES, executor="serial", cache_dir=tmp_path / "s") for r in (fig3, _RECIPE)
-    ]
-    with scan_executor("processes", workers=2) as pool:
+    fig3 = dataclasses.replace(get_recipe("epjc2023-fig3"), overlays=(RELIC,))
+    recipes = (fig3, _RECIPE)
+    serial = [build_figure_data(r, resolution=_RES, executor="serial", cache_dir=tmp_path / "s") for r in recipes]
+    with scan_executor("processes", workers=2) as scans, scan_executor("processes", workers=2) as overlays:
         shared = [
-            build_figure_data(r, resolution=_RES, executor="processes", cache_dir=tmp_path / "p", scan_pool=pool)
-            for r in (fig3, _RECIPE)
+            build_figure_data(
+                r,
+                resolution=_RES,
+                executor="processes",
+                cache_dir=tmp_path / "p",
+                scan_pool=scans,
+                overlay_pool=overlays,
+            )
+            for r in recipes
         ]
-        assert pool.submit(int, 7).result() == 7  # still open after both figures
+        assert scans.submit(int, 7).result() == 7  # still open after both figures
+        assert overlays.submit(int, 8).result() == 8
     for a, b in zip(serial, shared, strict=True):
         _same(a, b)
+    assert shared[1].get("relic")  # the second figure's relic line came through the shared overlay pool

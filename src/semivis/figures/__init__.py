@@ -107,12 +107,13 @@ def make_figure(
     replot: str | Path | None = None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
     scan_pool: cf.Executor | None = None,
+    overlay_pool: cf.Executor | None = None,
 ) -> FigureData:
     """THE flow of one figure: compute it (or, with ``replot``, read its saved ``--data`` JSON), draw it to
     ``out`` (PNG/PDF; a stem writes both; None: no image) and write its curves to ``data_path``.
     ``efficiency_normalisation`` is the NA64 scans' signal-efficiency mode (``--efficiency-normalisation``;
-    a replot draws the mode its data file records). ``scan_pool``: a process pool the scans share with other
-    figures' (:func:`make_all`; only with ``executor="processes"``).
+    a replot draws the mode its data file records). ``scan_pool``, ``overlay_pool``: process pools the scans and the
+    overlays share with other figures' (:func:`make_all`; only with ``executor="processes"``).
 
     Every output (``out``'s suffix and folder, ``data_path``'s folder) and the ``replot`` file are checked
     before anything is computed. The files written are listed in ``meta["files"]`` of the returned data.
@@ -147,6 +148,7 @@ def make_figure(
             progress=progress,
             efficiency_normalisation=efficiency_normalisation,
             scan_pool=scan_pool,
+            overlay_pool=overlay_pool,
         )
     written = save_figure(draw_figure(recipe, data), out) if out is not None else []
     data.meta["files"] = [str(p) for p in written]
@@ -179,8 +181,13 @@ def make_all(
     _check_executor(executor)
     check_efficiency_normalisation(efficiency_normalisation)
     _check_folder("--out", outdir, str(outdir))
-    # with processes, one pool serves every figure's scans: its workers start and load the kernels once
-    with scan_executor("processes") if executor == "processes" else contextlib.nullcontext(None) as pool:
+
+    # with processes, one pool serves every figure's scans and one their overlays: workers start and load the kernels
+    # once
+    def pool() -> contextlib.AbstractContextManager[cf.Executor | None]:
+        return scan_executor("processes") if executor == "processes" else contextlib.nullcontext(None)
+
+    with pool() as scans, pool() as overlays:
         return {
             name: make_figure(
                 name,
@@ -191,7 +198,8 @@ def make_all(
                 cache_dir=cache_dir,
                 progress=progress,
                 efficiency_normalisation=efficiency_normalisation,
-                scan_pool=pool,
+                scan_pool=scans,
+                overlay_pool=overlays,
             )
             for name in figure_names()
         }

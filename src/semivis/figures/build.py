@@ -48,7 +48,6 @@ import concurrent.futures as cf
 import contextlib
 import functools
 import json
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -395,14 +394,15 @@ def _overlay_job(recipe: FigureRecipe, ov: Overlay, res: Resolution) -> tuple[di
 
 @contextlib.contextmanager
 def _start_overlays(
-    recipe: FigureRecipe, res: Resolution, cache: SampleCache, executor: str | None
+    recipe: FigureRecipe, res: Resolution, cache: SampleCache, executor: str | None, pool: cf.Executor | None = None
 ) -> Iterator[dict[str, cf.Future[list[FloatArray]]]]:
     """With ``executor="processes"``: the relic and constraint overlays not in the cache, submitted now to a pool of
-    extra processes (``forkserver``, as the scans' pool; one per overlay up to the core count), by overlay key;
-    else nothing (computed after the scans).
+    extra processes (:func:`semivis.scan.runner.scan_executor`, as the scans'; ``pool`` when given, shared with
+    other figures, else one with a process per overlay up to the core count), by overlay key; else nothing
+    (computed after the scans).
 
     The overlays then run while the NA64 scans do (module docstring). An error or Ctrl-C while the scans run
-    cancels the overlay job and terminates its process."""
+    cancels the overlay jobs and terminates the pool's processes (``scan_executor``; a shared pool's owner does)."""
     jobs = {}
     if executor == "processes":
         for ov in recipe.overlays:
@@ -412,21 +412,11 @@ def _start_overlays(
     if not jobs:
         yield {}
         return
-    # forkserver with the scans' preload (semivis.scan.runner): the server this starts also serves the scans' pool
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["semivis.scan.runner"])
     # one process per overlay up to the core count: once the scans finish, the rest of the overlay work (Fig. 3 at
     # fast resolution: three computed beam-dump regions, ~2x the scans' CPU) runs on every core, not on one
-    pool = cf.ProcessPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)), mp_context=ctx)
-    try:
-        yield {key: pool.submit(fn) for key, fn in jobs.items()}
-    except BaseException:  # an error or Ctrl-C in the scans: drop the overlay job now instead of waiting for it
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                proc.terminate()
-        raise
-    pool.shutdown(wait=True)
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    with scan_executor(pool or "processes", workers) as ex:
+        yield {key: ex.submit(fn) for key, fn in jobs.items()}
 
 
 def _overlay_fields(recipe: FigureRecipe, ov: Overlay, n: int) -> dict[str, Any]:
@@ -525,12 +515,14 @@ def build_figure_data(
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
     lifetime: str | None = None,
     scan_pool: cf.Executor | None = None,
+    overlay_pool: cf.Executor | None = None,
 ) -> FigureData:
     """Run the recipe's scans and collect every plotted curve and the summary numbers.
 
     With ``executor="processes"`` the figure's scans share one process pool (:func:`semivis.scan.runner.
     scan_executor`): ``scan_pool`` when given (several figures sharing it, :func:`semivis.figures.make_all`), else
-    one made here; its workers start and load the compiled kernels once.
+    one made here; its workers start and load the compiled kernels once. The uncached overlays run alongside in
+    another pool (``overlay_pool`` when given, likewise).
 
     Every NA64 scan uses signal-efficiency mode ``efficiency_normalisation`` (``meta["efficiency"]``:
     :func:`efficiency_meta`). Overlays that do not apply (:func:`overlay_declined`) are recorded in
@@ -549,7 +541,7 @@ def build_figure_data(
     reasons: list[str] = []
     cache = SampleCache(cache_dir, section="figures")
     with (
-        _start_overlays(recipe, res, cache, executor) as running,  # uncached overlays alongside the scans
+        _start_overlays(recipe, res, cache, executor, overlay_pool) as running,  # uncached overlays alongside
         scan_executor(scan_pool or "processes")
         if executor == "processes"
         else contextlib.nullcontext(executor) as scans_on,
