@@ -106,7 +106,7 @@ __all__ = [
     "ecal_cut_constants",
     "ecal_cut_observables",
     "ecal_cuts_pass",
-    "ecal_depth_ln",
+    "ecal_depth_table",
     "ecal_depth_x",
     "ecal_pair",
     "gammainc_lower_reg",
@@ -385,7 +385,7 @@ def charged_particles_at(E: float, x: float, a: float, lga: float, Ec: float, b:
 def charged_particles_at_ln(  # noqa: PLR0917
     E: float, x: float, ln_x: float, a: float, lga: float, Ec: float, b: float
 ) -> float:  # pragma: no cover - numba
-    """:func:`charged_particles_at` given ln x as well (an ECAL slice's fixed depth: :func:`ecal_depth_ln`)."""
+    """:func:`charged_particles_at` given ln x as well (an ECAL slice's fixed depth: :func:`ecal_depth_table`)."""
     return E * b * math.exp((a - 1.0) * ln_x - x - lga) / Ec
 
 
@@ -396,13 +396,15 @@ def ecal_depth_x(z: float, g: NDArray[np.float64]) -> float:  # pragma: no cover
 
 
 @njit(cache=True)
-def ecal_depth_ln(z: NDArray[np.float64], g: NDArray[np.float64]) -> NDArray[np.float64]:  # pragma: no cover
-    """ln :func:`ecal_depth_x` at each z (NaN where z is at or past the ECAL end): the per-slice constant of the
-    charged-particle VETO term (:func:`ecal_pair`), computed by the same arithmetic, so bit for bit its value."""
-    out = np.empty(z.size)
+def ecal_depth_table(z: NDArray[np.float64], g: NDArray[np.float64]) -> NDArray[np.float64]:  # pragma: no cover
+    """(n, 2): :func:`ecal_depth_x` and its log at each z (log NaN where z is at or past the ECAL end): an ECAL
+    slice's fixed depth for its containment table and the charged-particle VETO term (:func:`ecal_pair`), by the
+    kernels' own arithmetic, so bit for bit the values they would compute."""
+    out = np.empty((z.size, 2))
     for i in range(z.size):
         x = ecal_depth_x(z[i], g)
-        out[i] = math.log(x) if x > 0.0 else math.nan
+        out[i, 0] = x
+        out[i, 1] = math.log(x) if x > 0.0 else math.nan
     return out
 
 
@@ -657,7 +659,7 @@ def ecal_pair(  # noqa: PLR0917
     """Deposits of a pair created in the ECAL at (xc, yc, z) whose leptons keep the fractions f0, f1 there;
     the rest of each shower leaks downstream along the lepton's direction (:func:`propagate`). ``sh``: the
     pair's :func:`shower_constants`; ``ln_x``: ln :func:`ecal_depth_x` (z) if known (an ECAL slice's fixed
-    midpoint, :func:`ecal_depth_ln`), else NaN (computed here)."""
+    midpoint, :func:`ecal_depth_table`), else NaN (computed here)."""
     z_end = g[G_ECAL_Z_END]
     obs = dep.shape[0] > N_DEP
     for k in range(2):

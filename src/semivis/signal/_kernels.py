@@ -110,7 +110,7 @@ N_IND = N_FLAGS + N_REGIONS
 #: module its front face, lateral exit and back face (14), plus room for the sentinel
 MAX_EXTRA_SEGMENTS = 16
 #: column of the per-slice table (:func:`segment_data`'s ``slab``) holding the slice's ln(b t_rem)
-#: (:func:`semivis.detector.kernels.ecal_depth_ln`); columns 0..TAB_NA-1 are P(a_nodes, b t_i)
+#: (:func:`semivis.detector.kernels.ecal_depth_table`); columns 0..TAB_NA-1 are P(a_nodes, b t_i)
 SLAB_LN_X = TAB_NA
 #: the deposit vector of no pair energy (a compile-time constant of the kernels: no allocation per event)
 _NO_PAIR_DEPOSITS = np.zeros(N_OBS)

@@ -157,6 +157,12 @@ def _bin_of(x: float) -> tuple[int, int]:  # pragma: no cover - numba
 
 
 @njit(cache=True)
+def _bin_lo(e: int, s: int) -> float:  # pragma: no cover - numba
+    """Lower edge x_lo = 2^(e-1) (1 + s/32) of the bin (octave e, sub-bin s) of :func:`_bin_of` (exact)."""
+    return math.ldexp(1.0 + s / BINS_PER_OCTAVE, e - 1)
+
+
+@njit(cache=True)
 def _compress(
     x: NDArray[np.float64], w: NDArray[np.float64], p: int
 ) -> tuple[float, float, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
@@ -196,7 +202,7 @@ def _compress(
             continue
         e, s = _bin_of(xi)
         j = (e - e_lo) * BINS_PER_OCTAVE + s
-        d = xi - math.ldexp(1.0 + s / BINS_PER_OCTAVE, e - 1)
+        d = xi - _bin_lo(e, s)
         cnt[j] += 1
         t = wi
         for n in range(p + 1):
@@ -223,7 +229,7 @@ def _compress(
     for j in range(nd):
         if cnt[j] == 0:
             continue
-        xlo[b] = math.ldexp(1.0 + (j % BINS_PER_OCTAVE) / BINS_PER_OCTAVE, e_lo + j // BINS_PER_OCTAVE - 1)
+        xlo[b] = _bin_lo(e_lo + j // BINS_PER_OCTAVE, j % BINS_PER_OCTAVE)
         for n in range(p + 1):
             mom[b, n] = mom_d[j, n]
             cmom[b, n] = cmom_d[j, n] + (cmom[b - 1, n] if b > 0 else 0.0)  # cumulative over bins

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from scipy.special import gammainc
 
 from semivis.detector.cards import ExperimentCard
-from semivis.detector.kernels import G_B, G_ECAL_MAX, G_ECAL_Z_END, G_ECAL_Z_START, G_X0, TAB_H, TAB_NA, ecal_depth_ln
+from semivis.detector.kernels import G_ECAL_MAX, G_ECAL_Z_END, G_ECAL_Z_START, TAB_H, TAB_NA, ecal_depth_table
 from semivis.detector.response import containment_table, geometry_vector
 from semivis.signal._kernels import MAX_EXTRA_SEGMENTS, N_FLAGS, N_IND, SLAB_LN_X, pair_table, terms_csr
 from semivis.signal.events import N_CHI2, EventSample
@@ -144,21 +144,18 @@ def _ecal_grid(card: ExperimentCard, n: int) -> NDArray[np.float64]:
 
 
 def _slice_table(g: NDArray[np.float64], grid: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Per ECAL slice i (fixed midpoint z_i, t_i = (z_end - z_i) / X0): P(a_nodes, b t_i) in columns 0..TAB_NA-1 and
-    ln(b t_i) in column :data:`~semivis.signal._kernels.SLAB_LN_X` (the charged-particle VETO term's per-slice
-    constant, :func:`semivis.detector.kernels.ecal_depth_ln`: the kernels' own arithmetic, so bit for bit the value
-    they would compute).
+    """Per ECAL slice i (fixed midpoint z_i, x_i = b t_i, t_i = (z_end - z_i) / X0: :func:`semivis.detector.kernels.
+    ecal_depth_table`): P(a_nodes, x_i) in columns 0..TAB_NA-1 and ln x_i in column
+    :data:`~semivis.signal._kernels.SLAB_LN_X` (the charged-particle VETO term's per-slice constant).
 
     PDG RPP 2022 Eq. 34.36 integrated (scipy.special.gammainc); ~ 2 ms, built per response table.
     """
-    z_end = g[G_ECAL_Z_END]
-    nxt = np.append(grid[1:], z_end)
-    zm = 0.5 * (grid + nxt)
-    t = (z_end - zm) / g[G_X0]
+    nxt = np.append(grid[1:], g[G_ECAL_Z_END])
+    depth = ecal_depth_table(np.ascontiguousarray(0.5 * (grid + nxt), dtype=np.float64), g)
     a = 1.0 + (np.arange(TAB_NA) - 1.0) * TAB_H
     out = np.empty((grid.size, SLAB_LN_X + 1))
-    out[:, :TAB_NA] = gammainc(a[None, :], (g[G_B] * t)[:, None])
-    out[:, SLAB_LN_X] = ecal_depth_ln(np.ascontiguousarray(zm, dtype=np.float64), g)
+    out[:, :TAB_NA] = gammainc(a[None, :], depth[:, 0:1])
+    out[:, SLAB_LN_X] = depth[:, 1]
     return out
 
 
