@@ -391,7 +391,8 @@ def charged_particles_at_ln(  # noqa: PLR0917
 
 @njit(cache=True, inline="always")
 def ecal_depth_x(z: float, g: NDArray[np.float64]) -> float:  # pragma: no cover - numba
-    """x = b t_rem: the ECAL depth left after z, t_rem = (z_ECAL_end - z) / X0, times the profile's b."""
+    """x = b t_rem: the ECAL depth left after z, t_rem = (z_ECAL_end - z) / X0, times the b of the longitudinal
+    gamma profile (PDG RPP 2022 Eq. 34.36; :func:`containment`)."""
     return float(g[G_B] * ((g[G_ECAL_Z_END] - z) / g[G_X0]))
 
 
