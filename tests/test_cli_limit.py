@@ -71,6 +71,31 @@ def test_limit_writes_result_and_summary(tmp_path: Path) -> None:
     assert ds.attrs["selection"] == "missing-energy"
 
 
+def test_limit_adaptive_scan_reports_its_cells(tmp_path: Path) -> None:
+    args = [a if a != "mAp-eps" else "mchi1-delta" for a in BASE]
+    extra = ["--eps", "0.02", "--x-min", "0.005", "--x-max", "0.3", "--y-min", "0.05", "--y-max", "0.95"]
+    res = CliRunner().invoke(
+        main,
+        [
+            *args,
+            *extra,
+            "--pilot-events",
+            "25",
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--out",
+            str(tmp_path / "r.nc"),
+            "--json",
+            "-",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    ds = load_result(tmp_path / "r.nc")
+    assert summary["adaptive"]["cells_pilot"] == int((ds["n_events_cell"] == 25).sum()) > 0
+    assert summary["adaptive"]["cells_full"] == int((ds["n_events_cell"] == 200).sum()) > 0
+
+
 def test_limit_several_eot_keyed(tmp_path: Path) -> None:
     res = CliRunner().invoke(
         main,
@@ -102,6 +127,7 @@ def test_limit_several_eot_keyed(tmp_path: Path) -> None:
         (["--scheduler", "tcp://x:1"], "--scheduler"),
         (["--n-events", "0"], "--n-events"),
         (["--x-min", "1", "--x-max", "0.1"], "--x-min"),
+        (["--pilot-events", "20"], "--pilot-events"),  # the (m_A', eps) plane has one sample per column
     ],
 )
 def test_limit_bad_input_one_line(tmp_path: Path, extra: list[str], option: str) -> None:

@@ -171,15 +171,10 @@ class ToyEvaluator(Evaluator):
         m = tuple(float(v) for v in meta["masses"])
         return ToySample((m[0], m[1], m[2]), np.asarray(arrays["gamma_beta"]), np.asarray(arrays["weight"]))
 
-    def n_sig(
-        self,
-        experiment: str,
-        kind: str,
-        sample: Any,
-        bins: tuple[str, ...],
-        couplings: Mapping[str, NDArray[np.float64]],
+    def _event_terms(
+        self, kind: str, sample: Any, bins: tuple[str, ...], couplings: Mapping[str, NDArray[np.float64]]
     ) -> NDArray[np.float64]:
-        """Per bin: Sum over its parts of extra efficiency x the toy probability of the part's flag."""
+        """Each event's N_sig per bin, shape (n_bins, n_couplings, n_events)."""
         m_ap, m1, m2 = sample.masses
         eps, alpha_d, theta = couplings["eps"], couplings["alpha_D"], couplings["theta"]
         # small-splitting width (semivis.models.widths.Gamma_chi2_approx: EPJC 2023 Eq. 5.1)
@@ -202,8 +197,36 @@ class ToyEvaluator(Evaluator):
         rows = []
         for name in bins:
             prob = sum(eff * flag_prob[flag] for flag, eff in get_selection(name).bin.parts)
-            rows.append(scale * (prob @ sample.weight))
+            rows.append(scale[:, None] * prob * sample.weight)
         return np.array(rows, dtype=np.float64)
+
+    def n_sig(
+        self,
+        experiment: str,
+        kind: str,
+        sample: Any,
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> NDArray[np.float64]:
+        """Per bin: Sum over its parts of extra efficiency x the toy probability of the part's flag."""
+        return np.asarray(self._event_terms(kind, sample, bins, couplings).sum(axis=-1), dtype=np.float64)
+
+    def n_sig_with_error(
+        self,
+        experiment: str,
+        kind: str,
+        sample: Any,
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        """:meth:`n_sig` and its Monte Carlo error as the real evaluator defines it (``SignalEvaluator``): the
+        per-event error sqrt(Sum_e N_e^2), with the most one event can carry (every probability 1) as floor."""
+        terms = self._event_terms(kind, sample, bins, couplings)
+        w_max = float(sample.weight.max()) if sample.weight.size else 0.0
+        one = _TOY_EOT * np.asarray(couplings["eps"], dtype=np.float64) ** 2 * 0.6 * w_max
+        parts = np.array([[sum(eff for _, eff in get_selection(b).bin.parts)] for b in bins])
+        err = np.sqrt(np.square(terms).sum(axis=-1) + (one[None, :] * parts) ** 2)
+        return np.asarray(terms.sum(axis=-1), dtype=np.float64), err
 
 
 # ---------------------------------------------------------------------------------------------------------------

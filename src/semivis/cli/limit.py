@@ -68,8 +68,8 @@ def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, 
     """The ``--json`` summary of a scan result: contours (:func:`semivis.scan.contours`, i.e. the figures'
     :func:`~semivis.scan.contours.projection_lines` of N_sig/s_up), s_up, excluded cells and the status per EOT
     (:func:`exclusion_status`), the cells not computed by reason, fixed parameters, and the signal efficiency used
-    (``efficiency_normalisation``; with the card's factor and words when the evaluator has a card) and the A'
-    production processes (``processes``)."""
+    (``efficiency_normalisation``; with the card's factor and words when the evaluator has a card), the A'
+    production processes (``processes``) and, for an adaptive scan, its pilot and full cells (``adaptive``)."""
     from semivis.scan import contours  # noqa: PLC0415 - keep 'semivis --help' fast (xarray, numba)
 
     plane = PLANES[spec.plane]
@@ -98,6 +98,7 @@ def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, 
         "cells": int(ds["computed"].size),
         "cells_computed": n_computed,
         **{k: int(ds.attrs[k]) for k in NOT_COMPUTED_KEYS},
+        **({"adaptive": json.loads(ds.attrs["provenance"])["adaptive"]} if "cells_pilot" in ds.attrs else {}),
     }
 
 
@@ -223,6 +224,14 @@ def _is_limit_summary(path: Path) -> bool:
     help="sample cache [$SEMIVIS_CACHE_DIR or the platform cache dir]",
 )
 @click.option("--n-events", type=int, default=20000, show_default=True, help="MC events per mass point")
+@click.option(
+    "--pilot-events",
+    type=int,
+    default=None,
+    help="per-cell planes (mchi1-delta): adaptive scan, every cell first with this many primaries, --n-events only "
+    "where the pilot does not decide the cell at 5 sigma or the contour passes (the contour is the full scan's; "
+    "semivis.scan.adaptive) [off]",
+)
 @click.option("--seed", type=int, default=20231, show_default=True)
 @click.option("--x-min", type=float, default=None, help="first column value [plane default]")
 @click.option("--x-max", type=float, default=None, help="last column value [plane default]")
@@ -287,6 +296,7 @@ def command(**opts: Any) -> None:
         prior=opts["prior"],
         efficiency_normalisation=opts["efficiency_normalisation"],
         processes=tuple(p.strip() for p in opts["processes"].split(",")),
+        pilot_events=opts["pilot_events"],
     )
     _check_outputs(opts["out"], opts["json_out"], opts["force"])
     try:

@@ -301,6 +301,7 @@ def _na64_grids(
         n_events=res.n_events,
         efficiency_normalisation=efficiency_normalisation,
         processes=curves[0].processes,
+        pilot_events=res.pilot_events if PLANES[recipe.plane].per_cell else None,
     )
     cache = SampleCache(cache_dir, section="figures")
     kwargs: dict[str, Any] = {}
@@ -610,7 +611,13 @@ def build_figure_data(
     data.summary = compute_summary(recipe, data)
     data.meta = {
         "recipe": recipe.as_dict(),
-        "resolution": {"n_x": res.n_x, "n_y": res.n_y, "n_events": res.n_events, "n_curve": res.n_curve},
+        "resolution": {
+            "n_x": res.n_x,
+            "n_y": res.n_y,
+            "n_events": res.n_events,
+            "n_curve": res.n_curve,
+            **({"pilot_events": res.pilot_events} if res.pilot_events and PLANES[recipe.plane].per_cell else {}),
+        },
         "efficiency": efficiency,
         "missing": missing,
         **({"not_computed": skipped} if skipped is not None else {}),

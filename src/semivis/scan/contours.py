@@ -84,7 +84,9 @@ def _prepare(
     mask = _computed(computed, r.shape)
     if mask is None:
         return gx, gy, z
-    return gx, gy, np.ma.masked_array(z, mask=~mask)  # contourpy leaves quads touching a masked cell alone
+    # contourpy (corner_mask) leaves quads with two or more masked cells alone and draws one with a single masked
+    # cell in the triangle of the other three
+    return gx, gy, np.ma.masked_array(z, mask=~mask)
 
 
 def _anywhere(cond: ArrayLike) -> bool:

@@ -188,6 +188,20 @@ class Evaluator:
         """Expected signal, shape (n_bins, n_couplings), at the card's EOT."""
         raise NotImplementedError
 
+    def n_sig_with_error(
+        self,
+        experiment: str,
+        kind: str,
+        sample: Any,
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        """(:meth:`n_sig`, its Monte Carlo standard error of the same shape, or None: the evaluator cannot tell).
+
+        An adaptive per-cell scan (``ScanSpec.pilot_events``) keeps a pilot cell's value only where this error
+        decides it; with None every cell is recomputed at full statistics. The base evaluator has no error."""
+        return self.n_sig(experiment, kind, sample, bins, couplings), None
+
     def n_sig_from_key(
         self,
         experiment: str,
@@ -391,6 +405,34 @@ class SignalEvaluator(Evaluator):
             _log.debug("lifetime kernel bound above tolerance at m_A' = %g: exact evaluation", sample.m_Ap)
         by_bin = bin_signals(sample, card, bins, eps=couplings["eps"], alpha_D=couplings["alpha_D"], theta=theta)
         return np.array([np.broadcast_to(by_bin[b].n_signal, shape) for b in bins], dtype=np.float64)
+
+    def n_sig_with_error(
+        self,
+        experiment: str,
+        kind: str,
+        sample: Any,
+        bins: tuple[str, ...],
+        couplings: Mapping[str, NDArray[np.float64]],
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        """N_sig by the exact accumulation and its Monte Carlo error per bin: sqrt(sigma_e^2 + m^2), sigma_e from
+        the per-event terms (:func:`semivis.signal.signal_result`) and m = ``SignalResult.max_event``, the most one
+        event can carry, so that a cell where (almost) no event passes is not read as certain. None for a muon
+        card (its missing-momentum column has no error estimate)."""
+        theta = couplings["theta"] if kind == "i2dm" else None
+        card = self._card(experiment)
+        if card.p_out_max_GeV is not None:
+            return self.n_sig(experiment, kind, sample, bins, couplings), None
+        shape = couplings["eps"].shape
+        by_bin = bin_signals(sample, card, bins, eps=couplings["eps"], alpha_D=couplings["alpha_D"], theta=theta)
+        n = np.array([np.broadcast_to(by_bin[b].n_signal, shape) for b in bins], dtype=np.float64)
+        err = np.array(
+            [
+                np.broadcast_to(np.hypot(by_bin[b].n_signal * by_bin[b].mc_rel_error, by_bin[b].max_event), shape)
+                for b in bins
+            ],
+            dtype=np.float64,
+        )
+        return n, err
 
     def _uses_kernel(self, card: Any, couplings: Mapping[str, NDArray[np.float64]]) -> bool:
         """Whether :meth:`n_sig` evaluates ``couplings`` from the lifetime kernel (module docstring)."""

@@ -76,6 +76,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -100,6 +101,7 @@ from semivis._io import atomic_write_bytes, atomic_write_text, to_jsonable
 from semivis.errors import ParameterError
 from semivis.planes import PLANES
 from semivis.scan import evaluators as _evaluators
+from semivis.scan.adaptive import PILOT_Z, contour_corners, undecided
 from semivis.scan.cache import SampleCache, cache_key
 from semivis.scan.contours import projection_lines, ratio_grid
 from semivis.scan.evaluators import Evaluator, SignalEvaluator
@@ -265,6 +267,23 @@ def compute_column(  # noqa: PLR0917
     ``bins``: the selection bins to evaluate (default ``spec.bins``; :func:`run_scans` passes the union of several
     selections' bins). Cells that :func:`column_cells` marks not computed keep N_sig = 0.
     """
+    index, out, _, stats = _column(spec, evaluator, index, cache_root, card_key, bins)
+    return index, out, stats
+
+
+def _column(  # noqa: PLR0917
+    spec: ScanSpec,
+    evaluator: Evaluator,
+    index: int,
+    cache_root: str,
+    card_key: str,
+    bins: tuple[str, ...] | None = None,
+    rows: NDArray[np.bool_] | None = None,
+    with_errors: bool = False,
+) -> tuple[int, NDArray[np.float64], NDArray[np.float64] | None, dict[str, int]]:
+    """:func:`compute_column` for the cells ``rows`` of a per-cell column (None: all; the others keep 0), with
+    each cell's Monte Carlo error when ``with_errors`` (``Evaluator.n_sig_with_error``; inf where the evaluator
+    has none, 0 where no sample is needed): (index, N_sig, error or None, stats)."""
     plane = PLANES[spec.plane]
     x = spec.x[index]
     y = np.asarray(spec.y)
@@ -274,6 +293,7 @@ def compute_column(  # noqa: PLR0917
     couplings = plane.couplings(x, y, fixed)
     points = plane.mass_points(x, y, fixed, spec.model)
     out = np.zeros((len(bins), y.size))
+    err = np.zeros((len(bins), y.size)) if with_errors else None
     built = 0
     cells = column_cells(spec, evaluator, index)
     physical = cells["physical"]
@@ -282,6 +302,8 @@ def compute_column(  # noqa: PLR0917
     for j, masses in enumerate(points):
         if not (cells["open"][j] and cells["covered"][j]):
             continue  # A' -> chi chi closed, or beyond the production model: no exclusion claimed (N_sig = 0)
+        if rows is not None and not rows[j]:
+            continue  # an adaptive scan's cell that is not asked for in this pass
         seed = mass_seed(spec.seed, masses)
         content: dict[str, Any] = {
             "evaluator": evaluator.identity(),
@@ -343,7 +365,12 @@ def compute_column(  # noqa: PLR0917
         if plane.per_cell:
             if physical[j]:
                 sl = {k: v[j : j + 1] for k, v in couplings.items()}
-                out[:, j] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, sl)[:, 0]
+                if err is None:
+                    out[:, j] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, sl)[:, 0]
+                else:
+                    n_j, e_j = evaluator.n_sig_with_error(spec.experiment, spec.model, sample, bins, sl)
+                    out[:, j] = n_j[:, 0]
+                    err[:, j] = np.inf if e_j is None else e_j[:, 0]
         elif col is not None:
             if np.all(physical):
                 out[:] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, col)
@@ -357,7 +384,7 @@ def compute_column(  # noqa: PLR0917
             "finite N_sig >= 0",
             f"evaluator {evaluator.name} at column {spec.plane} x = {x}",
         )
-    return index, out, {"hits": cache.hits, "built": built, "rejected": cache.rejected}
+    return index, out, err, {"hits": cache.hits, "built": built, "rejected": cache.rejected}
 
 
 def _sample_for(  # noqa: PLR0917
@@ -421,15 +448,16 @@ def _physical_couplings(
 # --------------------------------------------------------------------------------------------------
 # checkpoints
 # --------------------------------------------------------------------------------------------------
-def _column_file(ckpt: Path, index: int) -> Path:
-    return ckpt / f"column-{index:05d}.npy"
+def _column_file(ckpt: Path, index: int, kind: str = "column") -> Path:
+    """A column's checkpoint: ``column-*`` (N_sig), or an adaptive scan's ``pilot-*`` / ``full-*``."""
+    return ckpt / f"{kind}-{index:05d}.npy"
 
 
-def _load_checkpoint(ckpt: Path, shape: tuple[int, int]) -> dict[int, NDArray[np.float64]]:
+def _load_checkpoint(ckpt: Path, shape: tuple[int, ...], kind: str = "column") -> dict[int, NDArray[np.float64]]:
     done: dict[int, NDArray[np.float64]] = {}
     if not ckpt.is_dir():
         return done
-    for f in sorted(ckpt.glob("column-*.npy")):
+    for f in sorted(ckpt.glob(f"{kind}-*.npy")):
         try:
             arr = np.load(f, allow_pickle=False)
             if arr.shape != shape or arr.dtype != np.float64:
@@ -440,10 +468,10 @@ def _load_checkpoint(ckpt: Path, shape: tuple[int, int]) -> dict[int, NDArray[np
     return done
 
 
-def _save_column(ckpt: Path, index: int, arr: NDArray[np.float64]) -> None:
+def _save_column(ckpt: Path, index: int, arr: NDArray[np.float64], kind: str = "column") -> None:
     buf = io.BytesIO()
-    np.save(buf, arr, allow_pickle=False)
-    atomic_write_bytes(_column_file(ckpt, index), buf.getvalue(), fsync=False)
+    np.save(buf, np.asarray(arr, dtype=np.float64), allow_pickle=False)
+    atomic_write_bytes(_column_file(ckpt, index, kind), buf.getvalue(), fsync=False)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -627,6 +655,7 @@ def run_scan(
     ckpt: Path | None = None
     done: dict[int, NDArray[np.float64]] = {}
     todo: list[int] = []
+    adaptive: tuple[NDArray[np.int64], dict[str, Any]] | None = None
     show = sys.stderr.isatty() if progress is None else progress
     with _sigterm_interrupts():
         try:
@@ -643,19 +672,26 @@ def run_scan(
                     if done and notify is not None:
                         notify(f"resuming: {len(done)} of {nx} columns already computed (from {ckpt})")
                 todo = [i for i in range(nx) if i not in done]
-                stats = _run_columns(spec, evaluator, pool, todo, cache_root, card["key"], done, ckpt, show)
+                if spec.pilot_events is not None:  # an adaptive per-cell scan (semivis.scan.adaptive)
+                    judges = [_judge(spec, list(range(len(bins))), backgrounds, float(card["eot"]))]
+                    done, cell_events, stats = _adaptive_columns(
+                        spec, evaluator, pool, cache_root, card["key"], bins, judges, cells, ckpt, show
+                    )
+                    adaptive = (cell_events, stats)
+                else:
+                    stats = _run_columns(spec, evaluator, pool, todo, cache_root, card["key"], done, ckpt, show)
         except KeyboardInterrupt as exc:
             signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
             raise ScanInterrupted(int(signum), len(done) if ckpt is not None else 0, nx) from None
         except BaseException:
-            if ckpt is not None and not any(ckpt.glob("column-*.npy")):
+            if ckpt is not None and not any(ckpt.glob("*.npy")):
                 shutil.rmtree(ckpt, ignore_errors=True)  # nothing to resume from: leave no junk behind
             raise
 
     n_ref = np.stack([done[i] for i in range(nx)], axis=-1)  # (bin, y, x)
     computed = np.stack([c["computed"] for c in cells], axis=-1)  # (y, x)
     counts = not_computed_counts(cells)
-    ds = _assemble(spec, evaluator, card, key, n_ref, backgrounds, computed, counts)
+    ds = _assemble(spec, evaluator, card, key, n_ref, backgrounds, computed, counts, adaptive)
     if out is not None:
         write_result(ds, out)
         if ckpt is not None:
@@ -727,12 +763,23 @@ def run_scans(
     nx = len(base.x)
     done: dict[int, NDArray[np.float64]] = {}
     show = sys.stderr.isatty() if progress is None else progress
+    adaptive: tuple[NDArray[np.int64], dict[str, Any]] | None = None
     with _sigterm_interrupts():
         try:
             with scan_executor(executor, workers, scheduler) if executor != "serial" else _no_pool() as pool:
-                stats = _run_columns(
-                    base, evaluator, pool, list(range(nx)), cache_root, card["key"], done, None, show, union
-                )
+                if base.pilot_events is not None:  # an adaptive per-cell scan deciding every spec's statistics
+                    judges = [
+                        _judge(s, [union.index(b) for b in s.bins], bgs, float(card["eot"]))
+                        for s, bgs in zip(specs, backgrounds, strict=True)
+                    ]
+                    done, cell_events, stats = _adaptive_columns(
+                        base, evaluator, pool, cache_root, card["key"], union, judges, cells, None, show
+                    )
+                    adaptive = (cell_events, stats)
+                else:
+                    stats = _run_columns(
+                        base, evaluator, pool, list(range(nx)), cache_root, card["key"], done, None, show, union
+                    )
         except KeyboardInterrupt as exc:
             signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
             raise ScanInterrupted(int(signum), 0, nx) from None
@@ -743,7 +790,7 @@ def run_scans(
     for spec, bgs in zip(specs, backgrounds, strict=True):
         rows = [union.index(b) for b in spec.bins]
         key = scan_key(spec, evaluator, card["key"])
-        out.append(_assemble(spec, evaluator, card, key, n_all[rows], bgs, computed, counts))
+        out.append(_assemble(spec, evaluator, card, key, n_all[rows], bgs, computed, counts, adaptive))
     if info is not None:
         info.update(
             {
@@ -781,22 +828,40 @@ def _run_columns(  # noqa: PLR0917
     ``bins`` as in :func:`compute_column`."""
     stats = {"hits": 0, "built": 0, "rejected": 0}
 
-    def accept(result: tuple[int, NDArray[np.float64], dict[str, int]]) -> None:
-        index, arr, st = result
+    def accept(result: tuple[int, NDArray[np.float64], NDArray[np.float64] | None, dict[str, int]]) -> None:
+        index, arr, _, st = result
         if ckpt is not None:
             _save_column(ckpt, index, arr)
         done[index] = arr
-        for k in stats:
-            stats[k] += st[k]
+        _add_stats(stats, st)
 
-    bar = _Progress(len(todo), show, f"scan {spec.plane} ({spec.model})")
+    calls = [(spec, evaluator, i, cache_root, card_key, bins) for i in todo]
+    _map_columns(pool, calls, accept, show, f"scan {spec.plane} ({spec.model})")
+    return stats
+
+
+def _add_stats(total: dict[str, int], more: Mapping[str, int]) -> None:
+    for k in total:
+        total[k] += more[k]
+
+
+def _map_columns(
+    pool: cf.Executor | None,
+    calls: list[tuple[Any, ...]],
+    accept: Callable[[tuple[int, NDArray[np.float64], NDArray[np.float64] | None, dict[str, int]]], None],
+    show: bool,
+    label: str,
+) -> None:
+    """:func:`_column` on each argument tuple of ``calls`` (in ``pool``, or here when it is None), each result
+    handed to ``accept`` as it arrives; on any failure the calls not started are cancelled."""
+    bar = _Progress(len(calls), show, label)
     try:
         if pool is None:
-            for i in todo:
-                accept(compute_column(spec, evaluator, i, cache_root, card_key, bins))
+            for args in calls:
+                accept(_column(*args))
                 bar.advance()
         else:
-            futures = [pool.submit(compute_column, spec, evaluator, i, cache_root, card_key, bins) for i in todo]
+            futures = [pool.submit(_column, *args) for args in calls]
             try:
                 for fut in cf.as_completed(futures):
                     accept(fut.result())
@@ -807,7 +872,125 @@ def _run_columns(  # noqa: PLR0917
                 raise
     finally:
         bar.close()
-    return stats
+
+
+def _accept_full(  # noqa: PLR0917
+    new: NDArray[np.bool_],
+    n_val: NDArray[np.float64],
+    full: NDArray[np.bool_],
+    ckpt: Path | None,
+    stats: dict[str, int],
+    result: tuple[int, NDArray[np.float64], NDArray[np.float64] | None, dict[str, int]],
+) -> None:
+    """Take a refinement column's cells ``new`` into ``n_val``/``full`` (and its checkpoint: N and the cells held)."""
+    index, arr, _, st = result
+    rows = new[:, index]
+    n_val[:, rows, index] = arr[:, rows]
+    full[rows, index] = True
+    if ckpt is not None:
+        _save_column(ckpt, index, np.vstack([n_val[:, :, index], full[None, :, index]]), "full")
+    _add_stats(stats, st)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Judge:
+    """One statistic set an adaptive scan must decide every cell for: a spec's rows in the evaluated bins, its EOTs
+    as multiples of the card's reference EOT, and the smallest and largest s_up its selection can have."""
+
+    rows: tuple[int, ...]
+    scales: tuple[float, ...]
+    s_up_min: float
+    s_up_max: float
+    spec: ScanSpec
+    backgrounds: tuple[tuple[float, float], ...]
+
+
+def _judge(spec: ScanSpec, rows: list[int], backgrounds: list[tuple[float, float]], eot_ref: float) -> _Judge:
+    """The :class:`_Judge` of ``spec`` (its bins at ``rows`` of the evaluated bins)."""
+    _, info = _s_up_grid(spec, backgrounds, np.ones((len(backgrounds), 1, 1)))
+    levels = [float(info)] if not isinstance(info, dict) else [float(v) for v in info["s_up"]]
+    eots = spec.eot if spec.eot is not None else (eot_ref,)
+    return _Judge(
+        tuple(rows), tuple(float(e) / eot_ref for e in eots), min(levels), max(levels), spec, tuple(backgrounds)
+    )
+
+
+def _adaptive_columns(  # noqa: PLR0917
+    spec: ScanSpec,
+    evaluator: Evaluator,
+    pool: cf.Executor | None,
+    cache_root: str,
+    card_key: str,
+    bins: tuple[str, ...],
+    judges: list[_Judge],
+    cells: list[dict[str, NDArray[np.bool_]]],
+    ckpt: Path | None,
+    show: bool,
+) -> tuple[dict[int, NDArray[np.float64]], NDArray[np.int64], dict[str, Any]]:
+    """The passes of an adaptive per-cell scan (:mod:`semivis.scan.adaptive`): N_sig per column (bins, y), the
+    primaries behind each cell (y, x; 0 where no sample is needed), and the statistics of the passes."""
+    assert spec.pilot_events is not None
+    nx, ny, nb = len(spec.x), len(spec.y), len(bins)
+    stats = {"hits": 0, "built": 0, "rejected": 0}
+    pilot_spec = dataclasses.replace(spec, n_events=spec.pilot_events, pilot_events=None)
+    mc = np.stack([c["open"] & c["covered"] & c["physical"] for c in cells], axis=-1)  # cells with a sample
+    computed = np.stack([c["computed"] for c in cells], axis=-1)
+
+    # pass 1: every column at pilot statistics, with errors (checkpointed as (2, bins, y): N and sigma)
+    pilot = _load_checkpoint(ckpt, (2, nb, ny), "pilot") if ckpt is not None else {}
+
+    def accept_pilot(result: tuple[int, NDArray[np.float64], NDArray[np.float64] | None, dict[str, int]]) -> None:
+        index, arr, err, st = result
+        assert err is not None
+        both = np.stack([arr, err])
+        if ckpt is not None:
+            _save_column(ckpt, index, both, "pilot")
+        pilot[index] = both
+        _add_stats(stats, st)
+
+    todo = [i for i in range(nx) if i not in pilot]
+    calls = [(pilot_spec, evaluator, i, cache_root, card_key, bins, None, True) for i in todo]
+    _map_columns(pool, calls, accept_pilot, show, f"pilot scan {spec.plane} ({spec.model})")
+    n_val = np.stack([pilot[i][0] for i in range(nx)], axis=-1)  # (bin, y, x)
+    sigma = np.stack([pilot[i][1] for i in range(nx)], axis=-1)
+
+    # cells at full statistics: resumed ones first ((bins + 1, y): N and a 0/1 row of the cells it holds)
+    full = np.zeros((ny, nx), dtype=np.bool_)
+    for i, arr in (_load_checkpoint(ckpt, (nb + 1, ny), "full") if ckpt is not None else {}).items():
+        got = arr[-1] > 0.5
+        n_val[:, got, i] = arr[:-1, got]
+        full[got, i] = True
+    need = np.zeros((ny, nx), dtype=np.bool_)
+    for jd in judges:
+        tot, err = n_val[list(jd.rows)].sum(axis=0), sigma[list(jd.rows)].sum(axis=0)  # sum of sigmas: >= the error
+        for scale in jd.scales:
+            need |= undecided(tot * scale, err * scale, jd.s_up_min, jd.s_up_max)
+    need &= mc
+    rounds = 0
+    while True:
+        for jd in judges:
+            s_up, _ = _s_up_grid(jd.spec, list(jd.backgrounds), n_val[list(jd.rows)])
+            tot = n_val[list(jd.rows)].sum(axis=0)
+            for scale in jd.scales:
+                need |= contour_corners(tot * scale >= s_up, computed) & mc
+        new = need & ~full
+        if not new.any():
+            break
+        rounds += 1
+        cols = [i for i in range(nx) if new[:, i].any()]
+        calls = [(spec, evaluator, i, cache_root, card_key, bins, new[:, i].copy(), False) for i in cols]
+        accept = functools.partial(_accept_full, new, n_val, full, ckpt, stats)
+        _map_columns(pool, calls, accept, show, f"refine {spec.plane} ({spec.model}), round {rounds}")
+    cell_events = np.where(full, spec.n_events, np.where(mc, spec.pilot_events, 0)).astype(np.int64)
+    info = {
+        **stats,
+        "pilot_events": spec.pilot_events,
+        "z": PILOT_Z,
+        "cells_pilot": int(np.count_nonzero(mc & ~full)),
+        "cells_full": int(np.count_nonzero(full)),
+        "rounds": rounds,
+    }
+    return {i: n_val[:, :, i].copy() for i in range(nx)}, cell_events, info
 
 
 def _check_something_computed(spec: ScanSpec, evaluator: Evaluator, cells: list[dict[str, NDArray[np.bool_]]]) -> None:
@@ -859,7 +1042,9 @@ def _assemble(  # noqa: PLR0917
     backgrounds: list[tuple[float, float]],
     computed: NDArray[np.bool_],
     counts: dict[str, int],
+    adaptive: tuple[NDArray[np.int64], dict[str, Any]] | None = None,
 ) -> xr.Dataset:
+    """The result Dataset of a scan (``adaptive``: an adaptive scan's primaries per cell and pass statistics)."""
     plane = PLANES[spec.plane]
     eot_ref = float(card["eot"])
     eots = np.asarray(spec.eot if spec.eot is not None else (eot_ref,), dtype=np.float64)
@@ -907,6 +1092,19 @@ def _assemble(  # noqa: PLR0917
         "not_computed": {**counts, "evaluator_range": evaluator.coverage},
         "spec": spec.to_dict(),
     }
+    extra_vars: dict[str, Any] = {}
+    if adaptive is not None:
+        cell_events, passes = adaptive
+        prov["adaptive"] = {
+            "scheme": "semivis.scan.adaptive: pilot for every cell; n_events where the pilot does not decide the cell "
+            "at z sigma for every statistic, and at every corner of a quad the contour crosses",
+            **{k: passes[k] for k in ("pilot_events", "z", "cells_pilot", "cells_full", "rounds")},
+        }
+        extra_vars["n_events_cell"] = (
+            (plane.y, plane.x),
+            cell_events,
+            {"long_name": "primaries behind each cell's N_sig (adaptive scan: pilot or full; 0: no sample needed)"},
+        )
     attrs = {
         "title": f"semivis {spec.model} exclusion scan in the ({plane.x}, {plane.y}) plane",
         "semivis_version": __version__,
@@ -924,6 +1122,7 @@ def _assemble(  # noqa: PLR0917
         "fixed_parameters": json.dumps(dict(spec.fixed), sort_keys=True),
         "provenance": json.dumps(to_jsonable(prov), sort_keys=True),
         **counts,
+        **({"cells_pilot": adaptive[1]["cells_pilot"], "cells_full": adaptive[1]["cells_full"]} if adaptive else {}),
     }
     rule_vars = {
         f"fixed_{k}": ((plane.x,), np.asarray(v), {"long_name": f"{k} at each column, rule {spec.fixed[k]}"})
@@ -932,6 +1131,7 @@ def _assemble(  # noqa: PLR0917
     return xr.Dataset(
         {
             **rule_vars,
+            **extra_vars,
             "n_sig": (dims3, n_sig, {"long_name": "expected signal events", "units": "1"}),
             "n_sig_bin": (("eot", "bin", plane.y, plane.x), n_bin, {"long_name": "expected signal per bin"}),
             "s_up": ((plane.y, plane.x), s_up, {"long_name": f"{spec.cl:.0%} CL upper limit on the signal (CLs)"}),

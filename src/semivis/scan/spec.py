@@ -119,7 +119,10 @@ class ScanSpec:
     the card's signal-efficiency mode (``--efficiency-normalisation``, one of
     :data:`semivis.detector.cards.EFFICIENCY_NORMALISATIONS`; docs/physics/production.md, "Normalisation to NA64's
     invisible limit"), applied to the card whatever its file says; ``processes`` the A' production processes
-    (``--processes``, a non-empty set of ``brem``, ``annihilation``; default both, stored in canonical order).
+    (``--processes``, a non-empty set of ``brem``, ``annihilation``; default both, stored in canonical order);
+    ``pilot_events`` (``--pilot-events``, per-cell planes only, ``None``: off) makes the scan adaptive: every cell
+    first with that many primaries, then ``n_events`` where the pilot does not decide the cell or the contour passes
+    next to it (:mod:`semivis.scan.adaptive`).
 
     >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, efficiency_normalisation="per-mass")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -148,6 +151,7 @@ class ScanSpec:
     prior: str = "gauss"
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION
     processes: tuple[str, ...] = DEFAULT_PROCESSES
+    pilot_events: int | None = None
 
     def __post_init__(self) -> None:
         model = str(self.model).lower()
@@ -185,6 +189,20 @@ class ScanSpec:
                 "--efficiency-normalisation", self.efficiency_normalisation, " | ".join(EFFICIENCY_NORMALISATIONS)
             )
         object.__setattr__(self, "processes", check_processes(self.processes, "--processes"))
+        if self.pilot_events is not None:
+            p = self.pilot_events
+            if not plane.per_cell:
+                raise ParameterError(
+                    "--pilot-events",
+                    p,
+                    "none on this plane",
+                    f"the ({plane.x}, {plane.y}) plane has one sample per "
+                    "column, not per cell: an adaptive per-cell scan would save nothing",
+                )
+            if not isinstance(p, int | np.integer) or isinstance(p, bool) or not 1 <= p < self.n_events:
+                bound = f"an integer with 1 <= pilot_events < n_events = {self.n_events}"
+                raise ParameterError("--pilot-events", p, bound)
+            object.__setattr__(self, "pilot_events", int(p))
 
     @classmethod
     def from_ranges(
@@ -263,6 +281,8 @@ class ScanSpec:
         d = asdict(self)  # fields only (the cached rule values are not a field)
         if self.efficiency_normalisation == DEFAULT_EFFICIENCY_NORMALISATION:
             del d["efficiency_normalisation"]  # the key of a default spec is the one it had before the option
+        if self.pilot_events is None:
+            del d["pilot_events"]  # likewise: a scan without pilot keeps its key
         if self.processes == DEFAULT_PROCESSES:
             del d["processes"]  # likewise
         else:

@@ -260,6 +260,9 @@ class SignalResult:
     breakdown: dict[str, NDArray[np.float64]]
     eot: float
     selection: str
+    #: the most N_sig one event can carry, norm w_max Sum_ch BR_ch Sum_parts eff_part (every P = 1): the scale of
+    #: the Monte Carlo error where (almost) no event passes, which sqrt(Sum_e t_e^2) cannot see (0 events, 0 error)
+    max_event: NDArray[np.float64]
 
 
 def _results(  # noqa: PLR0917
@@ -295,12 +298,17 @@ def _result(  # noqa: PLR0917
     norm = eot_v * e_f**2 * float(card.signal_efficiency(sample.m_Ap))
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = np.where(s > 0.0, np.sqrt(s2) / np.where(s > 0.0, s, 1.0), 0.0)
+    w = sample.arrays["ap.weight"]
+    w_max = float(np.max(w)) if w.size else 0.0
+    br_sum = sum((br[ch] for ch in sample.channels), np.zeros_like(u))
+    max_event = norm * w_max * br_sum * sum(eff for _, eff in parts)
     return SignalResult(
         n_signal=(norm * s).reshape(shape),
         mc_rel_error=rel.reshape(shape),
         breakdown={name: (norm * by_proc[p]).reshape(shape) for p, name in PROCESS_NAMES.items()},
         eot=eot_v,
         selection=label,
+        max_event=np.asarray(max_event, dtype=np.float64).reshape(shape),
     )
 
 
