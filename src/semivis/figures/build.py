@@ -81,6 +81,7 @@ __all__ = [
     "check_efficiency_normalisation",
     "compute_summary",
     "efficiency_meta",
+    "figure_scan_spec",
     "overlay_declined",
     "resolve_resolution",
 ]
@@ -275,21 +276,17 @@ def _scan_groups(recipe: FigureRecipe) -> list[tuple[NA64Curve, ...]]:
     return [tuple(g) for g in groups.values()]
 
 
-def _na64_grids(
+def figure_scan_spec(
     recipe: FigureRecipe,
     curves: tuple[NA64Curve, ...],
-    *,
     res: Resolution,
-    executor: str | cf.Executor | None,
-    cache_dir: str | Path | None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
-    lifetime: str | None = None,
-) -> dict[str, _Na64Grid]:
-    """One scan for ``curves`` (a group of :func:`_scan_groups`) at all their EOTs, with their A' production
-    processes, in signal-efficiency mode ``efficiency_normalisation``; a mass-dependent eps (eps = eps_(g-2)(m_A'))
-    is a rule the scan resolves per column. The grids come from the ``figures/`` cache section when the same scan
-    (same :func:`~semivis.scan.runner.scan_key`) was run by the same code before."""
-    spec = ScanSpec(
+) -> ScanSpec:
+    """The scan of ``curves`` (one group of the recipe's NA64 curves, :func:`_scan_groups`) at all their EOTs, with
+    their A' production processes, in signal-efficiency mode ``efficiency_normalisation``; a mass-dependent eps
+    (eps = eps_(g-2)(m_A')) is a rule the scan resolves per column; on a per-cell plane adaptive with the
+    resolution's ``pilot_events`` (:mod:`semivis.scan.adaptive`)."""
+    return ScanSpec(
         model=recipe.model,
         plane=recipe.plane,
         x=log_grid(recipe.x.lim[0], recipe.x.lim[1], res.n_x),
@@ -303,6 +300,22 @@ def _na64_grids(
         processes=curves[0].processes,
         pilot_events=res.pilot_events if PLANES[recipe.plane].per_cell else None,
     )
+
+
+def _na64_grids(
+    recipe: FigureRecipe,
+    curves: tuple[NA64Curve, ...],
+    *,
+    res: Resolution,
+    executor: str | cf.Executor | None,
+    cache_dir: str | Path | None,
+    efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
+    lifetime: str | None = None,
+) -> dict[str, _Na64Grid]:
+    """One scan for ``curves`` (a group of :func:`_scan_groups`) at all their EOTs (:func:`figure_scan_spec`). The
+    grids come from the ``figures/`` cache section when the same scan (same :func:`~semivis.scan.runner.scan_key`)
+    was run by the same code before."""
+    spec = figure_scan_spec(recipe, curves, res, efficiency_normalisation)
     cache = SampleCache(cache_dir, section="figures")
     kwargs: dict[str, Any] = {}
     if executor is not None:

@@ -22,6 +22,11 @@ per column keep each sample's own production (child 0 of its mass-point stream):
 their numbers are unchanged. The sample-cache and scan keys of per-cell planes say ``production_stream =
 per-m_Ap``, so no sample or checkpoint made with the former per-cell production is reused.
 
+A per-cell sample serves one cell (one coupling) and is not stored in the sample cache: rebuilding it on the
+column's production costs its chi2 decays (~10 % of the cell, whose detector response dominates), storing it
+3-80 MB (1250-20 000 primaries; a publication (m_chi1, Delta/m_chi1) figure would write ~45 GB). Its N_sig is kept
+in the checkpoints and a figure's grids in the ``figures/`` cache section.
+
 Unions of production processes
 ------------------------------
 A sample with both A' production processes is the union of one-process parts (:mod:`semivis.signal.events`; the
@@ -32,6 +37,14 @@ missing parts are built and stored under their own keys, and ``Evaluator.n_sig_f
 kernels, the kernel the union sample itself would get, so N_sig is the same bit for bit. The union sample is then
 never assembled; where the kernel's bound is above its tolerance, or the column is evaluated exactly, the scan
 builds it as before.
+
+Adaptive per-cell scans
+-----------------------
+With ``spec.pilot_events`` set (per-cell planes only) the columns run in passes (:mod:`semivis.scan.adaptive`):
+every cell at pilot statistics with its Monte Carlo error, then, at ``n_events``, the cells the pilot does not
+decide for every statistic and the corners of every quad the contour crosses, until none of those is a pilot cell.
+A full-statistics cell is computed exactly as a non-adaptive scan computes it. The checkpoints are
+``pilot-NNNNN.npy`` (N and its error) and ``full-NNNNN.npy`` (N with a row of the cells held).
 
 Resume
 ------
@@ -360,7 +373,9 @@ def _column(  # noqa: PLR0917
                 )
             return productions[m_ap]
 
-        sample, was_built = _sample_for(evaluator, spec, masses, key, cache, card_key, production if shared else None)
+        sample, was_built = _sample_for(
+            evaluator, spec, masses, key, cache, card_key, production if shared else None, store=not plane.per_cell
+        )
         built += was_built
         if plane.per_cell:
             if physical[j]:
@@ -395,10 +410,11 @@ def _sample_for(  # noqa: PLR0917
     cache: SampleCache,
     card_key: str,
     production: Callable[[], Any] | None,
+    store: bool = True,
 ) -> tuple[Any, bool]:
     """(sample, built): the sample of one mass point from the sample cache under ``key``, else built on the mass
     point's stream (with ``production()`` when given: a per-cell column's shared A' production, made on first
-    use) and stored."""
+    use) and stored unless ``store`` is False (module docstring, "Shared production")."""
     hit = cache.load(key)
     if hit is not None:
         try:
@@ -422,7 +438,8 @@ def _sample_for(  # noqa: PLR0917
         "card": card_key,
         "version": __version__,
     }
-    cache.store(key, arrays, {"sample": meta, "scan": scan_meta})
+    if store:
+        cache.store(key, arrays, {"sample": meta, "scan": scan_meta})
     return sample, True
 
 
