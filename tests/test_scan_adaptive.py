@@ -22,7 +22,7 @@ from semivis.testing import ToyEvaluator
 CONTOUR_VARS = ("excluded", "contour_x", "contour_y", "polyline_start", "polyline_size", "polyline_eot")
 
 
-def toy_spec(pilot: int | None, **kw: object) -> ScanSpec:
+def toy_spec(pilot: int | tuple[int, ...] | None, **kw: object) -> ScanSpec:
     """A (m_chi1, Delta/m_chi1) plane whose contour crosses the grid at both EOTs (toy evaluator)."""
     args: dict[str, object] = {
         "nx": 8,
@@ -83,6 +83,14 @@ def test_pilot_events_are_checked() -> None:
         ScanSpec.from_ranges("idm", "mAp-eps", nx=3, ny=4, n_events=100, pilot_events=10)
     assert "pilot_events" not in toy_spec(None).to_dict()  # a scan without pilot keeps its key
     assert toy_spec(50).to_dict()["pilot_events"] == 50
+    # a ladder of pilots: increasing, each below n_events; one level is the plain pilot (same key)
+    assert toy_spec((25, 100)).pilot_levels == (25, 100)
+    assert toy_spec((25, 100)).to_dict()["pilot_events"] == [25, 100]
+    assert toy_spec((50,)).to_dict() == toy_spec(50).to_dict()
+    assert toy_spec(None).pilot_levels == ()
+    for bad in ((100, 25), (25, 25), (25, 400), (), (25, 1.5)):
+        with pytest.raises(ParameterError, match="increasing list"):
+            toy_spec(bad)  # type: ignore[arg-type]
 
 
 def test_adaptive_scan_has_the_full_scans_contour(tmp_path: Path) -> None:
@@ -195,3 +203,54 @@ def test_adaptive_scan_with_the_real_evaluator_has_the_full_scans_contour(tmp_pa
         np.testing.assert_array_equal(ada[var].values, full[var].values, err_msg=var)
     is_full = ada["n_events_cell"].values == 600
     np.testing.assert_array_equal(ada["n_sig"].values[:, is_full], full["n_sig"].values[:, is_full])
+
+
+def test_a_ladder_of_pilots_has_the_full_scans_contour(tmp_path: Path) -> None:
+    """Pilots of 10 and then 50 primaries: the second pilot recomputes only the cells the first leaves undecided,
+    the last step is the one-pilot scheme's, so the contour is still the full scan's; each cell's N_sig is the
+    scan's at the primaries ``n_events_cell`` says, bit for bit."""
+    info: dict[str, object] = {}
+    ada = run_scan(toy_spec((10, 50)), evaluator=ToyEvaluator(), cache_dir=tmp_path / "a", info=info)
+    full = run_scan(toy_spec(None), evaluator=ToyEvaluator(), cache_dir=tmp_path / "f")
+    prov = json.loads(ada.attrs["provenance"])["adaptive"]
+    cells = ada["n_events_cell"].values
+    assert prov["pilot_events"] == [10, 50]
+    by_level = [int((cells == n).sum()) for n in (10, 50)]
+    assert prov["cells_per_pilot"] == by_level
+    assert min(by_level) > 0  # both pilots decide some cells, and some cells need the full statistics
+    assert (cells == 400).sum() == prov["cells_full"] > 0
+    for var in CONTOUR_VARS:
+        np.testing.assert_array_equal(ada[var].values, full[var].values, err_msg=var)
+    for n in (10, 50, 400):
+        at_n = cells == n
+        ref = full if n == 400 else run_scan(toy_spec(None, n_events=n), evaluator=ToyEvaluator(), cache_dir=tmp_path)
+        np.testing.assert_array_equal(ada["n_sig"].values[:, at_n], ref["n_sig"].values[:, at_n], err_msg=str(n))
+    # every sampled cell had the first pilot; the second pilot only the cells the first left open (not those
+    # decided at 10 primaries: kept, or sent to full statistics directly as corners of the contour)
+    n_first, n_full = np.count_nonzero(cells), (cells == 400).sum()
+    assert n_first + (cells == 50).sum() + n_full <= info["samples_built"] <= n_first + (cells >= 50).sum() + n_full
+
+
+def test_an_interrupted_ladder_resumes(tmp_path: Path) -> None:
+    spec = toy_spec((10, 50), nx=6, ny=16)
+    out = tmp_path / "scan.nc"
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    reference = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "r")
+    cells = reference["n_events_cell"].values
+    second = int(np.count_nonzero(cells >= 50))  # cells the second pilot computed (those at 400 too)
+    assert second > 4
+    # crash in the second pilot's pass, after half its samples
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_scan(
+            spec,
+            evaluator=ToyEvaluator(marker_dir=str(markers), fail_after=int(np.count_nonzero(cells)) + second // 2),
+            cache_dir=tmp_path / "c1",
+            out=out,
+        )
+    partial = [p for p in tmp_path.iterdir() if p.name.startswith("scan.nc.partial-")]
+    assert len(partial) == 1
+    assert len(list(partial[0].glob("pilot-*.npy"))) == 6
+    assert list(partial[0].glob("pilot1-*.npy"))
+    ds = run_scan(spec, evaluator=ToyEvaluator(), cache_dir=tmp_path / "c2", out=out)
+    xr.testing.assert_identical(ds, reference)

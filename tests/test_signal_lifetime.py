@@ -12,7 +12,16 @@ from semivis.detector import load_card
 from semivis.scan import SampleCache, evaluators
 from semivis.scan.evaluators import SignalEvaluator
 from semivis.signal import bin_names, bin_signals, build_event_sample
-from semivis.signal.lifetime import ATOL, ORDER, RTOL, LifetimeKernel, _compress, _evaluate, lifetime_kernel
+from semivis.signal.lifetime import (
+    ATOL,
+    ORDER,
+    RTOL,
+    LifetimeKernel,
+    _compress,
+    _evaluate,
+    _gather_pair,
+    lifetime_kernel,
+)
 from semivis.testing import synthetic_ap_sample
 
 #: the smallest 90 % CL upper limit (no observed event): ln 10; the issue's test region is N_sig > 0.1 s_up
@@ -77,6 +86,37 @@ def test_compression_does_not_depend_on_the_order_of_the_terms() -> None:
     ka, ea = _measure(x, w, u)
     kb, _ = _measure(x[perm], w[perm], u)
     assert np.all(np.abs(ka - kb) <= ea)
+
+
+def test_pair_corner_terms_visit_only_the_segment_blocks() -> None:
+    """The corner terms of a two-chi2 table (inclusion-exclusion D[a, b] of Q = Sum factor P over the K x K
+    segment pairs) from the loop over each event's segment block equal those of the whole K x K array, in the
+    same order, for blocks of every size down to none."""
+    rng = np.random.default_rng(7)
+    n, k = 40, 9
+    nseg = rng.integers(0, k + 1, size=(n, 2))
+    nseg[:4] = [[0, 0], [k, k], [1, k], [k, 0]]
+    xb = np.zeros((n, 2, k))
+    passes = np.zeros((n, 3, k, k), dtype=np.int8)
+    for e in range(n):
+        a0, b0 = k - nseg[e]
+        for s_, lo in enumerate((a0, b0)):
+            if lo < k:  # segment starts: the first at the vertex (x = 0), then increasing
+                xb[e, s_, lo:] = np.concatenate([[0.0], np.cumsum(rng.uniform(0.1, 1.0, k - lo - 1))])
+        passes[e, :, a0:, b0:] = rng.integers(0, 2, size=(3, k - a0, k - b0))
+    w = rng.uniform(0.5, 2.0, n)
+    inds, facs = np.array([0, 2], dtype=np.int64), np.array([0.7, 0.3])
+    q = np.zeros((n, k + 1, k + 1))
+    q[:, 1:, 1:] = np.einsum("p,epab->eab", facs, passes[:, inds].astype(float))
+    d = q[:, 1:, 1:] - q[:, :-1, 1:] - q[:, 1:, :-1] + q[:, :-1, :-1]
+    e_i, a_i, b_i = np.nonzero(d)
+    x_ref = xb[e_i, 0, a_i] + xb[e_i, 1, b_i]
+    w_ref = w[e_i] * d[e_i, a_i, b_i]
+    xo, wo = np.empty(n * k * k), np.empty(n * k * k)
+    m = _gather_pair(xb, passes, nseg.astype(np.int64), w, inds, facs, xo, wo)
+    assert m == x_ref.size > 0
+    np.testing.assert_array_equal(xo[:m], x_ref)
+    np.testing.assert_array_equal(wo[:m], w_ref)
 
 
 def test_single_exponential_is_exact_to_the_taylor_bound() -> None:

@@ -175,6 +175,21 @@ def _is_limit_summary(path: Path) -> bool:
     return isinstance(record, dict) and {"model", "plane", "contours"} <= set(record)
 
 
+def _pilot_option(text: str | None) -> int | tuple[int, ...] | None:
+    """``--pilot-events``: one integer or a comma-separated list of them (ScanSpec checks the values).
+
+    >>> _pilot_option("312,1250"), _pilot_option("1250"), _pilot_option(None)
+    ((312, 1250), 1250, None)
+    """
+    if text is None:
+        return None
+    try:
+        levels = tuple(int(v) for v in str(text).split(","))
+    except ValueError:
+        raise ParameterError("--pilot-events", text, "an integer or a comma-separated list of integers") from None
+    return levels[0] if len(levels) == 1 else levels
+
+
 @click.command(name="limit")
 @click.option("--model", required=True, type=click.Choice(MODELS, case_sensitive=False))
 @click.option("--experiment", default="na64-2016-2018", show_default=True, help="experiment card name or path")
@@ -226,11 +241,10 @@ def _is_limit_summary(path: Path) -> bool:
 @click.option("--n-events", type=int, default=20000, show_default=True, help="MC events per mass point")
 @click.option(
     "--pilot-events",
-    type=int,
     default=None,
     help="per-cell planes (mchi1-delta): adaptive scan, every cell first with this many primaries, --n-events only "
     "where the pilot does not decide the cell at 5 sigma or the contour passes (the contour is the full scan's; "
-    "semivis.scan.adaptive) [off]",
+    "semivis.scan.adaptive); a comma-separated increasing list (e.g. 312,1250) is a ladder of pilots [off]",
 )
 @click.option("--seed", type=int, default=20231, show_default=True)
 @click.option("--x-min", type=float, default=None, help="first column value [plane default]")
@@ -296,7 +310,7 @@ def command(**opts: Any) -> None:
         prior=opts["prior"],
         efficiency_normalisation=opts["efficiency_normalisation"],
         processes=tuple(p.strip() for p in opts["processes"].split(",")),
-        pilot_events=opts["pilot_events"],
+        pilot_events=_pilot_option(opts["pilot_events"]),
     )
     _check_outputs(opts["out"], opts["json_out"], opts["force"])
     try:

@@ -168,14 +168,14 @@ class Overlay:
 class Resolution:
     """Grid of a figure's scan: ``n_x`` points on the x axis (log spaced), ``n_y`` on the y axis, MC events
     per mass point, ``n_curve`` points on each computed overlay line, and ``pilot_events``: the primaries of the
-    pilot of an adaptive scan on a per-cell plane (``ScanSpec.pilot_events``, :mod:`semivis.scan.adaptive`; None:
-    every cell at ``n_events``)."""
+    pilot of an adaptive scan on a per-cell plane, or an increasing tuple of them, a ladder of pilots
+    (``ScanSpec.pilot_events``, :mod:`semivis.scan.adaptive`; None: every cell at ``n_events``)."""
 
     n_x: int
     n_y: int
     n_events: int
     n_curve: int = 24  # points on computed overlay lines (relic targets, (g-2) bands, recast constraints)
-    pilot_events: int | None = None
+    pilot_events: int | tuple[int, ...] | None = None
 
 
 #: ``fast`` (default) runs ``semivis figure epjc2023-fig3`` in minutes on a 2-core laptop;
@@ -183,8 +183,9 @@ class Resolution:
 RESOLUTIONS: Mapping[str, Resolution] = MappingProxyType(
     {
         "fast": Resolution(n_x=10, n_y=80, n_events=1000, n_curve=20),
-        # per-cell planes adaptive: a 1/16 pilot decides the cells far from the contour (issue 12, item 4)
-        "publication": Resolution(n_x=50, n_y=200, n_events=20000, n_curve=80, pilot_events=1250),
+        # per-cell planes adaptive: a ladder of pilots (1/256, 1/64, 1/16 of the primaries) decides the cells far
+        # from the contour (issue 12, item 4; docs/performance.md, "A ladder of pilots")
+        "publication": Resolution(n_x=50, n_y=200, n_events=20000, n_curve=80, pilot_events=(78, 312, 1250)),
     }
 )
 

@@ -9,10 +9,16 @@ makes the scan adaptive (issue 12, item 4):
 1. **Pilot.** Every cell with a sample is computed with ``pilot_events`` primaries (on the same seed scheme as
    any scan: the per-m_A' production stream and the cell's own decay streams), with its Monte Carlo error sigma
    (``Evaluator.n_sig_with_error``: the per-event error and, as a floor, the most one event can carry).
+   With a ladder of pilots (``pilot_events`` an increasing tuple, e.g. (312, 1250)), each later pilot computes,
+   with its own primaries, the cells the one before leaves undecided (step 2), and its value and error replace
+   the earlier ones: most cells are decided by the cheapest pilot, and only the band around the contour pays
+   for the larger ones. A cell kept is one some pilot decided; with L pilots the chance that a kept cell is on
+   the wrong side is at most L times the one-pilot chance below (a union bound over the looks).
 2. **Undecided cells.** For every statistic the scan reports (each EOT of each selection), a pilot cell is
    *decided* when N - z sigma >= s_up,max or N + z sigma < s_up,min, with z = :data:`PILOT_Z` = 5 and s_up,min/max
    the smallest and largest upper limit the selection can have (one value for one bin; the range of the
-   multibin table for ``s1+s2``, whose s_up depends on the bin fractions). Undecided cells get full statistics.
+   multibin table for ``s1+s2``, whose s_up depends on the bin fractions). Cells the last pilot leaves undecided
+   get full statistics.
 3. **Cells of the contour.** The contour is traced by marching squares (``contourpy``) on the cell values: a quad
    (2 x 2 cells) contributes a segment only when its four corners are not all on one side of s_up, and then its
    segment depends on all four values. Every corner of such a quad gets full statistics; since a recomputed cell

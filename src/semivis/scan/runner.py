@@ -41,10 +41,12 @@ builds it as before.
 Adaptive per-cell scans
 -----------------------
 With ``spec.pilot_events`` set (per-cell planes only) the columns run in passes (:mod:`semivis.scan.adaptive`):
-every cell at pilot statistics with its Monte Carlo error, then, at ``n_events``, the cells the pilot does not
-decide for every statistic and the corners of every quad the contour crosses, until none of those is a pilot cell.
+every cell at pilot statistics with its Monte Carlo error (with a ladder of pilots, each later pilot for the cells
+the one before leaves undecided), then, at ``n_events``, the cells the last pilot does not decide for every
+statistic and the corners of every quad the contour crosses, until none of those is a pilot cell.
 A full-statistics cell is computed exactly as a non-adaptive scan computes it. The checkpoints are
-``pilot-NNNNN.npy`` (N and its error) and ``full-NNNNN.npy`` (N with a row of the cells held).
+``pilot-NNNNN.npy`` (N and its error), ``pilotK-NNNNN.npy`` (the K-th later pilot: N, error and a row of the cells
+held) and ``full-NNNNN.npy`` (N with a row of the cells held).
 
 Resume
 ------
@@ -946,14 +948,23 @@ def _adaptive_columns(  # noqa: PLR0917
 ) -> tuple[dict[int, NDArray[np.float64]], NDArray[np.int64], dict[str, Any]]:
     """The passes of an adaptive per-cell scan (:mod:`semivis.scan.adaptive`): N_sig per column (bins, y), the
     primaries behind each cell (y, x; 0 where no sample is needed), and the statistics of the passes."""
-    assert spec.pilot_events is not None
+    levels = spec.pilot_levels
+    assert levels
     nx, ny, nb = len(spec.x), len(spec.y), len(bins)
     stats = {"hits": 0, "built": 0, "rejected": 0}
-    pilot_spec = dataclasses.replace(spec, n_events=spec.pilot_events, pilot_events=None)
     mc = np.stack([c["open"] & c["covered"] & c["physical"] for c in cells], axis=-1)  # cells with a sample
     computed = np.stack([c["computed"] for c in cells], axis=-1)
 
-    # pass 1: every column at pilot statistics, with errors (checkpointed as (2, bins, y): N and sigma)
+    def undecided_cells(n_val: NDArray[np.float64], sigma: NDArray[np.float64]) -> NDArray[np.bool_]:
+        need = np.zeros((ny, nx), dtype=np.bool_)
+        for jd in judges:
+            tot, err = n_val[list(jd.rows)].sum(axis=0), sigma[list(jd.rows)].sum(axis=0)  # sum of sigmas: >= error
+            for scale in jd.scales:
+                need |= undecided(tot * scale, err * scale, jd.s_up_min, jd.s_up_max)
+        return need & mc
+
+    # pass 1: every column at the first pilot's statistics, with errors (checkpointed as (2, bins, y): N and sigma)
+    pilot_spec = dataclasses.replace(spec, n_events=levels[0], pilot_events=None)
     pilot = _load_checkpoint(ckpt, (2, nb, ny), "pilot") if ckpt is not None else {}
 
     def accept_pilot(result: tuple[int, NDArray[np.float64], NDArray[np.float64] | None, dict[str, int]]) -> None:
@@ -970,6 +981,36 @@ def _adaptive_columns(  # noqa: PLR0917
     _map_columns(pool, calls, accept_pilot, show, f"pilot scan {spec.plane} ({spec.model})")
     n_val = np.stack([pilot[i][0] for i in range(nx)], axis=-1)  # (bin, y, x)
     sigma = np.stack([pilot[i][1] for i in range(nx)], axis=-1)
+    level_events = np.where(mc, levels[0], 0).astype(np.int64)
+    # a ladder of pilots: each later one for the cells the one before left undecided (checkpoints pilotK-*:
+    # (2 bins + 1, y): N, sigma and a 0/1 row of the cells it holds)
+    for k, n_k in enumerate(levels[1:], start=1):
+        ask = undecided_cells(n_val, sigma)
+        level_spec = dataclasses.replace(spec, n_events=n_k, pilot_events=None)
+        done_k = _load_checkpoint(ckpt, (2 * nb + 1, ny), f"pilot{k}") if ckpt is not None else {}
+        for i, arr in done_k.items():
+            ask[:, i] = arr[-1] > 0.5  # a resumed column: its cells, as computed then
+        got_k: dict[int, NDArray[np.float64]] = dict(done_k)
+
+        def accept_level(result: tuple[int, NDArray[np.float64], NDArray[np.float64] | None, dict[str, int]],
+                         k: int = k, ask: NDArray[np.bool_] = ask, got_k: dict[int, NDArray[np.float64]] = got_k,
+                         ) -> None:  # fmt: skip
+            index, arr, err, st = result
+            assert err is not None
+            packed = np.vstack([arr, err, ask[None, :, index].astype(np.float64)])
+            if ckpt is not None:
+                _save_column(ckpt, index, packed, f"pilot{k}")
+            got_k[index] = packed
+            _add_stats(stats, st)
+
+        cols = [i for i in range(nx) if ask[:, i].any() and i not in done_k]
+        calls = [(level_spec, evaluator, i, cache_root, card_key, bins, ask[:, i].copy(), True) for i in cols]
+        _map_columns(pool, calls, accept_level, show, f"pilot {k + 1} scan {spec.plane} ({spec.model})")
+        for i, packed in got_k.items():
+            rows = packed[-1] > 0.5
+            n_val[:, rows, i] = packed[:nb, rows]
+            sigma[:, rows, i] = packed[nb : 2 * nb, rows]
+            level_events[rows, i] = n_k
 
     # cells at full statistics: resumed ones first ((bins + 1, y): N and a 0/1 row of the cells it holds)
     full = np.zeros((ny, nx), dtype=np.bool_)
@@ -977,12 +1018,7 @@ def _adaptive_columns(  # noqa: PLR0917
         got = arr[-1] > 0.5
         n_val[:, got, i] = arr[:-1, got]
         full[got, i] = True
-    need = np.zeros((ny, nx), dtype=np.bool_)
-    for jd in judges:
-        tot, err = n_val[list(jd.rows)].sum(axis=0), sigma[list(jd.rows)].sum(axis=0)  # sum of sigmas: >= the error
-        for scale in jd.scales:
-            need |= undecided(tot * scale, err * scale, jd.s_up_min, jd.s_up_max)
-    need &= mc
+    need = undecided_cells(n_val, sigma)
     rounds = 0
     while True:
         for jd in judges:
@@ -998,13 +1034,14 @@ def _adaptive_columns(  # noqa: PLR0917
         calls = [(spec, evaluator, i, cache_root, card_key, bins, new[:, i].copy(), False) for i in cols]
         accept = functools.partial(_accept_full, new, n_val, full, ckpt, stats)
         _map_columns(pool, calls, accept, show, f"refine {spec.plane} ({spec.model}), round {rounds}")
-    cell_events = np.where(full, spec.n_events, np.where(mc, spec.pilot_events, 0)).astype(np.int64)
+    cell_events = np.where(full, spec.n_events, level_events).astype(np.int64)
     info = {
         **stats,
-        "pilot_events": spec.pilot_events,
+        "pilot_events": spec.pilot_events if isinstance(spec.pilot_events, int) else list(levels),
         "z": PILOT_Z,
         "cells_pilot": int(np.count_nonzero(mc & ~full)),
         "cells_full": int(np.count_nonzero(full)),
+        "cells_per_pilot": [int(np.count_nonzero(mc & ~full & (level_events == n_k))) for n_k in levels],
         "rounds": rounds,
     }
     return {i: n_val[:, :, i].copy() for i in range(nx)}, cell_events, info
@@ -1113,9 +1150,10 @@ def _assemble(  # noqa: PLR0917
     if adaptive is not None:
         cell_events, passes = adaptive
         prov["adaptive"] = {
-            "scheme": "semivis.scan.adaptive: pilot for every cell; n_events where the pilot does not decide the cell "
-            "at z sigma for every statistic, and at every corner of a quad the contour crosses",
-            **{k: passes[k] for k in ("pilot_events", "z", "cells_pilot", "cells_full", "rounds")},
+            "scheme": "semivis.scan.adaptive: pilot for every cell (a ladder of pilots: each for the cells the one "
+            "before left undecided); n_events where the last pilot does not decide the cell at z sigma for every "
+            "statistic, and at every corner of a quad the contour crosses",
+            **{k: passes[k] for k in ("pilot_events", "z", "cells_pilot", "cells_per_pilot", "cells_full", "rounds")},
         }
         extra_vars["n_events_cell"] = (
             (plane.y, plane.x),

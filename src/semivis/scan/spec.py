@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -37,7 +38,7 @@ from semivis.constraints.rules import RULE_PARAMETERS, parse_rule
 from semivis.detector.cards import EFFICIENCY_NORMALISATIONS
 from semivis.errors import ParameterError
 from semivis.models.dark_sector import ALPHA_D_MAX, MODEL_RATIO_MAX
-from semivis.planes import MODELS, OPTION, PLANES, log_grid, resolve_fixed
+from semivis.planes import MODELS, OPTION, PLANES, Plane, log_grid, resolve_fixed
 from semivis.signal.events import AP_PROCESSES, check_processes
 from semivis.signal.selections import bin_names
 from semivis.stats import PRIORS
@@ -106,6 +107,29 @@ def _check_channel_open_somewhere(spec: ScanSpec) -> None:
     raise ParameterError("--plane", spec.plane, "a plane where A' -> chi1 chi2 is open somewhere", reason)
 
 
+def _pilot_events(p: object, plane: Plane, n_events: int) -> int | tuple[int, ...]:
+    """``ScanSpec.pilot_events`` checked: an integer, or an increasing tuple of them (a ladder of pilots), each
+    with 1 <= p < n_events, on a per-cell plane; a one-element tuple is its integer (the spec's key is unchanged)."""
+    if not plane.per_cell:
+        raise ParameterError(
+            "--pilot-events",
+            p,
+            "none on this plane",
+            f"the ({plane.x}, {plane.y}) plane has one sample per column, not per cell: an adaptive per-cell scan "
+            "would save nothing",
+        )
+    levels = list(p) if isinstance(p, list | tuple) else [p]
+    bound = f"an integer, or an increasing list of integers, with 1 <= pilot_events < n_events = {n_events}"
+    if not levels or any(
+        not isinstance(v, int | np.integer) or isinstance(v, bool) or not 1 <= v < n_events for v in levels
+    ):
+        raise ParameterError("--pilot-events", p, bound)
+    ints = [int(v) for v in levels]  # type: ignore[arg-type]  # integers, checked just above
+    if any(b <= a for a, b in itertools.pairwise(ints)):
+        raise ParameterError("--pilot-events", p, bound)
+    return ints[0] if len(ints) == 1 else tuple(ints)
+
+
 @dataclass(frozen=True, eq=True)
 class ScanSpec:
     """A scan: model, plane, grid, fixed parameters, experiment card, selection, statistics, EOTs, seed.
@@ -122,7 +146,8 @@ class ScanSpec:
     (``--processes``, a non-empty set of ``brem``, ``annihilation``; default both, stored in canonical order);
     ``pilot_events`` (``--pilot-events``, per-cell planes only, ``None``: off) makes the scan adaptive: every cell
     first with that many primaries, then ``n_events`` where the pilot does not decide the cell or the contour passes
-    next to it (:mod:`semivis.scan.adaptive`).
+    next to it (:mod:`semivis.scan.adaptive`); an increasing tuple of primaries is a ladder of pilots, each for the
+    cells the previous one left undecided (:attr:`pilot_levels`).
 
     >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, efficiency_normalisation="per-mass")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -151,7 +176,7 @@ class ScanSpec:
     prior: str = "gauss"
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION
     processes: tuple[str, ...] = DEFAULT_PROCESSES
-    pilot_events: int | None = None
+    pilot_events: int | tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         model = str(self.model).lower()
@@ -190,19 +215,20 @@ class ScanSpec:
             )
         object.__setattr__(self, "processes", check_processes(self.processes, "--processes"))
         if self.pilot_events is not None:
-            p = self.pilot_events
-            if not plane.per_cell:
-                raise ParameterError(
-                    "--pilot-events",
-                    p,
-                    "none on this plane",
-                    f"the ({plane.x}, {plane.y}) plane has one sample per "
-                    "column, not per cell: an adaptive per-cell scan would save nothing",
-                )
-            if not isinstance(p, int | np.integer) or isinstance(p, bool) or not 1 <= p < self.n_events:
-                bound = f"an integer with 1 <= pilot_events < n_events = {self.n_events}"
-                raise ParameterError("--pilot-events", p, bound)
-            object.__setattr__(self, "pilot_events", int(p))
+            object.__setattr__(self, "pilot_events", _pilot_events(self.pilot_events, plane, self.n_events))
+
+    @property
+    def pilot_levels(self) -> tuple[int, ...]:
+        """The primaries of each pilot of an adaptive scan, increasing (() when the scan is not adaptive).
+
+        >>> spec = ScanSpec.from_ranges(
+        ...     "idm", "mchi1-delta", nx=2, ny=2, n_events=100, fixed={"eps": 1e-3}, pilot_events=(5, 25)
+        ... )
+        >>> spec.pilot_levels
+        (5, 25)
+        """
+        p = self.pilot_events
+        return () if p is None else (p,) if isinstance(p, int) else tuple(p)
 
     @classmethod
     def from_ranges(
@@ -283,6 +309,8 @@ class ScanSpec:
             del d["efficiency_normalisation"]  # the key of a default spec is the one it had before the option
         if self.pilot_events is None:
             del d["pilot_events"]  # likewise: a scan without pilot keeps its key
+        elif isinstance(self.pilot_events, tuple):
+            d["pilot_events"] = list(self.pilot_events)
         if self.processes == DEFAULT_PROCESSES:
             del d["processes"]  # likewise
         else:

@@ -605,16 +605,19 @@ def pair_table(  # noqa: PLR0917
     grid: NDArray[np.float64],
     xb: NDArray[np.float64],
     passes: NDArray[np.int8],
+    nseg: NDArray[np.int64],
     tab: NDArray[np.float64],
     slab: NDArray[np.float64],
     use_tab: bool,
 ) -> None:  # pragma: no cover - numba
-    """Joint pass table of two chi2 per event: xb (n, 2, K) right-aligned segment starts, passes (n, 3, K, K)."""
+    """Joint pass table of two chi2 per event: xb (n, 2, K) right-aligned segment starts, passes (n, 3, K, K),
+    nseg (n, 2) how many segments each chi2 has (its block is the last nseg of the K rows; the rest is padding:
+    x = 0, passes 0)."""
     kmax = xb.shape[2]
     # the lateral observable as a bound, made exact per segment where needed (as in terms_csr)
     gs = lateral_bound_geometry(g) if g[G_CUT_LAT] > 0.0 else g
     _pair_table_events(
-        zv, tx, ty, xscale, lep, e_base, g, gs, grid, xb, passes, tab, slab, use_tab,
+        zv, tx, ty, xscale, lep, e_base, g, gs, grid, xb, passes, nseg, tab, slab, use_tab,
         np.empty((2, kmax + 1)), np.zeros((2, kmax + 1)), np.zeros((2, N_OBS)), np.zeros((2, kmax + 1, N_OBS)),
         np.zeros((2, kmax + 1), dtype=np.int64), np.zeros((2, kmax + 1), dtype=np.int64),
         np.zeros(2, dtype=np.int64), np.zeros(N_OBS), np.zeros(N_FLAGS, dtype=np.int8),
@@ -636,6 +639,7 @@ def _pair_table_events(  # noqa: PLR0917
     grid: NDArray[np.float64],
     xb: NDArray[np.float64],
     passes: NDArray[np.int8],
+    nseg: NDArray[np.int64],
     tab: NDArray[np.float64],
     slab: NDArray[np.float64],
     use_tab: bool,
@@ -670,6 +674,7 @@ def _pair_table_events(  # noqa: PLR0917
             )  # fmt: skip
             have[s] = 0
             nbs[s] = nb
+            nseg[e, s] = nb
             off = kmax - nb
             for k in range(off):
                 xb[e, s, k] = 0.0

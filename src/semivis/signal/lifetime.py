@@ -118,27 +118,37 @@ def _gather_one(  # noqa: PLR0917
 def _gather_pair(  # noqa: PLR0917
     xb: NDArray[np.float64],
     passes: NDArray[np.int8],
+    nseg: NDArray[np.int64],
     w: NDArray[np.float64],
     inds: NDArray[np.int64],
     facs: NDArray[np.float64],
     xo: NDArray[np.float64],
     wo: NDArray[np.float64],
 ) -> int:  # pragma: no cover - numba
-    """Corner terms of two chi2 (module docstring): x = x_1,a + x_2,b, weight w_e D[a,b] of Q = Sum_parts factor P."""
+    """Corner terms of two chi2 (module docstring): x = x_1,a + x_2,b, weight w_e D[a,b] of Q = Sum_parts factor P.
+
+    Only each event's segment block (the last ``nseg`` rows of either chi2) is visited: the padding before it has
+    P = 0, hence D = 0, so the terms, and their order, are those of the whole K x K loop."""
     n = xb.shape[0]
     kmax = xb.shape[2]
     q = np.zeros((kmax + 1, kmax + 1))
     m = 0
     for e in range(n):
-        for a in range(kmax):
-            for b in range(kmax):
+        a0 = kmax - nseg[e, 0]
+        b0 = kmax - nseg[e, 1]
+        for a in range(a0, kmax + 1):
+            q[a, b0] = 0.0  # Q of the padding row and column just before the block
+        for b in range(b0, kmax + 1):
+            q[a0, b] = 0.0
+        for a in range(a0, kmax):
+            for b in range(b0, kmax):
                 v = 0.0
                 for p in range(inds.size):
                     if passes[e, inds[p], a, b] != 0:
                         v += facs[p]
                 q[a + 1, b + 1] = v
-        for a in range(kmax):
-            for b in range(kmax):
+        for a in range(a0, kmax):
+            for b in range(b0, kmax):
                 d = q[a + 1, b + 1] - q[a, b + 1] - q[a + 1, b] + q[a, b]
                 if d != 0.0:
                     xo[m] = xb[e, 0, a] + xb[e, 1, b]
@@ -528,7 +538,7 @@ def lifetime_kernel(
                 kmax = pr.xb.shape[2]
                 xs = np.empty(w.size * kmax * kmax)
                 ws = np.empty(w.size * kmax * kmax)
-                cnt = _gather_pair(pr.xb, pr.passes, w, inds, facs, xs, ws)
+                cnt = _gather_pair(pr.xb, pr.passes, pr.nseg, w, inds, facs, xs, ws)
                 xs, ws = xs[:cnt], ws[:cnt]
             c0, a0, xlo, mom, absm, amp, cmom, cabs = _compress(xs, ws, ORDER)
             for key, val in (

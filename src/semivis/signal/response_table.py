@@ -72,11 +72,13 @@ class OneChi2Terms:
 @dataclass
 class PairChi2Table:
     """Joint response of two chi2: ``xb`` (n, 2, K) right-aligned segment starts, ``passes`` (n, N_FLAGS, K, K)
-    the selection flags of every segment pair; ``slots`` each chi2's own terms (region indicators only: the flags
-    are the joint table's, so the slots' flag indicators have no terms)."""
+    the selection flags of every segment pair, ``nseg`` (n, 2) each chi2's number of segments (the last
+    ``nseg`` of the K rows; before them padding with x = 0 and flags 0); ``slots`` each chi2's own terms (region
+    indicators only: the flags are the joint table's, so the slots' flag indicators have no terms)."""
 
     xb: NDArray[np.float64]
     passes: NDArray[np.int8]
+    nseg: NDArray[np.int64]
     slots: list[OneChi2Terms]
 
 
@@ -217,10 +219,13 @@ def _pair_terms(  # noqa: PLR0917
     lep = np.ascontiguousarray(np.stack([k[3] for k in kin], axis=1))
     xb = np.zeros((n, 2, kmax))
     passes = np.zeros((n, N_FLAGS, kmax, kmax), dtype=np.int8)
+    nseg = np.zeros((n, 2), dtype=np.int64)
     zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[G_ECAL_Z_START])
-    pair_table(zv, tx, ty, xsc, lep, e_base, g, grid, xb, passes, containment_table(), _slice_table(g, grid), use_tab)
+    pair_table(
+        zv, tx, ty, xsc, lep, e_base, g, grid, xb, passes, nseg, containment_table(), _slice_table(g, grid), use_tab
+    )
     slots = [_one_terms(sample, ch, i, g, one_grid, one_slab, e_base, use_tab, regions_only=True) for i in range(2)]
-    return PairChi2Table(xb, passes, slots)
+    return PairChi2Table(xb, passes, nseg, slots)
 
 
 #: response tables of recently seen samples, keyed by content (the one memo; least recently used dropped)
