@@ -95,10 +95,10 @@ def main() -> None:
         if not {mode, ref} <= set(results):
             continue
         a, f = results[mode], results[ref]
-        # cells at full statistics in both (a ladder may end with a cell more or less at full than one pilot)
-        is_full = (a["n_events_cell"].values == args.n_events) & (f["n_events_cell"].values == args.n_events)
-        if ref == "full":
-            is_full = a["n_events_cell"].values == args.n_events
+        # cells at full statistics in both (a ladder may hold a cell more or less at full than one pilot)
+        is_full = a["n_events_cell"].values == args.n_events
+        if ref != "full":
+            is_full &= f["n_events_cell"].values == args.n_events
         same = {v: bool(np.array_equal(a[v].values, f[v].values)) for v in CONTOUR_VARS}
         same["n_sig_full_cells"] = bool(np.array_equal(a["n_sig"].values[:, is_full], f["n_sig"].values[:, is_full]))
         walls = {m: float(out[m]["wall_s"]) for m in (mode, ref)}  # type: ignore[index]
