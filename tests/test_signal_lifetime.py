@@ -12,6 +12,7 @@ from semivis.detector import load_card
 from semivis.scan import SampleCache, evaluators
 from semivis.scan.evaluators import SignalEvaluator
 from semivis.signal import bin_names, bin_signals, build_event_sample
+from semivis.signal._kernels import corner_passes, pair_corners
 from semivis.signal.lifetime import (
     ATOL,
     ORDER,
@@ -88,12 +89,9 @@ def test_compression_does_not_depend_on_the_order_of_the_terms() -> None:
     assert np.all(np.abs(ka - kb) <= ea)
 
 
-def test_pair_corner_terms_visit_only_the_segment_blocks() -> None:
-    """The corner terms of a two-chi2 table (inclusion-exclusion D[a, b] of Q = Sum factor P over the K x K
-    segment pairs) from the loop over each event's segment block equal those of the whole K x K array, in the
-    same order, for blocks of every size down to none."""
-    rng = np.random.default_rng(7)
-    n, k = 40, 9
+def _random_pair_blocks(n: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xb, passes, nseg) of n events with random right-aligned segment blocks of every size down to none."""
+    rng = np.random.default_rng(seed)
     nseg = rng.integers(0, k + 1, size=(n, 2))
     nseg[:4] = [[0, 0], [k, k], [1, k], [k, 0]]
     xb = np.zeros((n, 2, k))
@@ -104,19 +102,79 @@ def test_pair_corner_terms_visit_only_the_segment_blocks() -> None:
             if lo < k:  # segment starts: the first at the vertex (x = 0), then increasing
                 xb[e, s_, lo:] = np.concatenate([[0.0], np.cumsum(rng.uniform(0.1, 1.0, k - lo - 1))])
         passes[e, :, a0:, b0:] = rng.integers(0, 2, size=(3, k - a0, k - b0))
-    w = rng.uniform(0.5, 2.0, n)
+    return xb, passes, nseg.astype(np.int64)
+
+
+def _corners_of(passes: np.ndarray, nseg: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The response table's corner arrays (coff, ca, cb, cd) of dense pass tables, through the kernel that
+    :func:`semivis.signal._kernels.pair_table` uses (:func:`pair_corners`)."""
+    n, nf, k, _ = passes.shape
+    coff = np.zeros(nf * n + 1, dtype=np.int64)
+    ca, cb, cd = (np.empty(n * nf * k * k, dtype=np.int8) for _ in range(3))
+    blk = np.zeros((nf, k + 1, k + 1), dtype=np.int8)
+    pos = 0
+    for e in range(n):
+        a0, b0 = (int(v) for v in k - nseg[e])
+        blk[:] = 0
+        blk[:, 1:, 1:] = passes[e]
+        for i in range(nf):
+            pos = pair_corners(blk, i, a0, b0, pos, ca, cb, cd)
+            coff[nf * e + i + 1] = pos
+    return coff, ca[:pos], cb[:pos], cd[:pos]
+
+
+def test_pair_corners_are_the_mixed_differences_and_invert_exactly() -> None:
+    """Corner terms of a two-chi2 pass table: the nonzero D[a, b] = P[a, b] - P[a-1, b] - P[a, b-1] + P[a-1, b-1]
+    (P = 0 outside each event's segment block), in (a, b) order, for blocks of every size down to none; and the
+    dense table rebuilt from them (:func:`corner_passes`, the event files' and exact path's view) is P exactly."""
+    n, k = 40, 9
+    _xb, passes, nseg = _random_pair_blocks(n, k, 7)
+    coff, ca, cb, cd = _corners_of(passes, nseg)
+    p = np.zeros((n, 3, k + 1, k + 1), dtype=np.int64)
+    p[:, :, 1:, 1:] = passes
+    d = p[:, :, 1:, 1:] - p[:, :, :-1, 1:] - p[:, :, 1:, :-1] + p[:, :, :-1, :-1]
+    for e in range(n):
+        for i in range(3):
+            a_i, b_i = np.nonzero(d[e, i])
+            sl = slice(coff[3 * e + i], coff[3 * e + i + 1])
+            np.testing.assert_array_equal(ca[sl], a_i)
+            np.testing.assert_array_equal(cb[sl], b_i)
+            np.testing.assert_array_equal(cd[sl], d[e, i, a_i, b_i])
+    assert np.abs(cd).max() == 2  # D spans -2..2
+    rebuilt = np.empty_like(passes)
+    corner_passes(coff, ca, cb, cd, np.arange(n, dtype=np.int64), rebuilt)
+    np.testing.assert_array_equal(rebuilt, passes)
+    rows = np.array([5, 0, 5], dtype=np.int64)
+    part = np.empty((3, 3, k, k), dtype=np.int8)
+    corner_passes(coff, ca, cb, cd, rows, part)
+    np.testing.assert_array_equal(part, passes[rows])
+
+
+def test_pair_gather_equals_the_double_sum_over_segment_pairs() -> None:
+    """The kernel's two-chi2 terms of a bin Q = Sum_parts factor P_flag (one per part and corner, weight
+    w_e factor D at x = x_1,a + x_2,b) give, at any u, the direct double sum Sum_{a,b} Q[a,b] p_1[a] p_2[b] with
+    p_s[a] = exp(-x_s,a u) - exp(-x_s,a+1 u) (0 past the last segment): summation by parts, the identity the
+    kernel rests on. Dropping one corner breaks it."""
+    n, k = 40, 9
+    xb, passes, nseg = _random_pair_blocks(n, k, 11)
+    coff, ca, cb, cd = _corners_of(passes, nseg)
+    w = np.random.default_rng(3).uniform(0.5, 2.0, n)
     inds, facs = np.array([0, 2], dtype=np.int64), np.array([0.7, 0.3])
-    q = np.zeros((n, k + 1, k + 1))
-    q[:, 1:, 1:] = np.einsum("p,epab->eab", facs, passes[:, inds].astype(float))
-    d = q[:, 1:, 1:] - q[:, :-1, 1:] - q[:, 1:, :-1] + q[:, :-1, :-1]
-    e_i, a_i, b_i = np.nonzero(d)
-    x_ref = xb[e_i, 0, a_i] + xb[e_i, 1, b_i]
-    w_ref = w[e_i] * d[e_i, a_i, b_i]
-    xo, wo = np.empty(n * k * k), np.empty(n * k * k)
-    m = _gather_pair(xb, passes, nseg.astype(np.int64), w, inds, facs, xo, wo)
-    assert m == x_ref.size > 0
-    np.testing.assert_array_equal(xo[:m], x_ref)
-    np.testing.assert_array_equal(wo[:m], w_ref)
+    cnt = sum(int(np.sum(coff[i + 1 :: 3][:n] - coff[i::3][:n])) for i in inds)
+    xo, wo = np.empty(cnt), np.empty(cnt)
+    assert _gather_pair(xb, coff, ca, cb, cd, w, inds, facs, xo, wo) == cnt
+    q = np.einsum("p,epab->eab", facs, passes[:, inds].astype(float))
+    for u in (0.05, 0.7, 3.0):
+        s_ = np.exp(-xb * u)
+        for e in range(n):  # padding rows (before the block) have no probability
+            s_[e, 0, : k - nseg[e, 0]] = 0.0
+            s_[e, 1, : k - nseg[e, 1]] = 0.0
+        p_ = s_ - np.concatenate([s_[:, :, 1:], np.zeros((n, 2, 1))], axis=2)
+        direct = float(np.einsum("e,eab,ea,eb->", w, q, p_[:, 0], p_[:, 1]))
+        terms = wo * np.exp(-xo * u)
+        assert float(terms.sum()) == pytest.approx(direct, rel=1e-12)
+        dropped = np.delete(terms, np.argmax(np.abs(terms)))
+        assert abs(float(dropped.sum()) - direct) > 1e-6 * abs(direct)
 
 
 def test_single_exponential_is_exact_to_the_taylor_bound() -> None:

@@ -472,7 +472,7 @@ def _chunk(req: EventRequest, sample: EventSample, m: int, rng: np.random.Genera
                 else:
                     pr = table.pair[ch]
                     _pair_flag(
-                        np.ascontiguousarray(pr.xb[rows]), np.ascontiguousarray(pr.passes[rows]), fi,
+                        np.ascontiguousarray(pr.xb[rows]), pr.passes(np.asarray(rows, dtype=np.int64)), fi,
                         np.ascontiguousarray(xs[0]), np.ascontiguousarray(xs[1]), val,
                     )  # fmt: skip
                 sel_factor[sel_e] += eff * val

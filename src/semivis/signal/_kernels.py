@@ -14,9 +14,10 @@ Private to :mod:`semivis.signal` (the reweighting, :mod:`~semivis.signal.respons
 * :func:`boundaries` / :func:`segment_data`: the segments of a chi2's flight path (ECAL slices, gaps, VETO,
   HCAL modules split where the chi2 leaves their aperture, beyond) and each segment's deposits, region and
   S1-window flag, evaluated at its midpoint;
-* :func:`terms_csr` (one chi2) and :func:`pair_table` (two chi2, joint pass table): the selection and region
-  indicators as sums of exponentials Sum_k c_k exp(-x_k / c tau), c_k = +-1 where the indicator flips
-  (exponential decay law along the flight path, PDG RPP 2022 Kinematics Sect. 49.1);
+* :func:`terms_csr` (one chi2) and :func:`pair_table` (two chi2, joint pass table as its corner terms,
+  :func:`pair_corners`): the selection and region indicators as sums of exponentials Sum_k c_k exp(-x_k / c tau),
+  c_k = +-1 where the indicator flips (one chi2) or c_k = D in -2..2 at x_1 + x_2 (two chi2) (exponential decay
+  law along the flight path, PDG RPP 2022 Kinematics Sect. 49.1);
 * :func:`fused_sums` / :func:`eval_pair`: those sums evaluated for a vector of u = 1/c tau and accumulated
   over events (Sum t, Sum t^2, per production process).
 
@@ -84,6 +85,7 @@ __all__ = [
     "N_IND",
     "N_REGIONS",
     "boundaries",
+    "corner_passes",
     "eval_pair",
     "event_cut_terms",
     "exact_deps",
@@ -91,6 +93,7 @@ __all__ = [
     "lateral_bound_geometry",
     "lateral_decided",
     "near_threshold",
+    "pair_corners",
     "pair_table",
     "segment_data",
     "segment_deposits",
@@ -595,6 +598,7 @@ def _terms_csr_events(  # noqa: PLR0917
 
 @njit(cache=True)
 def pair_table(  # noqa: PLR0917
+    e0: int,
     zv: NDArray[np.float64],
     tx: NDArray[np.float64],
     ty: NDArray[np.float64],
@@ -604,30 +608,73 @@ def pair_table(  # noqa: PLR0917
     g: NDArray[np.float64],
     grid: NDArray[np.float64],
     xb: NDArray[np.float64],
-    passes: NDArray[np.int8],
     nseg: NDArray[np.int64],
+    coff: NDArray[np.int64],
+    ca: NDArray[np.int8],
+    cb: NDArray[np.int8],
+    cd: NDArray[np.int8],
     tab: NDArray[np.float64],
     slab: NDArray[np.float64],
     use_tab: bool,
-) -> None:  # pragma: no cover - numba
-    """Joint pass table of two chi2 per event: xb (n, 2, K) right-aligned segment starts, passes (n, 3, K, K),
-    nseg (n, 2) how many segments each chi2 has (its block is the last nseg of the K rows; the rest is padding:
-    x = 0, passes 0)."""
+) -> int:  # pragma: no cover - numba
+    """Joint response of two chi2 per event: xb (n, 2, K) right-aligned segment starts, nseg (n, 2) how many
+    segments each chi2 has (its block is the last nseg of the K rows; the rest is padding: x = 0), and the
+    pass table of each selection flag over the segment pairs as its corner terms (:func:`pair_corners`): those of
+    event e and flag i are (ca, cb, cd)[coff[N_FLAGS e + i] : coff[N_FLAGS e + i + 1]], in (a, b) order.
+
+    Starts at event ``e0`` and stops before an event whose corners might not fit into ``ca``; returns the next
+    event (the caller grows the buffers and continues)."""
     kmax = xb.shape[2]
     # the lateral observable as a bound, made exact per segment where needed (as in terms_csr)
     gs = lateral_bound_geometry(g) if g[G_CUT_LAT] > 0.0 else g
-    _pair_table_events(
-        zv, tx, ty, xscale, lep, e_base, g, gs, grid, xb, passes, nseg, tab, slab, use_tab,
+    return int(_pair_table_events(
+        e0, zv, tx, ty, xscale, lep, e_base, g, gs, grid, xb, nseg, coff, ca, cb, cd, tab, slab, use_tab,
         np.empty((2, kmax + 1)), np.zeros((2, kmax + 1)), np.zeros((2, N_OBS)), np.zeros((2, kmax + 1, N_OBS)),
         np.zeros((2, kmax + 1), dtype=np.int64), np.zeros((2, kmax + 1), dtype=np.int64),
         np.zeros(2, dtype=np.int64), np.zeros(N_OBS), np.zeros(N_FLAGS, dtype=np.int8),
         np.zeros((2, kmax + 1, N_OBS)), np.zeros(2, dtype=np.int8), np.empty(kmax + 1),
         np.zeros(kmax + 1, dtype=np.int64), np.zeros(kmax + 1, dtype=np.int64), np.zeros(kmax + 1),
-    )  # fmt: skip
+        np.zeros((N_FLAGS, kmax + 1, kmax + 1), dtype=np.int8),
+    ))  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def pair_corners(  # noqa: PLR0917
+    blk: NDArray[np.int8],
+    i: int,
+    a0: int,
+    b0: int,
+    pos: int,
+    ca: NDArray[np.int8],
+    cb: NDArray[np.int8],
+    cd: NDArray[np.int8],
+) -> int:  # pragma: no cover - numba
+    """Corner terms of one flag's pass table P[a, b] = blk[i, a + 1, b + 1] over the block a >= a0, b >= b0
+    (row a0 and column b0 of ``blk`` zero: P = 0 before the block): the mixed second difference
+    D[a, b] = P[a, b] - P[a - 1, b] - P[a, b - 1] + P[a - 1, b - 1] (in -2..2) where it is not 0, written as
+    (a, b, D) from ``pos`` on in (a, b) order; returns the next free position.
+
+    Inclusion-exclusion: with S_s(x) = exp(-x u) the survival of chi2 s to the segment start x,
+    Sum_{a, b} P[a, b] (S_1(x_1,a) - S_1(x_1,a+1)) (S_2(x_2,b) - S_2(x_2,b+1))
+    = Sum_{a, b} D[a, b] exp(-(x_1,a + x_2,b) u), one exponential per corner (summation by parts in a and b;
+    S = 0 past the last segment)."""
+    kmax = blk.shape[1] - 1
+    for a in range(a0, kmax):
+        for b in range(b0, kmax):
+            d = (np.int64(blk[i, a + 1, b + 1]) - np.int64(blk[i, a, b + 1])) - (
+                np.int64(blk[i, a + 1, b]) - np.int64(blk[i, a, b])
+            )
+            if d != 0:
+                ca[pos] = a
+                cb[pos] = b
+                cd[pos] = d
+                pos += 1
+    return pos
 
 
 @njit(**NO_REFCOUNT)
 def _pair_table_events(  # noqa: PLR0917
+    e0: int,
     zv: NDArray[np.float64],
     tx: NDArray[np.float64],
     ty: NDArray[np.float64],
@@ -638,8 +685,11 @@ def _pair_table_events(  # noqa: PLR0917
     gs: NDArray[np.float64],
     grid: NDArray[np.float64],
     xb: NDArray[np.float64],
-    passes: NDArray[np.int8],
     nseg: NDArray[np.int64],
+    coff: NDArray[np.int64],
+    ca: NDArray[np.int8],
+    cb: NDArray[np.int8],
+    cd: NDArray[np.int8],
     tab: NDArray[np.float64],
     slab: NDArray[np.float64],
     use_tab: bool,
@@ -658,14 +708,21 @@ def _pair_table_events(  # noqa: PLR0917
     cats_x: NDArray[np.int64],
     win_x: NDArray[np.int64],
     errs_x: NDArray[np.float64],
-) -> None:  # pragma: no cover - numba
+    blk: NDArray[np.int8],
+) -> int:  # pragma: no cover - numba
     """The event loop of :func:`pair_table` (no allocation, no reference counting: ``semivis._jit``), with the
     geometry ``gs`` of the lateral bound and the caller's work buffers; ``dlat`` (with ``*_x``): each chi2's
-    segments with the exact lateral observable, once per event and chi2 where needed (as in terms_csr)."""
+    segments with the exact lateral observable, once per event and chi2 where needed (as in terms_csr);
+    ``blk`` (N_FLAGS, K + 1, K + 1): the event's pass table, shifted by one row and column (the zero padding
+    :func:`pair_corners` reads)."""
     kmax = xb.shape[2]
+    cap = ca.size
     lat = g[G_CUT_LAT] > 0.0
     inside0 = square_fraction(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if lat else 1.0
-    for e in range(zv.shape[0]):
+    for e in range(e0, zv.shape[0]):
+        pos = coff[N_FLAGS * e]
+        if pos + N_FLAGS * kmax * kmax > cap:
+            return e
         cuts = event_cut_terms(e_base[e], g, inside0, tab, use_tab)
         for s in range(2):
             nb = segment_data(
@@ -683,15 +740,15 @@ def _pair_table_events(  # noqa: PLR0917
         off1 = kmax - nbs[0]
         off2 = kmax - nbs[1]
         for i in range(N_FLAGS):
-            for a in range(kmax):
-                for b in range(kmax):
-                    passes[e, i, a, b] = 0
+            for a in range(off1, kmax + 1):
+                for b in range(off2, kmax + 1):
+                    blk[i, a, b] = 0
         for a in range(nbs[0]):
             for b in range(nbs[1]):
                 if surely_failed(
                     e_base[e], deps[0, a, 0] + deps[1, b, 0], deps[0, a, 1] + deps[1, b, 1], errs[0, a] + errs[1, b], g
                 ):
-                    continue  # every flag 0: passes[e] is zeroed above
+                    continue  # every flag 0: blk is zeroed above
                 for d in range(N_OBS):
                     tot[d] = deps[0, a, d] + deps[1, b, d]
                 nbey = (1 if cats[0, a] == REGION_BEYOND else 0) + (1 if cats[1, b] == REGION_BEYOND else 0)
@@ -716,7 +773,40 @@ def _pair_table_events(  # noqa: PLR0917
                         tot[d] = dlat[0, a, d] + dlat[1, b, d]
                 selection_flags_with(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl, cuts, tab, use_tab)
                 for i in range(N_FLAGS):
-                    passes[e, i, off1 + a, off2 + b] = fl[i]
+                    blk[i, off1 + a + 1, off2 + b + 1] = fl[i]
+        for i in range(N_FLAGS):
+            pos = pair_corners(blk, i, off1, off2, pos, ca, cb, cd)
+            coff[N_FLAGS * e + i + 1] = pos
+    return zv.size
+
+
+@njit(cache=True)
+def corner_passes(  # noqa: PLR0917
+    coff: NDArray[np.int64],
+    ca: NDArray[np.int8],
+    cb: NDArray[np.int8],
+    cd: NDArray[np.int8],
+    rows: NDArray[np.int64],
+    out: NDArray[np.int8],
+) -> None:  # pragma: no cover - numba
+    """The dense pass tables out (len(rows), N_FLAGS, K, K) of events ``rows`` from their corner terms
+    (:func:`pair_table`): P[a, b] = Sum_{a' <= a, b' <= b} D[a', b'], the inverse of :func:`pair_corners`
+    (integer sums: exact)."""
+    kmax = out.shape[2]
+    for r in range(rows.size):
+        e = rows[r]
+        for i in range(N_FLAGS):
+            for a in range(kmax):
+                for b in range(kmax):
+                    out[r, i, a, b] = 0
+            for t in range(coff[N_FLAGS * e + i], coff[N_FLAGS * e + i + 1]):
+                out[r, i, ca[t], cb[t]] += cd[t]
+            for a in range(kmax):
+                for b in range(1, kmax):
+                    out[r, i, a, b] += out[r, i, a, b - 1]
+            for a in range(1, kmax):
+                for b in range(kmax):
+                    out[r, i, a, b] += out[r, i, a - 1, b]
 
 
 @njit(cache=True)
@@ -813,26 +903,36 @@ def fused_sums(  # noqa: PLR0917
 
 
 @njit(cache=True)
-def eval_pair(
+def eval_pair(  # noqa: PLR0917
     xb: NDArray[np.float64],
-    passes: NDArray[np.int8],
+    coff: NDArray[np.int64],
+    ca: NDArray[np.int8],
+    cb: NDArray[np.int8],
+    cd: NDArray[np.int8],
+    flag: int,
     u: NDArray[np.float64],
     coef: NDArray[np.float64],
     out: NDArray[np.float64],
 ) -> None:  # pragma: no cover - numba
-    """out[e, j] += coef[j] * Sum_{a,b} pass[a, b] p1[a] p2[b] for two chi2 (selection already sliced)."""
+    """out[e, j] += coef[j] * Sum_{a,b} pass[a, b] p1[a] p2[b] for two chi2 and selection flag ``flag``: the
+    direct double sum over segment pairs (the reference of the corner terms), with each event's pass table
+    rebuilt from its corners (:func:`corner_passes`, exact)."""
     n = xb.shape[0]
     kmax = xb.shape[2]
     s1 = np.empty(kmax + 1)
     s2 = np.empty(kmax + 1)
     p1 = np.empty(kmax)
     p2 = np.empty(kmax)
-    for j in range(u.size):
-        uj = u[j]
-        cj = coef[j]
-        if cj == 0.0:
-            continue
-        for e in range(n):
+    one = np.zeros(1, dtype=np.int64)
+    pas = np.zeros((1, N_FLAGS, kmax, kmax), dtype=np.int8)
+    for e in range(n):
+        one[0] = e
+        corner_passes(coff, ca, cb, cd, one, pas)
+        for j in range(u.size):
+            uj = u[j]
+            cj = coef[j]
+            if cj == 0.0:
+                continue
             for k in range(kmax):
                 s1[k] = math.exp(-xb[e, 0, k] * uj)
                 s2[k] = math.exp(-xb[e, 1, k] * uj)
@@ -847,7 +947,7 @@ def eval_pair(
                     continue
                 row = 0.0
                 for b in range(kmax):
-                    if passes[e, a, b] != 0:
+                    if pas[0, flag, a, b] != 0:
                         row += p2[b]
                 acc += p1[a] * row
             out[e, j] += cj * acc

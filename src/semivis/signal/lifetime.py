@@ -12,6 +12,8 @@ with W_k = w_e factor c_k over all events e, terms k and parts of the bin (c_k =
 Sum_{a,b} P[a,b] p1[a] p2[b] with p_s[a] = S_s[a] - S_s[a+1], S_s[a] = exp(-x_s,a u), S_s[K] = 0, is by summation
 by parts in each index Sum_{a,b} D[a,b] exp(-(x_1,a + x_2,b) u) with the corner weights
 D[a,b] = P[a,b] - P[a-1,b] - P[a,b-1] + P[a-1,b-1] (P = 0 outside): again a 1-D measure, at x = x_1,a + x_2,b.
+The response table stores these corners per selection flag (integers D in -2..2, ~10 per event and flag
+against K^2 = 625 segment pairs); a bin with several parts gets one term per part and corner.
 
 **Compression with a rigorous bound.** The nonzero x are put in bins of a fixed grid, 32 per octave
 (x_lo = 2^e (1 + s/32), width x_lo/32 at most; exact in floating point via ``frexp``), in one pass over the terms
@@ -48,7 +50,7 @@ from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from semivis.detector.cards import ExperimentCard
-from semivis.signal._kernels import N_IND
+from semivis.signal._kernels import N_FLAGS, N_IND
 from semivis.signal.events import N_CHI2, EventSample
 from semivis.signal.response_table import _memo_key, response_table
 from semivis.signal.reweight import couplings_at
@@ -117,43 +119,27 @@ def _gather_one(  # noqa: PLR0917
 @njit(cache=True)
 def _gather_pair(  # noqa: PLR0917
     xb: NDArray[np.float64],
-    passes: NDArray[np.int8],
-    nseg: NDArray[np.int64],
+    coff: NDArray[np.int64],
+    ca: NDArray[np.int8],
+    cb: NDArray[np.int8],
+    cd: NDArray[np.int8],
     w: NDArray[np.float64],
     inds: NDArray[np.int64],
     facs: NDArray[np.float64],
     xo: NDArray[np.float64],
     wo: NDArray[np.float64],
 ) -> int:  # pragma: no cover - numba
-    """Corner terms of two chi2 (module docstring): x = x_1,a + x_2,b, weight w_e D[a,b] of Q = Sum_parts factor P.
-
-    Only each event's segment block (the last ``nseg`` rows of either chi2) is visited: the padding before it has
-    P = 0, hence D = 0, so the terms, and their order, are those of the whole K x K loop."""
-    n = xb.shape[0]
-    kmax = xb.shape[2]
-    q = np.zeros((kmax + 1, kmax + 1))
+    """Corner terms of two chi2 (module docstring) for the bin Q = Sum_parts factor P: per event and part, the
+    flag's corners (a, b, D) of the response table give x = x_1,a + x_2,b and weight w_e (factor D). A corner
+    shared by several parts gives one term per part (their weights add in the kernel's moments)."""
     m = 0
-    for e in range(n):
-        a0 = kmax - nseg[e, 0]
-        b0 = kmax - nseg[e, 1]
-        for a in range(a0, kmax + 1):
-            q[a, b0] = 0.0  # Q of the padding row and column just before the block
-        for b in range(b0, kmax + 1):
-            q[a0, b] = 0.0
-        for a in range(a0, kmax):
-            for b in range(b0, kmax):
-                v = 0.0
-                for p in range(inds.size):
-                    if passes[e, inds[p], a, b] != 0:
-                        v += facs[p]
-                q[a + 1, b + 1] = v
-        for a in range(a0, kmax):
-            for b in range(b0, kmax):
-                d = q[a + 1, b + 1] - q[a, b + 1] - q[a + 1, b] + q[a, b]
-                if d != 0.0:
-                    xo[m] = xb[e, 0, a] + xb[e, 1, b]
-                    wo[m] = w[e] * d
-                    m += 1
+    for e in range(xb.shape[0]):
+        for p in range(inds.size):
+            r = N_FLAGS * e + inds[p]
+            for t in range(coff[r], coff[r + 1]):
+                xo[m] = xb[e, 0, ca[t]] + xb[e, 1, cb[t]]
+                wo[m] = w[e] * (facs[p] * cd[t])
+                m += 1
     return m
 
 
@@ -535,11 +521,11 @@ def lifetime_kernel(
                 _gather_one(t.off, t.x, t.c, w, inds, facs, xs, ws)
             else:
                 pr = table.pair[ch]
-                kmax = pr.xb.shape[2]
-                xs = np.empty(w.size * kmax * kmax)
-                ws = np.empty(w.size * kmax * kmax)
-                cnt = _gather_pair(pr.xb, pr.passes, pr.nseg, w, inds, facs, xs, ws)
-                xs, ws = xs[:cnt], ws[:cnt]
+                n = w.size
+                cnt = sum(int(np.sum(pr.coff[i + 1 :: N_FLAGS][:n] - pr.coff[i::N_FLAGS][:n])) for i in inds)
+                xs = np.empty(cnt)
+                ws = np.empty(cnt)
+                _gather_pair(pr.xb, pr.coff, pr.ca, pr.cb, pr.cd, w, inds, facs, xs, ws)
             c0, a0, xlo, mom, absm, amp, cmom, cabs = _compress(xs, ws, ORDER)
             for key, val in (
                 ("c0", np.array([c0])), ("a0", np.array([a0])), ("nterms", np.array([xs.size], dtype=np.int64)),

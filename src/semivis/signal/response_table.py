@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,7 +32,15 @@ from scipy.special import gammainc
 from semivis.detector.cards import ExperimentCard
 from semivis.detector.kernels import G_ECAL_MAX, G_ECAL_Z_END, G_ECAL_Z_START, TAB_H, TAB_NA, ecal_depth_table
 from semivis.detector.response import containment_table, geometry_vector
-from semivis.signal._kernels import MAX_EXTRA_SEGMENTS, N_FLAGS, N_IND, SLAB_LN_X, pair_table, terms_csr
+from semivis.signal._kernels import (
+    MAX_EXTRA_SEGMENTS,
+    N_FLAGS,
+    N_IND,
+    SLAB_LN_X,
+    corner_passes,
+    pair_table,
+    terms_csr,
+)
 from semivis.signal.events import N_CHI2, EventSample
 from semivis.signal.selections import SELECTION_FLAGS
 
@@ -71,15 +80,43 @@ class OneChi2Terms:
 
 @dataclass
 class PairChi2Table:
-    """Joint response of two chi2: ``xb`` (n, 2, K) right-aligned segment starts, ``passes`` (n, N_FLAGS, K, K)
-    the selection flags of every segment pair, ``nseg`` (n, 2) each chi2's number of segments (the last
-    ``nseg`` of the K rows; before them padding with x = 0 and flags 0); ``slots`` each chi2's own terms (region
-    indicators only: the flags are the joint table's, so the slots' flag indicators have no terms)."""
+    """Joint response of two chi2: ``xb`` (n, 2, K) right-aligned segment starts, ``nseg`` (n, 2) each chi2's
+    number of segments (the last ``nseg`` of the K rows; before them padding with x = 0), and the selection
+    flags of every segment pair as corner terms (:func:`semivis.signal._kernels.pair_corners`): those of event e
+    and flag i are ``(a, b, D) = (ca, cb, cd)[coff[N_FLAGS e + i] : coff[N_FLAGS e + i + 1]]``, the nonzero mixed
+    second differences of the pass table P[a, b] (P itself: :meth:`passes`). A flag's probability for lifetime
+    u = 1/c tau is Sum D exp(-(x_1,a + x_2,b) u): one exponential per corner, ~10 per event and flag where
+    the dense table has K^2 = 625 cells.
+
+    ``slots``: each chi2's own terms (region indicators only: the flags are the joint table's, so the slots'
+    flag indicators have no terms), built on first use by ``slot_terms`` (no argument): N_sig and the lifetime
+    kernels read only the joint table, so a scan never pays for the slots' region terms (~1/8 of an i2DM
+    column's CPU); the region fractions and the event files read them."""
 
     xb: NDArray[np.float64]
-    passes: NDArray[np.int8]
     nseg: NDArray[np.int64]
-    slots: list[OneChi2Terms]
+    coff: NDArray[np.int64]
+    ca: NDArray[np.int8]
+    cb: NDArray[np.int8]
+    cd: NDArray[np.int8]
+    slot_terms: Callable[[], list[OneChi2Terms]] = field(repr=False, compare=False)
+    _slots: list[OneChi2Terms] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def slots(self) -> list[OneChi2Terms]:
+        """Each chi2's region terms (built once, on first use)."""
+        if self._slots is None:
+            self._slots = self.slot_terms()
+        return self._slots
+
+    def passes(self, rows: NDArray[np.int64] | None = None) -> NDArray[np.int8]:
+        """Dense pass tables (len(rows), N_FLAGS, K, K) of the events ``rows`` (None: all), rebuilt exactly from
+        the corner terms (:func:`semivis.signal._kernels.corner_passes`)."""
+        idx = np.arange(self.xb.shape[0], dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+        kmax = self.xb.shape[2]
+        out = np.empty((idx.size, N_FLAGS, kmax, kmax), dtype=np.int8)
+        corner_passes(self.coff, self.ca, self.cb, self.cd, np.ascontiguousarray(idx), out)
+        return out
 
 
 @dataclass
@@ -174,8 +211,22 @@ def _one_terms(  # noqa: PLR0917
 ) -> OneChi2Terms:
     """Terms of chi2 slot ``i`` of channel ``ch`` (:func:`semivis.signal._kernels.terms_csr`; ``regions_only``:
     the region indicators alone, the flag indicators left without terms)."""
-    tx, ty, xscale, lep = chi2_kinematics(sample, ch, i)
     zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[G_ECAL_Z_START])
+    return _terms_of(zv, chi2_kinematics(sample, ch, i), g, grid, slab, e_base, use_tab, regions_only)
+
+
+def _terms_of(  # noqa: PLR0917
+    zv: NDArray[np.float64],
+    kin: tuple[NDArray[np.float64], ...],
+    g: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    e_base: NDArray[np.float64],
+    use_tab: bool,
+    regions_only: bool,
+) -> OneChi2Terms:
+    """:func:`_one_terms` from the decay vertices ``zv`` (detector frame) and the chi2's :func:`chi2_kinematics`."""
+    tx, ty, xscale, lep = kin
     n = zv.size
     lep = np.ascontiguousarray(lep)
     tab = containment_table()
@@ -208,24 +259,43 @@ def _pair_terms(  # noqa: PLR0917
     e_base: NDArray[np.float64],
     use_tab: bool,
 ) -> PairChi2Table:
-    """Joint pass table of a two-chi2 channel (:func:`semivis.signal._kernels.pair_table`) and each slot's terms."""
+    """Joint pass table of a two-chi2 channel as corner terms (:func:`semivis.signal._kernels.pair_table`), and
+    each slot's terms (built on first use)."""
     grid = _ecal_grid(card, N_ECAL_SLICES_PAIR)
     kin = [chi2_kinematics(sample, ch, i) for i in range(2)]
     n = sample.n_events
     kmax = grid.size + MAX_EXTRA_SEGMENTS
+    if kmax > np.iinfo(np.int8).max:  # the corner terms store segment indices as int8
+        raise ValueError(f"N_ECAL_SLICES_PAIR = {N_ECAL_SLICES_PAIR}: at most {127 - MAX_EXTRA_SEGMENTS + 1} slices")
     tx = np.ascontiguousarray(np.stack([k[0] for k in kin], axis=1))
     ty = np.ascontiguousarray(np.stack([k[1] for k in kin], axis=1))
     xsc = np.ascontiguousarray(np.stack([k[2] for k in kin], axis=1))
     lep = np.ascontiguousarray(np.stack([k[3] for k in kin], axis=1))
     xb = np.zeros((n, 2, kmax))
-    passes = np.zeros((n, N_FLAGS, kmax, kmax), dtype=np.int8)
     nseg = np.zeros((n, 2), dtype=np.int64)
     zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[G_ECAL_Z_START])
-    pair_table(
-        zv, tx, ty, xsc, lep, e_base, g, grid, xb, passes, nseg, containment_table(), _slice_table(g, grid), use_tab
-    )
-    slots = [_one_terms(sample, ch, i, g, one_grid, one_slab, e_base, use_tab, regions_only=True) for i in range(2)]
-    return PairChi2Table(xb, passes, nseg, slots)
+    tab = containment_table()
+    slab = _slice_table(g, grid)
+    coff = np.zeros(N_FLAGS * n + 1, dtype=np.int64)
+    cap = 32 * n + N_FLAGS * kmax * kmax  # ~25 corners per event in practice; grown below if needed
+    ca = np.empty(cap, dtype=np.int8)
+    cb = np.empty(cap, dtype=np.int8)
+    cd = np.empty(cap, dtype=np.int8)
+    e = 0
+    while True:
+        e = pair_table(e, zv, tx, ty, xsc, lep, e_base, g, grid, xb, nseg, coff, ca, cb, cd, tab, slab, use_tab)
+        if e >= n:
+            break
+        cap = max(2 * cap, int(coff[N_FLAGS * e]) + N_FLAGS * kmax * kmax)  # grow and go on
+        ca, cb, cd = (np.concatenate([v, np.empty(cap - v.size, dtype=np.int8)]) for v in (ca, cb, cd))
+    m = int(coff[-1])
+    for v in (ca, cb, cd):
+        v.resize(m, refcheck=False)  # in place (no other reference): no copy
+
+    def slot_terms() -> list[OneChi2Terms]:
+        return [_terms_of(zv, kin[i], g, one_grid, one_slab, e_base, use_tab, True) for i in range(2)]
+
+    return PairChi2Table(xb, nseg, coff, ca, cb, cd, slot_terms)
 
 
 #: response tables of recently seen samples, keyed by content (the one memo; least recently used dropped)

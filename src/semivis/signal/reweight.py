@@ -242,7 +242,7 @@ def _accumulate(  # noqa: PLR0917
             pr = table.pair[ch]
             for ind, factor in indicators:
                 coef = np.ascontiguousarray(br[ch][j0:j1] * factor)
-                eval_pair(pr.xb, np.ascontiguousarray(pr.passes[:, ind]), uu, coef, extra)
+                eval_pair(pr.xb, pr.coff, pr.ca, pr.cb, pr.cd, ind, uu, coef, extra)
         order = np.argsort(uu, kind="stable").astype(np.int64)
         fused_sums(
             offs, xall, call, table.base_flags, isrc, iind, igrp, coefs, u, order, w, proc, extra, bool(pair_chs),
