@@ -210,3 +210,32 @@ def test_region_only_terms_are_the_full_terms_region_indicators() -> None:
                     np.testing.assert_array_equal(reg.c[c:d], full.c[a:b])
                     n_region_terms += d - c
     assert n_region_terms > 2 * s.n_events  # every chi2 crosses regions: the comparison is not empty
+
+
+def test_pair_slots_are_built_on_demand_and_slice_tables_once_per_geometry() -> None:
+    """A two-chi2 table's slots (each chi2's region terms, read by decay_fractions and the event files only) are
+    built on first use, equal to the region-only terms, and then kept; the per-slice containment table is built
+    once per (geometry, grid) content and is the freshly built one."""
+    import importlib  # noqa: PLC0415
+
+    from semivis.signal.events import build_event_sample  # noqa: PLC0415
+
+    rt = importlib.import_module("semivis.signal.response_table")
+    card = load_card("na64-2016-2022")
+    s = build_event_sample(card, "i2dm", 0.3, 0.1, 0.14, 200, 6, processes=("brem",))
+    g = card_geometry(card)
+    grid = rt._ecal_grid(card, rt.N_ECAL_SLICES)
+    rt.clear_response_tables()
+    pair = rt.response_table(s, card).pair["chi2chi2"]
+    assert pair._slots is None  # a scan's table: no slot terms
+    slots = pair.slots
+    e_base = rt.ecal_base_energy(s)
+    for i in range(2):
+        ref = rt._one_terms(s, "chi2chi2", i, g, grid, rt._slice_table(g, grid), e_base, regions_only=True)
+        for got, want in ((slots[i].off, ref.off), (slots[i].x, ref.x), (slots[i].c, ref.c)):
+            np.testing.assert_array_equal(got, want)
+    assert pair.slots is slots
+    one = rt._slice_table(g, grid)
+    assert rt._slice_table(g.copy(), grid.copy()) is one
+    np.testing.assert_array_equal(one, rt._build_slice_table(g, grid))
+    assert rt._slice_table(g, rt._ecal_grid(card, rt.N_ECAL_SLICES_PAIR)).shape[0] != one.shape[0]
