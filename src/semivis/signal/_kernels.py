@@ -85,6 +85,7 @@ __all__ = [
     "N_IND",
     "N_REGIONS",
     "boundaries",
+    "corner_block",
     "corner_passes",
     "eval_pair",
     "event_cut_terms",
@@ -780,6 +781,32 @@ def _pair_table_events(  # noqa: PLR0917
     return zv.size
 
 
+@njit(cache=True, inline="always")
+def corner_block(  # noqa: PLR0917
+    coff: NDArray[np.int64],
+    ca: NDArray[np.int8],
+    cb: NDArray[np.int8],
+    cd: NDArray[np.int8],
+    e: int,
+    i: int,
+    out: NDArray[np.int8],
+) -> None:  # pragma: no cover - numba
+    """The dense pass table out (K, K) of event e and flag i from its corner terms (:func:`pair_table`):
+    P[a, b] = Sum_{a' <= a, b' <= b} D[a', b'], the inverse of :func:`pair_corners` (integer sums: exact)."""
+    kmax = out.shape[0]
+    for a in range(kmax):
+        for b in range(kmax):
+            out[a, b] = 0
+    for t in range(coff[N_FLAGS * e + i], coff[N_FLAGS * e + i + 1]):
+        out[ca[t], cb[t]] += cd[t]
+    for a in range(kmax):
+        for b in range(1, kmax):
+            out[a, b] += out[a, b - 1]
+    for a in range(1, kmax):
+        for b in range(kmax):
+            out[a, b] += out[a - 1, b]
+
+
 @njit(cache=True)
 def corner_passes(  # noqa: PLR0917
     coff: NDArray[np.int64],
@@ -789,24 +816,10 @@ def corner_passes(  # noqa: PLR0917
     rows: NDArray[np.int64],
     out: NDArray[np.int8],
 ) -> None:  # pragma: no cover - numba
-    """The dense pass tables out (len(rows), N_FLAGS, K, K) of events ``rows`` from their corner terms
-    (:func:`pair_table`): P[a, b] = Sum_{a' <= a, b' <= b} D[a', b'], the inverse of :func:`pair_corners`
-    (integer sums: exact)."""
-    kmax = out.shape[2]
+    """The dense pass tables out (len(rows), N_FLAGS, K, K) of events ``rows`` (:func:`corner_block`)."""
     for r in range(rows.size):
-        e = rows[r]
         for i in range(N_FLAGS):
-            for a in range(kmax):
-                for b in range(kmax):
-                    out[r, i, a, b] = 0
-            for t in range(coff[N_FLAGS * e + i], coff[N_FLAGS * e + i + 1]):
-                out[r, i, ca[t], cb[t]] += cd[t]
-            for a in range(kmax):
-                for b in range(1, kmax):
-                    out[r, i, a, b] += out[r, i, a, b - 1]
-            for a in range(1, kmax):
-                for b in range(kmax):
-                    out[r, i, a, b] += out[r, i, a - 1, b]
+            corner_block(coff, ca, cb, cd, rows[r], i, out[r, i])
 
 
 @njit(cache=True)
@@ -916,18 +929,16 @@ def eval_pair(  # noqa: PLR0917
 ) -> None:  # pragma: no cover - numba
     """out[e, j] += coef[j] * Sum_{a,b} pass[a, b] p1[a] p2[b] for two chi2 and selection flag ``flag``: the
     direct double sum over segment pairs (the reference of the corner terms), with each event's pass table
-    rebuilt from its corners (:func:`corner_passes`, exact)."""
+    rebuilt from its corners (:func:`corner_block`, exact; only the flag asked for)."""
     n = xb.shape[0]
     kmax = xb.shape[2]
     s1 = np.empty(kmax + 1)
     s2 = np.empty(kmax + 1)
     p1 = np.empty(kmax)
     p2 = np.empty(kmax)
-    one = np.zeros(1, dtype=np.int64)
-    pas = np.zeros((1, N_FLAGS, kmax, kmax), dtype=np.int8)
+    pas = np.zeros((kmax, kmax), dtype=np.int8)
     for e in range(n):
-        one[0] = e
-        corner_passes(coff, ca, cb, cd, one, pas)
+        corner_block(coff, ca, cb, cd, e, flag, pas)
         for j in range(u.size):
             uj = u[j]
             cj = coef[j]
@@ -947,7 +958,7 @@ def eval_pair(  # noqa: PLR0917
                     continue
                 row = 0.0
                 for b in range(kmax):
-                    if pas[0, flag, a, b] != 0:
+                    if pas[a, b] != 0:
                         row += p2[b]
                 acc += p1[a] * row
             out[e, j] += cj * acc
