@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -171,3 +172,22 @@ def test_eps_g2_figure_is_one_scan_per_detector_group(
         assert spec.eot == tuple(c.eot for c in group)
     for curve in recipe.na64:
         assert f"na64/{curve.key}" in data.curves
+
+
+@pytest.mark.parametrize("flag", [[], ["--keep-samples"]])
+def test_keep_samples_reaches_every_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: list[str]) -> None:
+    """``--keep-samples`` is passed to each of the figure's scans (default off: the cache keeps the kernels)."""
+    seen: list[bool] = []
+
+    def recording(spec: Any, **kw: Any) -> Any:
+        seen.append(kw["keep_samples"])
+        return run_scan(spec, evaluator=ToyEvaluator(), **kw)
+
+    monkeypatch.setattr(build, "run_scan", recording)
+    monkeypatch.setattr(build, "RESOLUTIONS", {"fast": Resolution(n_x=3, n_y=8, n_events=100, n_curve=4)})
+    _decline_relic(monkeypatch)
+    args = ["figure", "epjc2023-fig7a", "--out", str(tmp_path / "f.png"), "--cache-dir", str(tmp_path / "c")]
+    res = CliRunner().invoke(main, [*args, "--executor", "serial", *flag])
+    assert res.exit_code == 0, res.output
+    assert seen
+    assert set(seen) == {bool(flag)}

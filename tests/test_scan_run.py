@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 import xarray as xr
+from numpy.typing import NDArray
 from scipy.interpolate import RegularGridInterpolator
 
 from semivis import __version__
@@ -32,6 +33,7 @@ from semivis.scan import (
     run_scan,
 )
 from semivis.scan.contours import dataset_ratio, projection_lines
+from semivis.scan.evaluators import KERNEL_MIN_COUPLINGS, clear_kernel_memo
 from semivis.scan.result import write_result
 from semivis.scan.runner import ScanInterrupted, run_scans, scan_key
 from semivis.signal.events import production_seed
@@ -236,6 +238,43 @@ def test_real_signal_evaluator_small(tmp_path: Path) -> None:
     info2: dict[str, int] = {}
     xr.testing.assert_identical(run_scan(spec, cache_dir=tmp_path, info=info2), ds)
     assert info2["cache_hits"] == 2
+
+
+def test_scan_caches_kernels_not_samples_unless_kept(tmp_path: Path) -> None:
+    """With the real evaluator a one-mass-point scan caches the lifetime kernels a re-run reads (one per sample for
+    every selection of the card), not the samples they came from (~30 MB each at publication resolution); a scan
+    that needs a sample again (the exact path: fewer couplings than KERNEL_MIN_COUPLINGS) rebuilds it bit for bit
+    from its key, then keeps it. ``keep_samples`` caches them all. N_sig is the same either way."""
+    pytest.importorskip("semivis.signal")
+    kw: dict[str, Any] = {"nx": 2, "ny": KERNEL_MIN_COUPLINGS, "n_events": 200, "x_range": (0.03, 0.3)}
+    kw["processes"] = ("brem",)  # (a union's part with no events has no kernel: its empty sample is kept)
+    spec = ScanSpec.from_ranges("idm", "mAp-eps", **kw)
+    other = ScanSpec.from_ranges("idm", "mAp-eps", **(kw | {"selection": "box+s1"}))
+    few = ScanSpec.from_ranges("idm", "mAp-eps", **(kw | {"ny": 6}))
+
+    def entries(root: Path, section: str) -> int:
+        return len(list((root / section).rglob("*.npz")))
+
+    def scan(s: ScanSpec, root: Path, **more: Any) -> tuple[NDArray[np.float64], int, int]:
+        info: dict[str, int] = {}
+        n = run_scan(s, cache_dir=root, info=info, **more)["n_sig"].values
+        return n, info["samples_built"], info["cache_hits"]
+
+    lean, kept = tmp_path / "lean", tmp_path / "kept"
+    a = scan(spec, lean)
+    clear_kernel_memo()  # the in-memory kernels would answer the second scan without building its samples
+    b = scan(spec, kept, keep_samples=True)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert (a[1:], b[1:]) == ((2, 0), (2, 0))
+    assert (entries(lean, "samples"), entries(kept, "samples")) == (0, 2)
+    assert entries(lean, "kernels") == entries(kept, "kernels") > 0
+    clear_kernel_memo()
+    assert scan(spec, lean)[1:] == (0, 2)  # from the kernels on disk
+    assert scan(other, lean)[1:] == (0, 2)  # another selection: the same kernels
+    c, d = scan(few, lean), scan(few, kept)
+    assert (c[1], d[1:]) == (2, (0, 2))  # the exact path rebuilds the lean cache's samples, reads the kept ones
+    np.testing.assert_array_equal(c[0], d[0])
+    assert entries(lean, "samples") == 2  # and keeps them, as the next exact run reads them
 
 
 def test_cards_differing_only_in_eot_share_samples(tmp_path: Path) -> None:

@@ -67,6 +67,12 @@ def _progress(msg: str) -> None:
     help="Sample cache directory shared by all scans (default: semivis's user cache).",
 )
 @click.option(
+    "--keep-samples",
+    is_flag=True,
+    help="Also cache the scans' event samples (~30 MB per mass point at publication resolution; by default only "
+    "the lifetime kernels a re-run reads are cached: a scan with another selection then regenerates its samples).",
+)
+@click.option(
     "--efficiency-normalisation",
     "efficiency_normalisation",
     type=click.Choice(EFFICIENCY_NORMALISATIONS),
@@ -91,6 +97,7 @@ def command(  # noqa: PLR0917 - click passes every option positionally
     cache_dir: Path | None,
     replot: Path | None,
     efficiency_normalisation: str,
+    keep_samples: bool,
 ) -> None:
     """Compute and draw figure NAME of the NA64 semi-visible papers (see --list), or 'all' of them.
 
@@ -116,6 +123,7 @@ def command(  # noqa: PLR0917 - click passes every option positionally
             cache_dir=cache_dir,
             progress=_progress,
             efficiency_normalisation=efficiency_normalisation,
+            keep_samples=keep_samples,
         )
     else:
         recipe = figures.get_recipe(name)
@@ -130,6 +138,7 @@ def command(  # noqa: PLR0917 - click passes every option positionally
                 progress=_progress,
                 replot=replot,
                 efficiency_normalisation=efficiency_normalisation,
+                keep_samples=keep_samples,
             )
         }
     for fig_name, data in done.items():

@@ -238,6 +238,12 @@ def _pilot_option(text: str | None) -> int | tuple[int, ...] | None:
     default=None,
     help="sample cache [$SEMIVIS_CACHE_DIR or the platform cache dir]",
 )
+@click.option(
+    "--keep-samples",
+    is_flag=True,
+    help="also cache the event samples (by default only the lifetime kernels a re-run reads; ~30 MB per mass point "
+    "at 20000 events)",
+)
 @click.option("--n-events", type=int, default=20000, show_default=True, help="MC events per mass point")
 @click.option(
     "--pilot-events",
@@ -321,6 +327,7 @@ def command(**opts: Any) -> None:
             workers=opts["workers"],
             scheduler=opts["scheduler"],
             cache_dir=opts["cache_dir"],
+            keep_samples=opts["keep_samples"],
             progress=opts["progress"],
             notify=lambda message: click.echo(f"semivis limit: {message}", err=True),
         )

@@ -108,12 +108,14 @@ def make_figure(
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
     scan_pool: cf.Executor | None = None,
     overlay_pool: cf.Executor | None = None,
+    keep_samples: bool = False,
 ) -> FigureData:
     """THE flow of one figure: compute it (or, with ``replot``, read its saved ``--data`` JSON), draw it to
     ``out`` (PNG/PDF; a stem writes both; None: no image) and write its curves to ``data_path``.
     ``efficiency_normalisation`` is the NA64 scans' signal-efficiency mode (``--efficiency-normalisation``;
     a replot draws the mode its data file records). ``scan_pool``, ``overlay_pool``: process pools the scans and the
-    overlays share with other figures' (:func:`make_all`; only with ``executor="processes"``).
+    overlays share with other figures' (:func:`make_all`; only with ``executor="processes"``). ``keep_samples``: also
+    cache the scans' event samples (:func:`semivis.figures.build.build_figure_data`).
 
     Every output (``out``'s suffix and folder, ``data_path``'s folder) and the ``replot`` file are checked
     before anything is computed. The files written are listed in ``meta["files"]`` of the returned data.
@@ -149,6 +151,7 @@ def make_figure(
             efficiency_normalisation=efficiency_normalisation,
             scan_pool=scan_pool,
             overlay_pool=overlay_pool,
+            keep_samples=keep_samples,
         )
     written = save_figure(draw_figure(recipe, data), out) if out is not None else []
     data.meta["files"] = [str(p) for p in written]
@@ -166,10 +169,11 @@ def make_all(
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
+    keep_samples: bool = False,
 ) -> dict[str, FigureData]:
     """Every figure through :func:`make_figure`: ``<outdir>/<name>.png``, ``.pdf`` and ``.json``, all in
-    signal-efficiency mode ``efficiency_normalisation``; ``outdir`` is checked (created, writable) before the
-    first scan."""
+    signal-efficiency mode ``efficiency_normalisation`` (``keep_samples`` as in :func:`make_figure`); ``outdir`` is
+    checked (created, writable) before the first scan."""
     if str(outdir) == "-":
         raise ParameterError("--out", "-", "a directory for 'all'", "images cannot go to stdout")
     outdir = Path(outdir)
@@ -200,6 +204,7 @@ def make_all(
                 efficiency_normalisation=efficiency_normalisation,
                 scan_pool=scans,
                 overlay_pool=overlays,
+                keep_samples=keep_samples,
             )
             for name in figure_names()
         }

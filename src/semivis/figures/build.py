@@ -311,13 +311,14 @@ def _na64_grids(
     cache_dir: str | Path | None,
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION,
     lifetime: str | None = None,
+    keep_samples: bool = False,
 ) -> dict[str, _Na64Grid]:
     """One scan for ``curves`` (a group of :func:`_scan_groups`) at all their EOTs (:func:`figure_scan_spec`). The
     grids come from the ``figures/`` cache section when the same scan (same :func:`~semivis.scan.runner.scan_key`)
     was run by the same code before."""
     spec = figure_scan_spec(recipe, curves, res, efficiency_normalisation)
     cache = SampleCache(cache_dir, section="figures")
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"keep_samples": keep_samples}
     if executor is not None:
         kwargs["executor"] = executor
     if cache_dir is not None:
@@ -530,6 +531,7 @@ def build_figure_data(
     lifetime: str | None = None,
     scan_pool: cf.Executor | None = None,
     overlay_pool: cf.Executor | None = None,
+    keep_samples: bool = False,
 ) -> FigureData:
     """Run the recipe's scans and collect every plotted curve and the summary numbers.
 
@@ -542,7 +544,9 @@ def build_figure_data(
     :func:`efficiency_meta`). Overlays that do not apply (:func:`overlay_declined`) are recorded in
     ``meta["missing"]``. ``lifetime``: the scans' lifetime reweighting, ``kernel`` or ``exact``
     (:class:`semivis.scan.evaluators.SignalEvaluator`; None: its default, ``$SEMIVIS_LIFETIME`` or ``kernel``).
-    Scan grids, relic lines and constraint curves are cached (module docstring) under ``cache_dir``.
+    Scan grids, relic lines and constraint curves are cached (module docstring) under ``cache_dir``; the scans'
+    event samples only with ``keep_samples`` (:func:`semivis.scan.runner.run_scan`: by default the lifetime kernels
+    that answer a re-run are cached, not the ~30 MB per mass point samples they came from).
     """
     recipe = name if isinstance(name, FigureRecipe) else get_recipe(name)
     res = resolve_resolution(resolution)
@@ -574,6 +578,7 @@ def build_figure_data(
                 cache_dir=cache_dir,
                 efficiency_normalisation=efficiency_normalisation,
                 lifetime=lifetime,
+                keep_samples=keep_samples,
             )
             for curve in group:
                 g = grids[curve.key]

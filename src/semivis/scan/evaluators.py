@@ -63,7 +63,7 @@ from semivis.signal.missing_momentum import missing_momentum_column
 if TYPE_CHECKING:
     from semivis.scan.spec import ScanSpec
 
-__all__ = ["KERNEL_MIN_COUPLINGS", "LIFETIME_MODES", "Evaluator", "SignalEvaluator"]
+__all__ = ["KERNEL_MIN_COUPLINGS", "LIFETIME_MODES", "Evaluator", "SignalEvaluator", "clear_kernel_memo"]
 
 Arrays = dict[str, NDArray[Any]]
 _log = logging.getLogger(__name__)
@@ -596,6 +596,11 @@ class SignalEvaluator(Evaluator):
             cache.store(key, arrays, {"kernel": meta})
         _memo_put(key, kernel)
         return kernel
+
+
+def clear_kernel_memo() -> None:
+    """Empty this process's kernel memo (tests and benchmarks measuring what the cache directory alone gives)."""
+    _KERNEL_MEMO.clear()
 
 
 def _memo_put(key: str, kernel: LifetimeKernel | KernelSum) -> None:

@@ -295,10 +295,14 @@ def _column(  # noqa: PLR0917
     bins: tuple[str, ...] | None = None,
     rows: NDArray[np.bool_] | None = None,
     with_errors: bool = False,
+    keep_samples: bool = False,
 ) -> tuple[int, NDArray[np.float64], NDArray[np.float64] | None, dict[str, int]]:
     """:func:`compute_column` for the cells ``rows`` of a per-cell column (None: all; the others keep 0), with
     each cell's Monte Carlo error when ``with_errors`` (``Evaluator.n_sig_with_error``; inf where the evaluator
-    has none, 0 where no sample is needed): (index, N_sig, error or None, stats)."""
+    has none, 0 where no sample is needed): (index, N_sig, error or None, stats).
+
+    A sample built here goes to the sample cache only where :func:`_keeps_sample` says so (``keep_samples``, or
+    no cached kernel answers for it)."""
     plane = PLANES[spec.plane]
     x = spec.x[index]
     y = np.asarray(spec.y)
@@ -352,13 +356,17 @@ def _column(  # noqa: PLR0917
             parts = evaluator.part_evaluators(spec.experiment, col)
             if parts:
                 part_keys = [cache_key(content | {"evaluator": ev.identity()}) for ev in parts]
-                part_samples = [
+                got = [
                     None
                     if evaluator.has_kernel_for_key(spec.experiment, pk, bins)
-                    else _sample_for(ev, spec, masses, pk, cache, card_key, None)[0]
+                    else _sample_for(ev, spec, masses, pk, cache, card_key, None, store=False)
                     for ev, pk in zip(parts, part_keys, strict=True)
                 ]
+                part_samples = [None if g is None else g[0] for g in got]
                 res = evaluator.n_sig_from_parts(spec.experiment, spec.model, key, part_keys, part_samples, bins, col)
+                for ev, pk, g in zip(parts, part_keys, got, strict=True):
+                    if g is not None and g[1] and _keeps_sample(ev, spec, pk, bins, None, keep_samples):
+                        _store_sample(ev, spec, masses, pk, cache, card_key, g[0])
                 if res is not None:
                     built += sum(s is not None for s in part_samples)
                     if np.all(physical):
@@ -375,8 +383,10 @@ def _column(  # noqa: PLR0917
                 )
             return productions[m_ap]
 
+        # a per-cell column's samples are never stored (one per cell: their production is shared, module docstring);
+        # a one-mass-point sample is, after its evaluation, where no kernel then answers for it (_keeps_sample)
         sample, was_built = _sample_for(
-            evaluator, spec, masses, key, cache, card_key, production if shared else None, store=not plane.per_cell
+            evaluator, spec, masses, key, cache, card_key, production if shared else None, store=False
         )
         built += was_built
         if plane.per_cell:
@@ -394,6 +404,8 @@ def _column(  # noqa: PLR0917
             else:
                 out[:, physical] = evaluator.n_sig(spec.experiment, spec.model, sample, bins, col)
             evaluator.remember_sample_key(spec.experiment, spec.model, key, sample, bins, col)
+        if was_built and not plane.per_cell and _keeps_sample(evaluator, spec, key, bins, col, keep_samples):
+            _store_sample(evaluator, spec, masses, key, cache, card_key, sample)
     if not np.all(np.isfinite(out)) or np.any(out < 0):
         raise ParameterError(
             "n_sig",
@@ -416,7 +428,8 @@ def _sample_for(  # noqa: PLR0917
 ) -> tuple[Any, bool]:
     """(sample, built): the sample of one mass point from the sample cache under ``key``, else built on the mass
     point's stream (with ``production()`` when given: a per-cell column's shared A' production, made on first
-    use) and stored unless ``store`` is False (module docstring, "Shared production")."""
+    use) and stored unless ``store`` is False (module docstring, "Shared production"; the scan's columns store
+    after the evaluation, :func:`_keeps_sample`)."""
     hit = cache.load(key)
     if hit is not None:
         try:
@@ -430,6 +443,46 @@ def _sample_for(  # noqa: PLR0917
     else:  # an evaluator with a production takes it as build_sample(..., production=)
         build: Any = evaluator.build_sample
         sample = build(spec.experiment, spec.model, masses, spec.n_events, seed, production=prod)
+    if store:
+        _store_sample(evaluator, spec, masses, key, cache, card_key, sample)
+    return sample, True
+
+
+def _keeps_sample(  # noqa: PLR0917
+    evaluator: Evaluator,
+    spec: ScanSpec,
+    key: str,
+    bins: tuple[str, ...],
+    couplings: Mapping[str, Any] | None,
+    keep_samples: bool,
+) -> bool:
+    """Whether a sample built for a one-mass-point column goes to the sample cache: with ``keep_samples``
+    (``--keep-samples``: later scans with other selections or bins read it instead of regenerating it), else only
+    where nothing cached answers for it without the sample: for the column's ``couplings``
+    (``Evaluator.n_sig_from_key``), or, for a union's part (``couplings`` None), a kernel at all
+    (``Evaluator.has_kernel_for_key``). An evaluator without kernels, an exact-path column or a kernel whose bound
+    is above the tolerance keeps its samples, so the next run reads them. A sample is a deterministic function of
+    its key (seed, masses, card, events, version): one not kept is rebuilt bit for bit when needed. At publication
+    resolution the samples are ~98 % of the cache's bytes (~30 MB per mass point against ~0.5 MB of kernels;
+    docs/performance.md)."""
+    if keep_samples:
+        return True
+    if couplings is None:
+        return not evaluator.has_kernel_for_key(spec.experiment, key, bins)
+    return evaluator.n_sig_from_key(spec.experiment, spec.model, key, bins, couplings) is None
+
+
+def _store_sample(  # noqa: PLR0917
+    evaluator: Evaluator,
+    spec: ScanSpec,
+    masses: tuple[float, float, float],
+    key: str,
+    cache: SampleCache,
+    card_key: str,
+    sample: Any,
+) -> None:
+    """Write ``sample`` under ``key`` with its scan provenance (:func:`_sample_for` reads it back)."""
+    seed = mass_seed(spec.seed, masses)
     arrays, meta = evaluator.to_arrays(sample)
     scan_meta = {
         "masses": list(masses),
@@ -440,9 +493,7 @@ def _sample_for(  # noqa: PLR0917
         "card": card_key,
         "version": __version__,
     }
-    if store:
-        cache.store(key, arrays, {"sample": meta, "scan": scan_meta})
-    return sample, True
+    cache.store(key, arrays, {"sample": meta, "scan": scan_meta})
 
 
 def _with_kernel_cache(evaluator: Evaluator, cache_root: str) -> Evaluator:
@@ -646,6 +697,7 @@ def run_scan(
     progress: bool | None = None,
     info: dict[str, Any] | None = None,
     notify: Callable[[str], None] | None = None,
+    keep_samples: bool = False,
 ) -> xr.Dataset:
     """Run ``spec`` and return the result Dataset (also written atomically to ``out`` if given).
 
@@ -654,6 +706,9 @@ def run_scan(
     (:func:`not_computed_counts`). ``notify``, if given, receives one-line messages meant for the user (a
     resumed scan says how many columns it found). SIGINT/SIGTERM raise :class:`ScanInterrupted` with the
     checkpoints kept; any other failure removes a checkpoint folder that holds no finished column.
+
+    ``keep_samples``: store every one-mass-point sample in the sample cache; by default only those no cached
+    kernel answers for (:func:`_keeps_sample`: a warm re-run reads the kernels, not the samples).
     """
     t0 = time.perf_counter()
     if workers is not None and (not isinstance(workers, int) or workers < 1):
@@ -698,7 +753,9 @@ def run_scan(
                     )
                     adaptive = (cell_events, stats)
                 else:
-                    stats = _run_columns(spec, evaluator, pool, todo, cache_root, card["key"], done, ckpt, show)
+                    stats = _run_columns(
+                        spec, evaluator, pool, todo, cache_root, card["key"], done, ckpt, show, None, keep_samples
+                    )
         except KeyboardInterrupt as exc:
             signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
             raise ScanInterrupted(int(signum), len(done) if ckpt is not None else 0, nx) from None
@@ -744,6 +801,7 @@ def run_scans(
     evaluator: Evaluator | None = None,
     progress: bool | None = None,
     info: dict[str, Any] | None = None,
+    keep_samples: bool = False,
 ) -> list[xr.Dataset]:
     """Several scans that differ only in :data:`SHAREABLE_FIELDS` (selection, EOTs, observed counts, CL, prior) in
     ONE pass over the columns (issue 12, item 3): each mass point's sample is built or loaded once and evaluated for
@@ -753,6 +811,7 @@ def run_scans(
 
     No ``out``/resume (write each Dataset with ``semivis.scan.result.write_result``); ``info`` gets the one pass's
     statistics (``samples_built``, ``cache_hits``, ``cache_rejected``, ``columns_computed``, ``seconds``).
+    ``keep_samples`` as in :func:`run_scan`.
     """
     t0 = time.perf_counter()
     specs = list(specs)
@@ -797,8 +856,9 @@ def run_scans(
                     adaptive = (cell_events, stats)
                 else:
                     stats = _run_columns(
-                        base, evaluator, pool, list(range(nx)), cache_root, card["key"], done, None, show, union
-                    )
+                        base, evaluator, pool, list(range(nx)), cache_root, card["key"], done, None, show, union,
+                        keep_samples,
+                    )  # fmt: skip
         except KeyboardInterrupt as exc:
             signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
             raise ScanInterrupted(int(signum), 0, nx) from None
@@ -842,9 +902,10 @@ def _run_columns(  # noqa: PLR0917
     ckpt: Path | None,
     show: bool,
     bins: tuple[str, ...] | None = None,
+    keep_samples: bool = False,
 ) -> dict[str, int]:
     """Compute the columns ``todo`` (in ``pool``, or here when it is None) into ``done``, checkpointing each;
-    ``bins`` as in :func:`compute_column`."""
+    ``bins`` as in :func:`compute_column`, ``keep_samples`` as in :func:`_column`."""
     stats = {"hits": 0, "built": 0, "rejected": 0}
 
     def accept(result: tuple[int, NDArray[np.float64], NDArray[np.float64] | None, dict[str, int]]) -> None:
@@ -854,7 +915,7 @@ def _run_columns(  # noqa: PLR0917
         done[index] = arr
         _add_stats(stats, st)
 
-    calls = [(spec, evaluator, i, cache_root, card_key, bins) for i in todo]
+    calls = [(spec, evaluator, i, cache_root, card_key, bins, None, False, keep_samples) for i in todo]
     _map_columns(pool, calls, accept, show, f"scan {spec.plane} ({spec.model})")
     return stats
 
