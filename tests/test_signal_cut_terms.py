@@ -17,10 +17,10 @@ from semivis.signal.response_table import card_geometry
 
 
 @njit
-def _compare(e_base, deps, g, inside0, tab):  # type: ignore[no-untyped-def]
+def _compare(e_base, deps, g, inside0, tab, wtab):  # type: ignore[no-untyped-def]  # noqa: PLR0917
     """(disagreements between selection_flags and selection_flags_with, segments passing missing-energy, failing
     it after the basic cuts, using the no-pair shortcut). selection_flags_with is run with the exact longitudinal
-    window and with the tabulated one (its decision must be the exact one)."""
+    window and with the tabulated one and the window's bounds (its decision must be the exact one)."""
     f3 = np.zeros(sk.N_FLAGS, dtype=np.int8)
     f1 = np.zeros(sk.N_FLAGS, dtype=np.int8)
     f2 = np.zeros(sk.N_FLAGS, dtype=np.int8)
@@ -34,8 +34,8 @@ def _compare(e_base, deps, g, inside0, tab):  # type: ignore[no-untyped-def]
         for k in range(deps.shape[1]):
             d = deps[e, k]
             sk.selection_flags(e_base[e], d, 0, 1, 1, g, f1)
-            sk.selection_flags_with(e_base[e], d, 0, 1, 1, g, f2, cuts, dk.NO_TABLE, False)
-            sk.selection_flags_with(e_base[e], d, 0, 1, 1, g, f3, cuts_t, tab, True)
+            sk.selection_flags_with(e_base[e], d, 0, 1, 1, g, f2, cuts, dk.NO_TABLE, False, dk.NO_TABLE)
+            sk.selection_flags_with(e_base[e], d, 0, 1, 1, g, f3, cuts_t, tab, True, wtab)
             for i in range(sk.N_FLAGS):
                 if f1[i] != f2[i] or f1[i] != f3[i]:
                     bad += 1
@@ -76,7 +76,7 @@ def test_per_event_cut_terms_give_the_per_segment_flags() -> None:
     e_base[:20] = 0.0  # no recoil shower: the recoil terms vanish
     deps = _deposits(rng, e_base.size, 60)
     inside0 = dk.square_fraction(0.0, 0.0, g[dk.G_LAT_HALF], g[dk.G_LAT_R])
-    bad, n_pass, n_cut, n_short = _compare(e_base, deps, g, inside0, containment_table())
+    bad, n_pass, n_cut, n_short = _compare(e_base, deps, g, inside0, containment_table(), dk.ecal_window_table(g))
     assert bad == 0
     # the comparison is not vacuous: segments pass, NA64's cuts reject others, and the shortcut is taken
     assert n_pass > 1000
@@ -239,3 +239,110 @@ def test_pair_slots_are_built_on_demand_and_slice_tables_once_per_geometry() -> 
     assert rt._slice_table(g.copy(), grid.copy()) is one
     np.testing.assert_array_equal(one, rt._build_slice_table(g, grid))
     assert rt._slice_table(g, rt._ecal_grid(card, rt.N_ECAL_SLICES_PAIR)).shape[0] != one.shape[0]
+
+
+def test_window_table_bounds_the_exact_window_ends() -> None:
+    """The bounds of :func:`semivis.detector.kernels.ecal_window_table` hold the exact ends of the longitudinal cut's
+    window (the expressions of ecal_cuts_verdict) at every ECAL energy of their interval, so decisions taken from
+    them are the exact ones; and they are tight enough to decide (the response table's speed-up)."""
+    for name in ("na64-2016-2018", "na64-2016-2022"):
+        g = card_geometry(load_card(name))
+        wtab = dk.ecal_window_table(g)
+        assert wtab.shape == (dk.WIN_N, dk.WIN_COLS)
+        rng = np.random.default_rng(7)
+        y = rng.uniform(dk.WIN_Y0, dk.WIN_Y0 + dk.WIN_N * dk.WIN_H, size=20000)
+        y[:50] = dk.WIN_Y0 + np.arange(50) * dk.WIN_H  # interval edges
+        ec, b = g[dk.G_EC], g[dk.G_B]
+        t_ps = (g[dk.G_PS_Z_END] - g[dk.G_ECAL_Z_START]) / g[dk.G_X0]
+        for yi in y:
+            e_tot = ec * np.exp(yi)
+            ly = np.log(e_tot / ec)
+            j = int((ly - dk.WIN_Y0) / dk.WIN_H)
+            if not 0 <= j < dk.WIN_N:
+                continue
+            dt = g[dk.G_CUT_LONG] * (ly - dk.GP_T0) / (dk.GP_S0 + dk.GP_S1 * ly)
+            lo = dk.containment(e_tot, t_ps - dt, ec, b)
+            hi = dk.containment(e_tot, t_ps + dt, ec, b)
+            assert wtab[j, 0] <= lo <= wtab[j, 1]
+            assert wtab[j, 2] <= hi <= wtab[j, 3]
+        above_1gev = dk.WIN_Y0 + np.arange(dk.WIN_N) * dk.WIN_H > np.log(1.0 / ec)
+        assert np.max((wtab[:, 1] - wtab[:, 0])[above_1gev]) < 1e-2
+    off = card_geometry(load_card("na64-2016-2018")).copy()
+    off[dk.G_CUT_LONG] = 0.0
+    assert dk.ecal_window_table(off).shape == (0, dk.WIN_COLS)
+
+
+def test_preshower_slice_table_accuracy() -> None:
+    """The per-slice pre-shower fractions (slab[:, SLAB_PS:], interpolated in a like the containment) are within
+    CONTAINMENT_TABLE_TOL / 10 of P(a, b (z_PS - z_i) / X0), the bound segment_data's ps_errs rely on."""
+    import importlib  # noqa: PLC0415
+
+    from scipy.special import gammainc  # noqa: PLC0415
+
+    rtm = importlib.import_module("semivis.signal.response_table")
+    g = card_geometry(load_card("na64-2016-2018"))
+    grid = rtm._ecal_grid(load_card("na64-2016-2018"), 40)
+    slab = rtm._build_slice_table(g, grid)
+    mid = 0.5 * (grid + np.append(grid[1:], g[dk.G_ECAL_Z_END]))
+    before = np.flatnonzero(mid < g[dk.G_PS_Z_END])
+    assert before.size > 0
+    rng = np.random.default_rng(3)
+    worst = 0.0
+    for a in rng.uniform(1.0, dk.TAB_A_MAX, size=2000):
+        fa = (a - 1.0) / dk.TAB_H
+        ia = int(fa)
+        w = np.array(dk.lagrange4(fa - ia))
+        for i in before:
+            got = float(w @ slab[i, sk.SLAB_PS + ia : sk.SLAB_PS + ia + 4])
+            x = g[dk.G_B] * ((g[dk.G_PS_Z_END] - mid[i]) / g[dk.G_X0])
+            worst = max(worst, abs(min(max(got, 0.0), 1.0) - float(gammainc(a, x))))
+    assert worst < dk.CONTAINMENT_TABLE_TOL / 10
+
+
+def test_pair_pass_table_is_the_exact_evaluation_of_every_segment_pair() -> None:
+    """The joint two-chi2 pass table (tabulated containment, the segments failing by themselves skipped as whole rows
+    and columns, the pairs failing together skipped, window bounds, exact re-evaluation near thresholds) equals the
+    brute force: every segment pair's flags from the exact deposits of both chi2 summed (NA64's cuts on)."""
+    import importlib  # noqa: PLC0415
+
+    from semivis.signal.events import build_event_sample  # noqa: PLC0415
+
+    rt = importlib.import_module("semivis.signal.response_table")
+    card = load_card("na64-2016-2022")
+    s = build_event_sample(card, "i2dm", 0.3, 0.1, 0.14, 60, 8, processes=("brem",))
+    g = card_geometry(card)
+    grid = rt._ecal_grid(card, rt.N_ECAL_SLICES_PAIR)
+    tab = containment_table()
+    rt.clear_response_tables()
+    pair = rt.response_table(s, card).pair["chi2chi2"]
+    passes = pair.passes()
+    kin = [rt.chi2_kinematics(s, "chi2chi2", i) for i in range(2)]
+    zv = np.asarray(s.arrays["ap.z"], dtype=np.float64) + g[dk.G_ECAL_Z_START]
+    e_base = rt.ecal_base_energy(s)
+    kmax = pair.xb.shape[2]
+    fl = np.zeros(sk.N_FLAGS, dtype=np.int8)
+    n_pass = n_fail = 0
+    for e in range(s.n_events):
+        seg = []  # per chi2: (exact deposits, S1 window, beyond) of each segment
+        for i in range(2):
+            tx, ty, _, lep = (q[e] for q in kin[i])
+            zb = np.empty(kmax + 1)
+            nb = sk.boundaries(zv[e], tx, ty, g, grid, zb)
+            assert nb == pair.nseg[e, i]
+            rows = []
+            for k in range(nb):
+                zm = 0.5 * (zb[k] + zb[k + 1]) if k + 1 < nb else zb[k] + 1.0
+                dep = np.zeros(dk.N_OBS)
+                region = dk.decay_deposits(zm, zv[e], tx, ty, np.ascontiguousarray(lep), g, dep, tab, False)
+                rows.append((dep, int(g[dk.G_S1_LO] <= zm < g[dk.G_S1_HI]), int(region == dk.REGION_BEYOND)))
+            seg.append(rows)
+        off1, off2 = kmax - len(seg[0]), kmax - len(seg[1])
+        for a, (d1, w1, b1) in enumerate(seg[0]):
+            for b, (d2, w2, b2) in enumerate(seg[1]):
+                sk.selection_flags(e_base[e], d1 + d2, w1 + w2, b1 + b2, 2, g, fl)
+                got = passes[e, :, off1 + a, off2 + b]
+                np.testing.assert_array_equal(got, fl, err_msg=f"event {e}, segments {a}, {b}")
+                n_pass += int(fl[0])
+                n_fail += int(fl[0] == 0)
+    assert n_pass > 100
+    assert n_fail > 100

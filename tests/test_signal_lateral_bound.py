@@ -48,8 +48,13 @@ def _flags_agree(zv, tx, ty, lep, e_base, g, grid, tab, slab):  # type: ignore[n
     undecided = 0
     for e in range(zv.size):
         off = -np.inf  # no ECAL-cut shortcut: every deposit
-        nb = sk.segment_data(zv[e], tx[e], ty[e], lep[e], g, grid, zb, d_exact, cats, win, errs, tab, slab, True, off)
-        sk.segment_data(zv[e], tx[e], ty[e], lep[e], gb, grid, zb, d_bound, cats, win, errs, tab, slab, True, off)
+        no_ps = np.zeros(0)  # the exact pre-shower energy
+        nb = sk.segment_data(
+            zv[e], tx[e], ty[e], lep[e], g, grid, zb, d_exact, cats, win, errs, tab, slab, True, off, no_ps
+        )
+        sk.segment_data(
+            zv[e], tx[e], ty[e], lep[e], gb, grid, zb, d_bound, cats, win, errs, tab, slab, True, off, no_ps
+        )
         for k in range(nb):
             sk.selection_flags(e_base[e], d_exact[k], win[k], 0, 1, g, f1)
             if sk.lateral_decided(e_base[e], d_bound[k], g):

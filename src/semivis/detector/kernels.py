@@ -98,6 +98,10 @@ __all__ = [
     "TAB_NA",
     "TAB_NS",
     "TAB_S_MAX",
+    "WIN_COLS",
+    "WIN_H",
+    "WIN_N",
+    "WIN_Y0",
     "charged_particles_at",
     "charged_particles_at_ln",
     "containment",
@@ -106,9 +110,11 @@ __all__ = [
     "ecal_cut_constants",
     "ecal_cut_observables",
     "ecal_cuts_pass",
+    "ecal_cuts_verdict",
     "ecal_depth_table",
     "ecal_depth_x",
     "ecal_pair",
+    "ecal_window_table",
     "gammainc_lower_reg",
     "gammainc_lower_reg_gln",
     "hcal1_cells",
@@ -214,6 +220,15 @@ N_OBS = N_DEP + 4
 GP_T0 = 0.858
 GP_S0 = -1.4
 GP_S1 = 1.26
+#: bounds of the longitudinal cut's window ends over intervals of y = ln(E_ECAL / E_c) (:func:`ecal_window_table`):
+#: interval j covers [WIN_Y0 + j WIN_H, WIN_Y0 + (j + 1) WIN_H] (WIN_Y0 above GP_T0 and the zero of
+#: GP_S0 + GP_S1 y; up to E_ECAL = E_c e^11.1, ~500 GeV), columns (min, max) of the lower end, (min, max) of the
+#: upper end, each from WIN_SUB + 1 exact evaluations per interval
+WIN_Y0 = 1.125
+WIN_H = 1.0 / 256.0
+WIN_N = 2560
+WIN_SUB = 8
+WIN_COLS = 4
 
 
 @njit(cache=True, inline="always")
@@ -470,9 +485,11 @@ def ecal_cut_observables(  # noqa: PLR0917
     lga: float,
     g: NDArray[np.float64],
     dep: NDArray[np.float64],
+    ps_frac: float = math.nan,
 ) -> None:  # pragma: no cover - numba
     """Add one pair lepton's pre-shower energy and ECAL energy outside the central 3x3 cells to ``dep``
-    (``a``, ``lga``: its shower's a and ln Gamma(a), :func:`shower_constants`).
+    (``a``, ``lga``: its shower's a and ln Gamma(a), :func:`shower_constants`; ``ps_frac``: the pre-shower
+    fraction P(a, b (z_PS - z) / X0) if known, from an ECAL slice's table, else NaN: the exact series).
 
     The lepton of energy E starts its shower at (xc, yc, z) with slopes (tx, ty) and keeps the fraction f in the
     ECAL. Pre-shower (only with the longitudinal cut on): E P(a, b (z_PS - z) / X0) for z before the PS back
@@ -484,7 +501,9 @@ def ecal_cut_observables(  # noqa: PLR0917
     if E <= 0.0:
         return
     if g[G_CUT_LONG] > 0.0 and z < g[G_PS_Z_END]:
-        dep[OBS_PS] += E * gammainc_lower_reg_gln(a, g[G_B] * ((g[G_PS_Z_END] - z) / g[G_X0]), lga)
+        if math.isnan(ps_frac):
+            ps_frac = gammainc_lower_reg_gln(a, g[G_B] * ((g[G_PS_Z_END] - z) / g[G_X0]), lga)
+        dep[OBS_PS] += E * ps_frac
     if g[G_CUT_LAT] > 0.0 and f > 0.0:
         if g.shape[0] > G_LAT_BOUND and g[G_LAT_BOUND] > 0.0:
             # bound mode: the centre lies within |tx|, |ty| (z_end - z) of (xc, yc) (0 <= depth <= z_end - z)
@@ -539,7 +558,49 @@ def ecal_cut_constants(e_base: float, g: NDArray[np.float64], inside0: float) ->
 NO_TABLE = np.zeros((1, 1))
 
 
-@njit(**NO_REFCOUNT)
+@njit(cache=True, inline="always")
+def _window_ends(e_tot: float, t_ps: float, dt: float, g: NDArray[np.float64]) -> tuple[float, float]:
+    """The exact ends P(a, b (t_PS -+ dt)) of the longitudinal cut's window (:func:`na64_cuts_pass`) for an ECAL
+    energy e_tot, the PS depth t_PS and the allowed shift dt [X0]."""  # pragma: no cover - numba
+    return containment(e_tot, t_ps - dt, g[G_EC], g[G_B]), containment(e_tot, t_ps + dt, g[G_EC], g[G_B])
+
+
+@njit(cache=True)
+def ecal_window_table(g: NDArray[np.float64]) -> NDArray[np.float64]:  # pragma: no cover - numba
+    """(WIN_N, WIN_COLS): per interval of y = ln(E_ECAL / E_c) (:data:`WIN_Y0`) bounds (min, max) of the exact lower
+    and upper ends of the longitudinal cut's window (:func:`ecal_cuts_verdict`, same expressions), for the
+    card's geometry; (0, WIN_COLS) when the cut is off.
+
+    Each bound comes from WIN_SUB + 1 evenly spaced exact evaluations over the interval, widened by the largest
+    first and second differences of the samples and 1e-12: a smooth function between samples departs from their
+    range by less (the widening exceeds |F'| h and |F''| h^2 / 8 at sample spacing h)."""
+    if g[G_CUT_LONG] <= 0.0:
+        return np.zeros((0, WIN_COLS))
+    out = np.empty((WIN_N, WIN_COLS))
+    t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
+    ends = np.empty((WIN_SUB + 1, 2))
+    for j in range(WIN_N):
+        for s in range(WIN_SUB + 1):
+            e_tot = g[G_EC] * math.exp(WIN_Y0 + (j + s / WIN_SUB) * WIN_H)
+            ly = math.log(e_tot / g[G_EC])
+            dt = g[G_CUT_LONG] * (ly - GP_T0) / (GP_S0 + GP_S1 * ly)
+            lo, hi = _window_ends(e_tot, t_ps, dt, g)
+            ends[s, 0] = lo
+            ends[s, 1] = hi
+        for c in range(2):
+            d1 = 0.0
+            d2 = 0.0
+            for s in range(WIN_SUB):
+                d1 = max(d1, abs(ends[s + 1, c] - ends[s, c]))
+                if s > 0:
+                    d2 = max(d2, abs(ends[s + 1, c] - 2.0 * ends[s, c] + ends[s - 1, c]))
+            widen = d1 + d2 + 1e-12
+            out[j, 2 * c] = ends[:, c].min() - widen
+            out[j, 2 * c + 1] = ends[:, c].max() + widen
+    return out
+
+
+@njit(cache=True, inline="always")
 def ecal_cuts_pass(  # noqa: PLR0917
     e_base: float,
     dep: NDArray[np.float64],
@@ -550,37 +611,74 @@ def ecal_cuts_pass(  # noqa: PLR0917
     use_tab: bool,
 ) -> bool:  # pragma: no cover - numba
     """NA64's lateral and longitudinal ECAL cuts (:func:`na64_cuts_pass`) given the recoil shower's terms
-    (out_rec, ps_rec) of :func:`ecal_cut_constants`. Reads only e_base, dep[MOD_ECAL], dep[OBS_OUT] and
-    dep[OBS_PS]: events whose pairs leave none of these have the result of a zero ``dep``.
+    (out_rec, ps_rec) of :func:`ecal_cut_constants`: :func:`ecal_cuts_verdict` of an exact dep[OBS_PS]."""
+    return bool(ecal_cuts_verdict(e_base, dep, g, out_rec, ps_rec, tab, use_tab, 0.0, tab) != 0)
+
+
+@njit(**NO_REFCOUNT)
+def ecal_cuts_verdict(  # noqa: PLR0917
+    e_base: float,
+    dep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    out_rec: float,
+    ps_rec: float,
+    tab: NDArray[np.float64],
+    use_tab: bool,
+    ps_err: float,
+    wtab: NDArray[np.float64],
+) -> int:  # pragma: no cover - numba
+    """NA64's lateral and longitudinal ECAL cuts (:func:`na64_cuts_pass`) given the recoil shower's terms
+    (out_rec, ps_rec) of :func:`ecal_cut_constants`: 1 pass, 0 fail, -1 undecided. Reads only e_base,
+    dep[MOD_ECAL], dep[OBS_OUT] and dep[OBS_PS]: events whose pairs leave none of these have the result of a
+    zero ``dep``.
 
     ``use_tab``: the longitudinal window's ends come from the containment table ``tab`` (:func:`containment_tab`,
     error < CONTAINMENT_TABLE_TOL) where the profile ratio lies farther than that bound from both, and from the
-    exact series otherwise: the decision is the exact one either way."""
+    exact series otherwise: the decision is the exact one either way. ``ps_err``: a bound on the error of
+    dep[OBS_PS] (a tabulated pre-shower energy; 0: exact); the result is -1 when the profile ratio lies within
+    ps_err / E_ECAL of an exact end (the caller then re-evaluates with the exact dep[OBS_PS]), else the decision
+    of the exact dep[OBS_PS]. With ps_err = 0 it is never -1 (NaN aside), and 1 / 0 are the decision of ``dep``.
+    ``wtab``: the bounds of the window's exact ends of :func:`ecal_window_table` (any array with another number
+    of columns: none); where the ratio lies outside the bounds of an end, or inside both, that decides without
+    evaluating the ends (the exact decision: the bounds hold the exact ends)."""
     e_tot = e_base + dep[MOD_ECAL]
     if e_tot <= 0.0:
-        return True
+        return 1
     if g[G_CUT_LAT] > 0.0 and (out_rec + dep[OBS_OUT]) > g[G_CUT_LAT] * e_tot:
-        return False
+        return 0
     if g[G_CUT_LONG] > 0.0:
         ly = math.log(e_tot / g[G_EC])
         den = GP_S0 + GP_S1 * ly
         if ly > GP_T0 and den > 0.0:
+            r = (ps_rec + dep[OBS_PS]) / e_tot
+            # the exact dep[OBS_PS]'s ratio lies in [r_lo, r_hi] (ps_err >> the rounding of either ratio)
+            r_err = ps_err / e_tot
+            r_lo = r - r_err
+            r_hi = r + r_err
+            if wtab.shape[1] == WIN_COLS:
+                fj = (ly - WIN_Y0) / WIN_H
+                if 0.0 <= fj < wtab.shape[0]:
+                    j = int(fj)
+                    if r_hi < wtab[j, 0] or r_lo > wtab[j, 3]:
+                        return 0
+                    if wtab[j, 1] < r_lo and r_hi < wtab[j, 2]:
+                        return 1
             dt = g[G_CUT_LONG] * (ly - GP_T0) / den
             t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
-            r = (ps_rec + dep[OBS_PS]) / e_tot
             if use_tab:
                 lo = containment_tab(e_tot, t_ps - dt, g[G_EC], g[G_B], tab)
                 hi = containment_tab(e_tot, t_ps + dt, g[G_EC], g[G_B], tab)
                 tol = CONTAINMENT_TABLE_TOL
-                if r < lo - tol or r > hi + tol:
-                    return False  # beyond an end by more than the table's error: the exact ends agree
-                if lo + tol < r < hi - tol:
-                    return True
-            lo = containment(e_tot, t_ps - dt, g[G_EC], g[G_B])
-            hi = containment(e_tot, t_ps + dt, g[G_EC], g[G_B])
-            if r < lo or r > hi:
-                return False
-    return True
+                if r_hi < lo - tol or r_lo > hi + tol:
+                    return 0  # beyond an end by more than the table's error: the exact ends agree
+                if lo + tol < r_lo and r_hi < hi - tol:
+                    return 1
+            lo, hi = _window_ends(e_tot, t_ps, dt, g)
+            if r_hi < lo or r_lo > hi:
+                return 0
+            if not (lo <= r_lo and r_hi <= hi):
+                return -1
+    return 1
 
 
 @njit(cache=True)
@@ -656,11 +754,14 @@ def ecal_pair(  # noqa: PLR0917
     g: NDArray[np.float64],
     dep: NDArray[np.float64],
     ln_x: float = math.nan,
+    ps0: float = math.nan,
+    ps1: float = math.nan,
 ) -> None:  # pragma: no cover - numba
     """Deposits of a pair created in the ECAL at (xc, yc, z) whose leptons keep the fractions f0, f1 there;
     the rest of each shower leaks downstream along the lepton's direction (:func:`propagate`). ``sh``: the
     pair's :func:`shower_constants`; ``ln_x``: ln :func:`ecal_depth_x` (z) if known (an ECAL slice's fixed
-    midpoint, :func:`ecal_depth_table`), else NaN (computed here)."""
+    midpoint, :func:`ecal_depth_table`), else NaN (computed here); ``ps0``, ``ps1``: each lepton's pre-shower
+    fraction of :func:`ecal_cut_observables` if known (an ECAL slice's table), else NaN."""
     z_end = g[G_ECAL_Z_END]
     obs = dep.shape[0] > N_DEP
     for k in range(2):
@@ -670,7 +771,8 @@ def ecal_pair(  # noqa: PLR0917
         lga = sh[1] if k == 0 else sh[3]
         dep[MOD_ECAL] += f * E
         if obs:
-            ecal_cut_observables(z, xc, yc, E, lep[3 * k + 1], lep[3 * k + 2], f, a, lga, g, dep)
+            ps = ps0 if k == 0 else ps1
+            ecal_cut_observables(z, xc, yc, E, lep[3 * k + 1], lep[3 * k + 2], f, a, lga, g, dep, ps)
         leak = (1.0 - f) * E
         xe = xc + lep[3 * k + 1] * (z_end - z)
         ye = yc + lep[3 * k + 2] * (z_end - z)

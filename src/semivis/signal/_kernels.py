@@ -37,6 +37,7 @@ from semivis._jit import NO_REFCOUNT
 from semivis.detector.kernels import (
     CONTAINMENT_TABLE_TOL,
     G_CUT_LAT,
+    G_CUT_LONG,
     G_ECAL_HALF,
     G_ECAL_MAX,
     G_ECAL_Z_END,
@@ -44,6 +45,7 @@ from semivis.detector.kernels import (
     G_LAT_BOUND,
     G_LAT_HALF,
     G_LAT_R,
+    G_PS_Z_END,
     G_S1_HI,
     G_S1_LO,
     G_S1_MIN,
@@ -65,7 +67,7 @@ from semivis.detector.kernels import (
     TAB_NA,
     decay_deposits,
     ecal_cut_constants,
-    ecal_cuts_pass,
+    ecal_cuts_verdict,
     ecal_pair,
     hcal1_cut_pass,
     lagrange4,
@@ -116,6 +118,9 @@ MAX_EXTRA_SEGMENTS = 16
 #: column of the per-slice table (:func:`segment_data`'s ``slab``) holding the slice's ln(b t_rem)
 #: (:func:`semivis.detector.kernels.ecal_depth_table`); columns 0..TAB_NA-1 are P(a_nodes, b t_i)
 SLAB_LN_X = TAB_NA
+#: first of the TAB_NA columns of the per-slice table holding P(a_nodes, b (z_PS - z_i) / X0), the pre-shower
+#: fraction of a shower starting at the midpoint z_i of a slice before the pre-shower's back face (0 after it)
+SLAB_PS = SLAB_LN_X + 1
 #: the deposit vector of no pair energy (a compile-time constant of the kernels: no allocation per event)
 _NO_PAIR_DEPOSITS = np.zeros(N_OBS)
 
@@ -132,7 +137,9 @@ def selection_flags_with(  # noqa: PLR0917
     cuts: tuple[float, float, float],
     tab: NDArray[np.float64],
     use_tab: bool,
-) -> None:  # pragma: no cover - numba
+    wtab: NDArray[np.float64],
+    ps_err: float = 0.0,
+) -> bool:  # pragma: no cover - numba
     """Selection flags (out[i] for SELECTION_FLAGS[i]: missing-energy, s1, s2) from summed deposits.
 
     ``dep`` = (ECAL, VETO, HCAL1, HCAL2, HCAL3) pair deposits [GeV] (the decay kernels' deposit vector; when it
@@ -145,7 +152,11 @@ def selection_flags_with(  # noqa: PLR0917
     ``cuts``: the event's terms of :func:`event_cut_terms`, or (-1, 0, 0) to compute NA64's cuts from ``dep``
     alone (:func:`selection_flags`); either way the flags are the same bit for bit. ``tab``, ``use_tab``: the
     containment table for the longitudinal cut's window (:func:`semivis.detector.kernels.ecal_cuts_pass`; the
-    decision is the exact one).
+    decision is the exact one); ``wtab``: the bounds of that window's ends
+    (:func:`semivis.detector.kernels.ecal_window_table`; ``tab``: none). ``ps_err``: a bound on the error of
+    dep[OBS_PS] (a tabulated pre-shower energy, :func:`segment_data`; 0: exact). Returns False if that error leaves
+    the longitudinal cut undecided (:func:`semivis.detector.kernels.ecal_cuts_verdict`; ``out`` is then meaningless
+    and the caller re-evaluates with the exact dep[OBS_PS]), else True: always with ps_err = 0.
     """
     ecal_ok = e_ecal_base + dep[0] < g[G_ECAL_MAX]
     veto_ok = dep[1] < g[G_VETO_THR]
@@ -159,11 +170,15 @@ def selection_flags_with(  # noqa: PLR0917
         elif dep[MOD_ECAL] == 0.0 and dep[OBS_OUT] == 0.0 and dep[OBS_PS] == 0.0:
             me = cuts[0] > 0.0  # the ECAL cuts read nothing else of dep: the event's no-pair result
         else:
-            me = ecal_cuts_pass(e_ecal_base, dep, g, cuts[1], cuts[2], tab, use_tab)
+            verdict = ecal_cuts_verdict(e_ecal_base, dep, g, cuts[1], cuts[2], tab, use_tab, ps_err, wtab)
+            if verdict < 0 and ps_err > 0.0:
+                return False
+            me = verdict != 0  # = ecal_cuts_pass
     out[0] = 1 if me else 0
     s1 = ecal_ok and veto_ok and dep[2] < g[G_HCAL_THR] and (dep[3] + dep[4]) >= g[G_S1_MIN] and n_in_window > 0
     out[1] = 1 if s1 else 0
     out[2] = 1 if (me and n_beyond == n_chi2) else 0
+    return True
 
 
 @njit(cache=True, inline="always")
@@ -176,7 +191,7 @@ def event_cut_terms(
     the same expressions :func:`semivis.detector.kernels.na64_cuts_pass` evaluates, computed once per event
     instead of once per segment."""  # pragma: no cover - numba
     out_rec, ps_rec = ecal_cut_constants(e_ecal_base, g, inside0)
-    ok = ecal_cuts_pass(e_ecal_base, _NO_PAIR_DEPOSITS, g, out_rec, ps_rec, tab, use_tab)
+    ok = ecal_cuts_verdict(e_ecal_base, _NO_PAIR_DEPOSITS, g, out_rec, ps_rec, tab, use_tab, 0.0, tab) != 0
     return (1.0 if ok else 0.0), out_rec, ps_rec
 
 
@@ -191,7 +206,9 @@ def selection_flags(  # noqa: PLR0917
     out: NDArray[np.int8],
 ) -> None:  # pragma: no cover - numba
     """:func:`selection_flags_with` computing NA64's cuts from ``dep`` alone (no per-event terms)."""
-    selection_flags_with(e_ecal_base, dep, n_in_window, n_beyond, n_chi2, g, out, (-1.0, 0.0, 0.0), NO_TABLE, False)
+    selection_flags_with(
+        e_ecal_base, dep, n_in_window, n_beyond, n_chi2, g, out, (-1.0, 0.0, 0.0), NO_TABLE, False, NO_TABLE
+    )
 
 
 @njit(cache=True, inline="always")
@@ -289,6 +306,14 @@ def _slab_setup(  # noqa: PLR0917
 
 
 @njit(cache=True, inline="always")
+def _ps_tabulated(ps_tab: bool, zm: float, g: NDArray[np.float64], slab: NDArray[np.float64]) -> bool:
+    """True if an ECAL slice with midpoint zm (table path of :func:`_segment`) takes its leptons' pre-shower
+    fractions from the per-slice table (columns SLAB_PS..): asked for (``ps_tab``), the longitudinal cut on, the
+    slice before the pre-shower's back face, and the table has the columns."""  # pragma: no cover - numba
+    return ps_tab and g[G_CUT_LONG] > 0.0 and zm < g[G_PS_Z_END] and slab.shape[1] >= SLAB_PS + TAB_NA
+
+
+@njit(cache=True, inline="always")
 def _segment(  # noqa: PLR0917
     k: int,
     nb: int,
@@ -305,8 +330,10 @@ def _segment(  # noqa: PLR0917
     sh: tuple[float, float, float, float],
     e_skip: float,
     dep: NDArray[np.float64],
+    ps_tab: bool,
 ) -> int:  # pragma: no cover - numba
-    """Deposits (into the zeroed ``dep``) and region code of segment k (:func:`segment_data`; ``e_skip`` there)."""
+    """Deposits (into the zeroed ``dep``) and region code of segment k (:func:`segment_data`; ``e_skip`` there;
+    ``ps_tab``: the pre-shower fractions of an ECAL slice from the table, :func:`_ps_tabulated`)."""
     fast, n_in, s0, ia0, ia1, w0, w1 = setup
     za = zb[k]
     zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
@@ -326,7 +353,19 @@ def _segment(  # noqa: PLR0917
         if e_skip + ecal - g[G_ECAL_MAX] > CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]):
             dep[MOD_ECAL] = ecal
             return REGION_ECAL
-        ecal_pair(zm, xc, yc, lep, sh, f0, f1, g, dep, slab[i, SLAB_LN_X] if slab.shape[1] > SLAB_LN_X else math.nan)
+        ln_x = slab[i, SLAB_LN_X] if slab.shape[1] > SLAB_LN_X else math.nan
+        ps0 = math.nan
+        ps1 = math.nan
+        if _ps_tabulated(ps_tab, zm, g, slab):
+            # P(a, b (z_PS - z_i) / X0) interpolated in a like f0, f1 (same nodes and weights), error below
+            # CONTAINMENT_TABLE_TOL: replaces two series per slice before the pre-shower end (segment_data's ps_errs)
+            j0 = SLAB_PS + ia0
+            j1 = SLAB_PS + ia1
+            ps0 = w0[0] * slab[i, j0] + w0[1] * slab[i, j0 + 1] + w0[2] * slab[i, j0 + 2] + w0[3] * slab[i, j0 + 3]
+            ps1 = w1[0] * slab[i, j1] + w1[1] * slab[i, j1 + 1] + w1[2] * slab[i, j1 + 2] + w1[3] * slab[i, j1 + 3]
+            ps0 = min(max(ps0, 0.0), 1.0)
+            ps1 = min(max(ps1, 0.0), 1.0)
+        ecal_pair(zm, xc, yc, lep, sh, f0, f1, g, dep, ln_x, ps0, ps1)
         return REGION_ECAL
     return decay_deposits(zm, zv, tx, ty, lep, g, dep, tab, use_tab)
 
@@ -348,6 +387,7 @@ def segment_data(  # noqa: PLR0917
     slab: NDArray[np.float64],
     use_tab: bool,
     e_skip: float,
+    ps_errs: NDArray[np.float64],
 ) -> int:  # pragma: no cover - numba
     """Boundaries, deposits, region and S1-window flag of every segment of one chi2's path.
 
@@ -360,8 +400,14 @@ def segment_data(  # noqa: PLR0917
     ``e_skip`` (one chi2 alone, :func:`terms_csr`: the event's ECAL energy without pairs; -inf: off): an
     ECAL slice whose pair ECAL deposit puts e_skip + deposit above the ECAL cut by more than ``errs[k]`` gets only
     that deposit (the rest stays 0): every flag of the segment is 0 whatever the rest (:func:`surely_failed`).
+
+    ``ps_errs`` (empty: off; :func:`terms_csr`): ECAL slices before the pre-shower's back face take their
+    pre-shower energy from the per-slice table too (slab[i, SLAB_PS:], :func:`_ps_tabulated`), and ``ps_errs[k]``
+    bounds its error (CONTAINMENT_TABLE_TOL (E+ + E-), else 0); the caller re-evaluates a segment whose
+    longitudinal cut that error leaves undecided (:func:`selection_flags_with`).
     """
     nb = boundaries(zv, tx, ty, g, grid, zb)
+    ps_tab = ps_errs.size > 0
     err_ecal = CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]) if use_tab else 0.0
     sh = shower_constants(lep, g)
     setup = _slab_setup(zv, lep, g, grid, slab, use_tab, sh)
@@ -370,9 +416,12 @@ def segment_data(  # noqa: PLR0917
         zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
         for d in range(deps.shape[1]):
             deps[k, d] = 0.0
-        cats[k] = _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, sh, e_skip, deps[k])
+        cats[k] = _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, sh, e_skip, deps[k], ps_tab)
         win[k] = 1 if (g[G_S1_LO] <= zm < g[G_S1_HI]) else 0
         errs[k] = err_ecal if cats[k] == REGION_ECAL else 0.0
+        if ps_tab:
+            table_ps = setup[0] and 1 <= k <= setup[1] and cats[k] == REGION_ECAL and _ps_tabulated(True, zm, g, slab)
+            ps_errs[k] = err_ecal if table_ps else 0.0
     return nb
 
 
@@ -398,7 +447,7 @@ def segment_deposits(  # noqa: PLR0917
         out[d] = 0.0
     sh = shower_constants(lep, g)
     setup = _slab_setup(zv, lep, g, grid, slab, use_tab, sh)
-    return _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, sh, -math.inf, out)
+    return _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, sh, -math.inf, out, False)
 
 
 @njit(cache=True)
@@ -473,12 +522,15 @@ def terms_csr(  # noqa: PLR0917
     xo: NDArray[np.float64],
     co: NDArray[np.int8],
     regions_only: bool,
+    wtab: NDArray[np.float64],
 ) -> int:  # pragma: no cover - numba
     """Sum-of-exponentials terms (x_k, c_k) of the 3 selection flags and the 7 region indicators, compressed:
     the terms of event e and indicator i are xo/co[off[10 e + i] : off[10 e + i + 1]].
 
     ``regions_only``: the region indicators alone (the flag indicators get no terms, and no ECAL slice's deposits
     are computed): a chi2 of a two-chi2 channel, whose flags are the joint table's (:func:`pair_table`).
+    ``wtab``: the bounds of the longitudinal cut's window ends (:func:`semivis.detector.kernels.ecal_window_table`,
+    decisions without evaluating the ends where they suffice; an array with another number of columns: none).
 
     Starts at event ``e0`` and stops before an event that might not fit into ``xo``; returns the next event
     (the caller grows the buffers and continues). Flags near a threshold are re-evaluated exactly.
@@ -487,13 +539,24 @@ def terms_csr(  # noqa: PLR0917
     # the lateral cut's observable as a cheap bound, made exact per segment only where the bound does not decide
     gs = lateral_bound_geometry(g) if g[G_CUT_LAT] > 0.0 else g
     return int(_terms_csr_events(
-        e0, zv, tx, ty, xscale, lep, e_base, g, gs, grid, tab, slab, use_tab, off, xo, co, regions_only,
+        e0, zv, tx, ty, xscale, lep, e_base, g, gs, grid, tab, slab, use_tab, off, xo, co, regions_only, wtab,
         np.empty(kmax), np.zeros((kmax, N_OBS)), np.zeros(kmax, dtype=np.int64), np.zeros(kmax, dtype=np.int64),
         np.zeros(kmax), np.empty(kmax), np.zeros((kmax, N_OBS)), np.zeros(kmax, dtype=np.int64),
         np.zeros(kmax, dtype=np.int64), np.zeros(kmax), np.zeros(N_OBS), np.zeros(N_FLAGS, dtype=np.int8),
-        np.zeros(N_IND, dtype=np.int64), np.zeros(N_IND, dtype=np.int64), np.empty((N_IND, kmax)),
-        np.empty((N_IND, kmax), dtype=np.int8), np.zeros(N_IND, dtype=np.int64),
+        np.zeros(N_FLAGS, dtype=np.int64), np.empty((N_IND, kmax)),
+        np.empty((N_IND, kmax), dtype=np.int8), np.zeros(N_IND, dtype=np.int64), np.zeros(kmax),
     ))  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _push_term(  # noqa: PLR0917
+    i: int, x: float, c: int, tx_buf: NDArray[np.float64], tc_buf: NDArray[np.int8], cnt: NDArray[np.int64]
+) -> None:  # pragma: no cover - numba
+    """Append the term (x, c) to indicator i's terms of the event (:func:`terms_csr`)."""
+    j = cnt[i]
+    tx_buf[i, j] = x
+    tc_buf[i, j] = c
+    cnt[i] = j + 1
 
 
 @njit(**NO_REFCOUNT)
@@ -515,6 +578,7 @@ def _terms_csr_events(  # noqa: PLR0917
     xo: NDArray[np.float64],
     co: NDArray[np.int8],
     regions_only: bool,
+    wtab: NDArray[np.float64],
     zb: NDArray[np.float64],
     deps: NDArray[np.float64],
     cats: NDArray[np.int64],
@@ -528,16 +592,18 @@ def _terms_csr_events(  # noqa: PLR0917
     dex: NDArray[np.float64],
     fl: NDArray[np.int8],
     prev: NDArray[np.int64],
-    cur: NDArray[np.int64],
     tx_buf: NDArray[np.float64],
     tc_buf: NDArray[np.int8],
     cnt: NDArray[np.int64],
+    ps_errs: NDArray[np.float64],
 ) -> int:  # pragma: no cover - numba
     """The event loop of :func:`terms_csr` (no allocation, no reference counting: ``semivis._jit``), with the
     geometry ``gs`` of the lateral bound and the caller's work buffers. ``*_x``: the event's segments with the
     exact lateral observable, computed once per event where the bound does not decide (~1e-3 of events):
     segment_data with g gives every segment the deposits segment_deposits would, bit for bit, and keeps a second
-    inlined copy of the segment kernels out of this function's compilation."""
+    inlined copy of the segment kernels out of this function's compilation. ``ps_errs``: the error bounds of the
+    tabulated pre-shower energies (:func:`segment_data`); where one leaves the longitudinal cut undecided the
+    segment's flags are those of ``*_x`` (exact pre-shower energy)."""
     kmax = zb.size
     cap = xo.size
     lat = g[G_CUT_LAT] > 0.0
@@ -551,10 +617,14 @@ def _terms_csr_events(  # noqa: PLR0917
         have_x = False
         # regions only: every ECAL slice takes the shortcut of a failed ECAL cut (its region is set before it)
         e_skip = math.inf if regions_only else e_base[e]
-        nb = segment_data(zv[e], tx[e], ty[e], le, gs, grid, zb, deps, cats, win, errs, tab, slab, use_tab, e_skip)
-        for i in range(N_IND):
+        nb = segment_data(
+            zv[e], tx[e], ty[e], le, gs, grid, zb, deps, cats, win, errs, tab, slab, use_tab, e_skip, ps_errs
+        )
+        for i in range(N_FLAGS):
             prev[i] = 0
+        for i in range(N_IND):
             cnt[i] = 0
+        region = -1  # the region of the segment before (none yet)
         for k in range(nb):
             if regions_only or surely_failed(e_base[e], deps[k, 0], deps[k, 1], errs[k], g):
                 for i in range(N_FLAGS):
@@ -562,32 +632,42 @@ def _terms_csr_events(  # noqa: PLR0917
             elif near_threshold(e_base[e], deps[k], errs[k], g):
                 exact_deps(k, nb, zv[e], tx[e], ty[e], le, g, zb, tab, dex)
                 selection_flags_with(
-                    e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab
+                    e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab, wtab
                 )
             elif lat and cats[k] == REGION_ECAL and not lateral_decided(e_base[e], deps[k], g):
                 if not have_x:
                     segment_data(
                         zv[e], tx[e], ty[e], le, g, grid, zb_x, deps_x, cats_x, win_x, errs_x, tab, slab, use_tab,
-                        -math.inf,
+                        -math.inf, errs_x[:0],
                     )  # fmt: skip
                     have_x = True
-                selection_flags_with(e_base[e], deps_x[k], win[k], 0, 1, g, fl, cuts, tab, use_tab)
-            else:
-                selection_flags_with(
-                    e_base[e], deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab
-                )
-            for i in range(N_FLAGS):
-                cur[i] = fl[i]
-            for i in range(N_REGIONS):
-                cur[N_FLAGS + i] = 1 if cats[k] == i else 0
+                selection_flags_with(e_base[e], deps_x[k], win[k], 0, 1, g, fl, cuts, tab, use_tab, wtab)
+            elif not selection_flags_with(
+                e_base[e], deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab, wtab,
+                ps_errs[k],
+            ):  # fmt: skip
+                # an ECAL slice whose tabulated pre-shower energy leaves the longitudinal cut undecided: its flags
+                # from the exact one (deps_x; their exact lateral observable gives the flags of the bound here, as
+                # lateral_decided holds or the lateral cut is off)
+                if not have_x:
+                    segment_data(
+                        zv[e], tx[e], ty[e], le, g, grid, zb_x, deps_x, cats_x, win_x, errs_x, tab, slab, use_tab,
+                        -math.inf, errs_x[:0],
+                    )  # fmt: skip
+                    have_x = True
+                selection_flags_with(e_base[e], deps_x[k], win[k], 0, 1, g, fl, cuts, tab, use_tab, wtab)
             x = (zb[k] - zv[e]) * xscale[e]
-            for i in range(N_IND):
-                if cur[i] != prev[i]:
-                    j = cnt[i]
-                    tx_buf[i, j] = x
-                    tc_buf[i, j] = cur[i] - prev[i]
-                    cnt[i] = j + 1
-                    prev[i] = cur[i]
+            for i in range(N_FLAGS):
+                if fl[i] != prev[i]:
+                    _push_term(i, x, fl[i] - prev[i], tx_buf, tc_buf, cnt)
+                    prev[i] = fl[i]
+            # the region indicators are one-hot: only the old and the new region's flip (the terms of every
+            # indicator those of comparing all N_REGIONS, in the same order)
+            if cats[k] != region:
+                if region >= 0:
+                    _push_term(N_FLAGS + region, x, -1, tx_buf, tc_buf, cnt)
+                _push_term(N_FLAGS + cats[k], x, 1, tx_buf, tc_buf, cnt)
+                region = cats[k]
         for i in range(N_IND):
             for j in range(cnt[i]):
                 xo[pos + j] = tx_buf[i, j]
@@ -617,11 +697,15 @@ def pair_table(  # noqa: PLR0917
     tab: NDArray[np.float64],
     slab: NDArray[np.float64],
     use_tab: bool,
+    wtab: NDArray[np.float64],
 ) -> int:  # pragma: no cover - numba
     """Joint response of two chi2 per event: xb (n, 2, K) right-aligned segment starts, nseg (n, 2) how many
     segments each chi2 has (its block is the last nseg of the K rows; the rest is padding: x = 0), and the
     pass table of each selection flag over the segment pairs as its corner terms (:func:`pair_corners`): those of
     event e and flag i are (ca, cb, cd)[coff[N_FLAGS e + i] : coff[N_FLAGS e + i + 1]], in (a, b) order.
+
+    ``wtab``: the bounds of the longitudinal cut's window ends, as in :func:`terms_csr` (decisions without the
+    ends' containments where the bounds suffice; the flags stay those of the exact ends).
 
     Starts at event ``e0`` and stops before an event whose corners might not fit into ``ca``; returns the next
     event (the caller grows the buffers and continues)."""
@@ -629,13 +713,13 @@ def pair_table(  # noqa: PLR0917
     # the lateral observable as a bound, made exact per segment where needed (as in terms_csr)
     gs = lateral_bound_geometry(g) if g[G_CUT_LAT] > 0.0 else g
     return int(_pair_table_events(
-        e0, zv, tx, ty, xscale, lep, e_base, g, gs, grid, xb, nseg, coff, ca, cb, cd, tab, slab, use_tab,
+        e0, zv, tx, ty, xscale, lep, e_base, g, gs, grid, xb, nseg, coff, ca, cb, cd, tab, slab, use_tab, wtab,
         np.empty((2, kmax + 1)), np.zeros((2, kmax + 1)), np.zeros((2, N_OBS)), np.zeros((2, kmax + 1, N_OBS)),
         np.zeros((2, kmax + 1), dtype=np.int64), np.zeros((2, kmax + 1), dtype=np.int64),
         np.zeros(2, dtype=np.int64), np.zeros(N_OBS), np.zeros(N_FLAGS, dtype=np.int8),
         np.zeros((2, kmax + 1, N_OBS)), np.zeros(2, dtype=np.int8), np.empty(kmax + 1),
         np.zeros(kmax + 1, dtype=np.int64), np.zeros(kmax + 1, dtype=np.int64), np.zeros(kmax + 1),
-        np.zeros((N_FLAGS, kmax + 1, kmax + 1), dtype=np.int8),
+        np.zeros((N_FLAGS, kmax + 1, kmax + 1), dtype=np.int8), np.zeros((2, kmax + 1), dtype=np.int8),
     ))  # fmt: skip
 
 
@@ -694,6 +778,7 @@ def _pair_table_events(  # noqa: PLR0917
     tab: NDArray[np.float64],
     slab: NDArray[np.float64],
     use_tab: bool,
+    wtab: NDArray[np.float64],
     zb: NDArray[np.float64],
     errs: NDArray[np.float64],
     dex: NDArray[np.float64],
@@ -710,12 +795,16 @@ def _pair_table_events(  # noqa: PLR0917
     win_x: NDArray[np.int64],
     errs_x: NDArray[np.float64],
     blk: NDArray[np.int8],
+    alone: NDArray[np.int8],
 ) -> int:  # pragma: no cover - numba
     """The event loop of :func:`pair_table` (no allocation, no reference counting: ``semivis._jit``), with the
     geometry ``gs`` of the lateral bound and the caller's work buffers; ``dlat`` (with ``*_x``): each chi2's
     segments with the exact lateral observable, once per event and chi2 where needed (as in terms_csr);
     ``blk`` (N_FLAGS, K + 1, K + 1): the event's pass table, shifted by one row and column (the zero padding
-    :func:`pair_corners` reads)."""
+    :func:`pair_corners` reads); ``alone`` (2, K + 1): whether a segment fails by itself (:func:`surely_failed`
+    with its own deposits and error): deposits are >= 0 (the tabulated containment is clipped to [0, 1]) and add
+    up, so every pair with it has ECAL or VETO sum above its cut, tabulated and exact alike, and all flags 0, as
+    the pairwise test would give; its row (column) of the table is skipped."""
     kmax = xb.shape[2]
     cap = ca.size
     lat = g[G_CUT_LAT] > 0.0
@@ -728,7 +817,7 @@ def _pair_table_events(  # noqa: PLR0917
         for s in range(2):
             nb = segment_data(
                 zv[e], tx[e, s], ty[e, s], lep[e, s], gs, grid, zb[s], deps[s], cats[s], win[s], errs[s], tab, slab,
-                use_tab, -math.inf,
+                use_tab, -math.inf, errs_x[:0],
             )  # fmt: skip
             have[s] = 0
             nbs[s] = nb
@@ -744,9 +833,14 @@ def _pair_table_events(  # noqa: PLR0917
             for a in range(off1, kmax + 1):
                 for b in range(off2, kmax + 1):
                     blk[i, a, b] = 0
+        for s in range(2):
+            for k in range(nbs[s]):
+                alone[s, k] = 1 if surely_failed(e_base[e], deps[s, k, 0], deps[s, k, 1], errs[s, k], g) else 0
         for a in range(nbs[0]):
+            if alone[0, a]:
+                continue  # every flag 0 with any segment of the other chi2: blk is zeroed above
             for b in range(nbs[1]):
-                if surely_failed(
+                if alone[1, b] or surely_failed(
                     e_base[e], deps[0, a, 0] + deps[1, b, 0], deps[0, a, 1] + deps[1, b, 1], errs[0, a] + errs[1, b], g
                 ):
                     continue  # every flag 0: blk is zeroed above
@@ -767,12 +861,12 @@ def _pair_table_events(  # noqa: PLR0917
                         if have[q] == 0:
                             segment_data(
                                 zv[e], tx[e, q], ty[e, q], lep[e, q], g, grid, zb_x, dlat[q], cats_x, win_x, errs_x,
-                                tab, slab, use_tab, -math.inf,
+                                tab, slab, use_tab, -math.inf, errs_x[:0],
                             )  # fmt: skip
                             have[q] = 1
                     for d in range(N_OBS):
                         tot[d] = dlat[0, a, d] + dlat[1, b, d]
-                selection_flags_with(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl, cuts, tab, use_tab)
+                selection_flags_with(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl, cuts, tab, use_tab, wtab)
                 for i in range(N_FLAGS):
                     blk[i, off1 + a + 1, off2 + b + 1] = fl[i]
         for i in range(N_FLAGS):

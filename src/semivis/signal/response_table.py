@@ -30,13 +30,25 @@ from numpy.typing import NDArray
 from scipy.special import gammainc
 
 from semivis.detector.cards import ExperimentCard
-from semivis.detector.kernels import G_ECAL_MAX, G_ECAL_Z_END, G_ECAL_Z_START, TAB_H, TAB_NA, ecal_depth_table
+from semivis.detector.kernels import (
+    G_B,
+    G_ECAL_MAX,
+    G_ECAL_Z_END,
+    G_ECAL_Z_START,
+    G_PS_Z_END,
+    G_X0,
+    TAB_H,
+    TAB_NA,
+    ecal_depth_table,
+    ecal_window_table,
+)
 from semivis.detector.response import containment_table, geometry_vector
 from semivis.signal._kernels import (
     MAX_EXTRA_SEGMENTS,
     N_FLAGS,
     N_IND,
     SLAB_LN_X,
+    SLAB_PS,
     corner_passes,
     pair_table,
     terms_csr,
@@ -204,6 +216,25 @@ def _slice_table(g: NDArray[np.float64], grid: NDArray[np.float64]) -> NDArray[n
     return hit
 
 
+#: the longitudinal cut's window bounds by geometry content (:func:`semivis.detector.kernels.ecal_window_table`,
+#: ~30 ms per geometry)
+_WINDOW_MEMO: OrderedDict[bytes, NDArray[np.float64]] = OrderedDict()
+
+
+def _window_table(g: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`semivis.detector.kernels.ecal_window_table` of ``g``, memoised by its content (shared, read only)."""
+    key = np.ascontiguousarray(g).tobytes()
+    hit = _WINDOW_MEMO.get(key)
+    if hit is None:
+        hit = ecal_window_table(np.ascontiguousarray(g, dtype=np.float64))
+        _WINDOW_MEMO[key] = hit
+        while len(_WINDOW_MEMO) > _SLICE_MEMO_SIZE:
+            _WINDOW_MEMO.popitem(last=False)
+    else:
+        _WINDOW_MEMO.move_to_end(key)
+    return hit
+
+
 def _build_slice_table(g: NDArray[np.float64], grid: NDArray[np.float64]) -> NDArray[np.float64]:
     """Per ECAL slice i (fixed midpoint z_i, x_i = b t_i, t_i = (z_end - z_i) / X0: :func:`semivis.detector.kernels.
     ecal_depth_table`): P(a_nodes, x_i) in columns 0..TAB_NA-1 and ln x_i in column
@@ -214,9 +245,13 @@ def _build_slice_table(g: NDArray[np.float64], grid: NDArray[np.float64]) -> NDA
     nxt = np.append(grid[1:], g[G_ECAL_Z_END])
     depth = ecal_depth_table(np.ascontiguousarray(0.5 * (grid + nxt), dtype=np.float64), g)
     a = 1.0 + (np.arange(TAB_NA) - 1.0) * TAB_H
-    out = np.empty((grid.size, SLAB_LN_X + 1))
+    # the pre-shower depth b (z_PS - z_i) / X0 of a slice before the PS back face (ecal_cut_observables), else 0
+    mid = 0.5 * (grid + nxt)
+    ps_depth = np.where(mid < g[G_PS_Z_END], g[G_B] * ((g[G_PS_Z_END] - mid) / g[G_X0]), 0.0)
+    out = np.empty((grid.size, SLAB_PS + TAB_NA))
     out[:, :TAB_NA] = gammainc(a[None, :], depth[:, 0:1])
     out[:, SLAB_LN_X] = depth[:, 1]
+    out[:, SLAB_PS:] = gammainc(a[None, :], ps_depth[:, None])
     return out
 
 
@@ -259,7 +294,9 @@ def _terms_of(  # noqa: PLR0917
     co = np.empty(cap, dtype=np.int8)
     e = 0
     while True:
-        e = terms_csr(e, zv, tx, ty, xscale, lep, e_base, g, grid, tab, slab, use_tab, off, xo, co, regions_only)
+        e = terms_csr(
+            e, zv, tx, ty, xscale, lep, e_base, g, grid, tab, slab, use_tab, off, xo, co, regions_only, _window_table(g)
+        )
         if e >= n:
             break
         cap = max(2 * cap, int(off[N_IND * e]) + N_IND * kmax)  # grow and go on
@@ -305,7 +342,9 @@ def _pair_terms(  # noqa: PLR0917
     cd = np.empty(cap, dtype=np.int8)
     e = 0
     while True:
-        e = pair_table(e, zv, tx, ty, xsc, lep, e_base, g, grid, xb, nseg, coff, ca, cb, cd, tab, slab, use_tab)
+        e = pair_table(
+            e, zv, tx, ty, xsc, lep, e_base, g, grid, xb, nseg, coff, ca, cb, cd, tab, slab, use_tab, _window_table(g)
+        )
         if e >= n:
             break
         cap = max(2 * cap, int(coff[N_FLAGS * e]) + N_FLAGS * kmax * kmax)  # grow and go on
