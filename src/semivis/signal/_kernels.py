@@ -648,7 +648,8 @@ def _terms_csr_events(  # noqa: PLR0917
             ):  # fmt: skip
                 # an ECAL slice whose tabulated pre-shower energy leaves the longitudinal cut undecided: its flags
                 # from the exact one (deps_x; their exact lateral observable gives the flags of the bound here, as
-                # lateral_decided holds or the lateral cut is off)
+                # lateral_decided holds or the lateral cut is off). The same block as the branch above on purpose:
+                # one shared "use deps_x" branch after the chain measured 1.3x slower (0.82 -> 1.16 s, session 12)
                 if not have_x:
                     segment_data(
                         zv[e], tx[e], ty[e], le, g, grid, zb_x, deps_x, cats_x, win_x, errs_x, tab, slab, use_tab,

@@ -200,20 +200,26 @@ _SLICE_MEMO: OrderedDict[bytes, NDArray[np.float64]] = OrderedDict()
 _SLICE_MEMO_SIZE = 8
 
 
+def _memo_get(
+    memo: OrderedDict[bytes, NDArray[np.float64]], key: bytes, build: Callable[[], NDArray[np.float64]]
+) -> NDArray[np.float64]:
+    """``memo[key]``, built by ``build()`` on a miss (least recently used dropped beyond ``_SLICE_MEMO_SIZE``)."""
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = build()
+        while len(memo) > _SLICE_MEMO_SIZE:
+            memo.popitem(last=False)
+    else:
+        memo.move_to_end(key)
+    return hit
+
+
 def _slice_table(g: NDArray[np.float64], grid: NDArray[np.float64]) -> NDArray[np.float64]:
     """:func:`_build_slice_table`, memoised by the content of ``g`` and ``grid``. The array is shared: callers
     only read it (it stays writeable: numba compiles a read-only array as another type, i.e. a second copy of
     every kernel)."""
     key = np.ascontiguousarray(g).tobytes() + b"|" + np.ascontiguousarray(grid).tobytes()
-    hit = _SLICE_MEMO.get(key)
-    if hit is None:
-        hit = _build_slice_table(g, grid)
-        _SLICE_MEMO[key] = hit
-        while len(_SLICE_MEMO) > _SLICE_MEMO_SIZE:
-            _SLICE_MEMO.popitem(last=False)
-    else:
-        _SLICE_MEMO.move_to_end(key)
-    return hit
+    return _memo_get(_SLICE_MEMO, key, lambda: _build_slice_table(g, grid))
 
 
 #: the longitudinal cut's window bounds by geometry content (:func:`semivis.detector.kernels.ecal_window_table`,
@@ -223,16 +229,11 @@ _WINDOW_MEMO: OrderedDict[bytes, NDArray[np.float64]] = OrderedDict()
 
 def _window_table(g: NDArray[np.float64]) -> NDArray[np.float64]:
     """:func:`semivis.detector.kernels.ecal_window_table` of ``g``, memoised by its content (shared, read only)."""
-    key = np.ascontiguousarray(g).tobytes()
-    hit = _WINDOW_MEMO.get(key)
-    if hit is None:
-        hit = ecal_window_table(np.ascontiguousarray(g, dtype=np.float64))
-        _WINDOW_MEMO[key] = hit
-        while len(_WINDOW_MEMO) > _SLICE_MEMO_SIZE:
-            _WINDOW_MEMO.popitem(last=False)
-    else:
-        _WINDOW_MEMO.move_to_end(key)
-    return hit
+    return _memo_get(
+        _WINDOW_MEMO,
+        np.ascontiguousarray(g).tobytes(),
+        lambda: ecal_window_table(np.ascontiguousarray(g, dtype=np.float64)),
+    )
 
 
 def _build_slice_table(g: NDArray[np.float64], grid: NDArray[np.float64]) -> NDArray[np.float64]:
