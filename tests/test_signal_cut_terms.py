@@ -346,3 +346,39 @@ def test_pair_pass_table_is_the_exact_evaluation_of_every_segment_pair() -> None
                 n_fail += int(fl[0] == 0)
     assert n_pass > 100
     assert n_fail > 100
+
+
+def test_verdict_with_a_preshower_error_is_exact_or_undecided() -> None:
+    """ecal_cuts_verdict with a bound ps_err on the pre-shower energy (a tabulated one, segment_data's ps_errs)
+    answers -1 (undecided: the caller re-evaluates) or the decision every pre-shower energy within ps_err gives,
+    with and without the window bounds; with ps_err = 0 it is ecal_cuts_pass. Ratios are drawn around both
+    window ends, so all three answers occur."""
+    g = card_geometry(load_card("na64-2016-2018"))
+    tab = containment_table()
+    wtab = dk.ecal_window_table(g)
+    rng = np.random.default_rng(19)
+    counts = {-1: 0, 0: 0, 1: 0}
+    dep = np.zeros(dk.N_OBS)
+    for _ in range(3000):
+        e_tot = float(rng.uniform(5.0, 100.0))
+        ly = np.log(e_tot / g[dk.G_EC])
+        lo, hi = (
+            dk.containment(e_tot, dk.ps_depth(g) + s * dk.window_shift(ly, g), g[dk.G_EC], g[dk.G_B]) for s in (-1, 1)
+        )
+        end = lo if rng.uniform() < 0.5 else hi
+        ps_err = float(rng.choice([1e-4, 1e-3, 1e-2])) * e_tot
+        ps = max(0.0, (end + rng.uniform(-3.0, 3.0) * ps_err / e_tot) * e_tot)
+        dep[dk.MOD_ECAL] = e_tot
+        dep[dk.OBS_PS] = ps
+        for w in (wtab, tab):  # bounds, or none (another column count)
+            got = dk.ecal_cuts_verdict(0.0, dep, g, 0.0, 0.0, tab, True, ps_err, w)
+            counts[got] += 1
+            if got >= 0:
+                for shift in (-ps_err, 0.0, ps_err):
+                    dep[dk.OBS_PS] = ps + shift
+                    assert int(dk.ecal_cuts_pass(0.0, dep, g, 0.0, 0.0, tab, True)) == got
+                dep[dk.OBS_PS] = ps
+        assert dk.ecal_cuts_verdict(0.0, dep, g, 0.0, 0.0, tab, True, 0.0, wtab) == int(
+            dk.ecal_cuts_pass(0.0, dep, g, 0.0, 0.0, tab, False)
+        )
+    assert min(counts.values()) > 100, counts

@@ -541,6 +541,22 @@ def hcal1_cut_pass(dep: NDArray[np.float64], g: NDArray[np.float64]) -> bool:  #
 
 
 @njit(cache=True, inline="always")
+def ps_depth(g: NDArray[np.float64]) -> float:  # pragma: no cover - numba
+    """t_PS [X0]: the depth of the pre-shower's back face behind the ECAL front (first 16 layers, EPJC 83 (2023)
+    391 Sect. 3.1), where the longitudinal cut splits the shower (:func:`na64_cuts_pass`)."""
+    return float((g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0])
+
+
+@njit(cache=True, inline="always")
+def window_shift(ly: float, g: NDArray[np.float64]) -> float:  # pragma: no cover - numba
+    """dt [X0]: the longitudinal cut's allowed shift of the shower start, n sigma_T with sigma_T = T sigma(ln T),
+    T = ln y - GP_T0 and sigma(ln T) = 1 / (GP_S0 + GP_S1 ln y) at ly = ln y = ln(E_ECAL / E_c) (Grindhammer &
+    Peters, hep-ex/0001020 Sect. 2.1; n = the card's cut, :func:`na64_cuts_pass`). Callers ensure ly > GP_T0 and a
+    positive denominator."""
+    return float(g[G_CUT_LONG] * (ly - GP_T0) / (GP_S0 + GP_S1 * ly))
+
+
+@njit(cache=True, inline="always")
 def ecal_cut_constants(e_base: float, g: NDArray[np.float64], inside0: float) -> tuple[float, float]:
     """The recoil shower's terms of :func:`ecal_cuts_pass`, fixed per event: (ECAL energy outside the central 3x3
     cells, pre-shower energy) of a shower of energy ``e_base`` starting at the ECAL front on its axis.
@@ -549,8 +565,7 @@ def ecal_cut_constants(e_base: float, g: NDArray[np.float64], inside0: float) ->
     out_rec = e_base * (1.0 - inside0) if (g[G_CUT_LAT] > 0.0 and e_base > 0.0) else 0.0
     ps_rec = 0.0
     if g[G_CUT_LONG] > 0.0 and e_base > 0.0:
-        t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
-        ps_rec = e_base * containment(e_base, t_ps, g[G_EC], g[G_B])
+        ps_rec = e_base * containment(e_base, ps_depth(g), g[G_EC], g[G_B])
     return out_rec, ps_rec
 
 
@@ -577,14 +592,13 @@ def ecal_window_table(g: NDArray[np.float64]) -> NDArray[np.float64]:  # pragma:
     if g[G_CUT_LONG] <= 0.0:
         return np.zeros((0, WIN_COLS))
     out = np.empty((WIN_N, WIN_COLS))
-    t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
+    t_ps = ps_depth(g)
     ends = np.empty((WIN_SUB + 1, 2))
     for j in range(WIN_N):
         for s in range(WIN_SUB + 1):
             e_tot = g[G_EC] * math.exp(WIN_Y0 + (j + s / WIN_SUB) * WIN_H)
             ly = math.log(e_tot / g[G_EC])
-            dt = g[G_CUT_LONG] * (ly - GP_T0) / (GP_S0 + GP_S1 * ly)
-            lo, hi = _window_ends(e_tot, t_ps, dt, g)
+            lo, hi = _window_ends(e_tot, t_ps, window_shift(ly, g), g)
             ends[s, 0] = lo
             ends[s, 1] = hi
         for c in range(2):
@@ -663,8 +677,8 @@ def ecal_cuts_verdict(  # noqa: PLR0917
                         return 0
                     if wtab[j, 1] < r_lo and r_hi < wtab[j, 2]:
                         return 1
-            dt = g[G_CUT_LONG] * (ly - GP_T0) / den
-            t_ps = (g[G_PS_Z_END] - g[G_ECAL_Z_START]) / g[G_X0]
+            dt = window_shift(ly, g)
+            t_ps = ps_depth(g)
             if use_tab:
                 lo = containment_tab(e_tot, t_ps - dt, g[G_EC], g[G_B], tab)
                 hi = containment_tab(e_tot, t_ps + dt, g[G_EC], g[G_B], tab)
