@@ -10,6 +10,7 @@ import pytest
 
 from semivis.constraints import CONSTRAINTS
 from semivis.constraints.babar import (
+    _leptons_seen,
     babar_invisible_limit,
     babar_semivisible_excluded_eps,
     load_babar_detector,
@@ -26,6 +27,58 @@ DET = load_babar_detector()
 
 def _minv2(p: np.ndarray) -> np.ndarray:
     return np.asarray(p[..., 0] ** 2 - np.sum(p[..., 1:] ** 2, axis=-1))
+
+
+def _seen_brute_force(p: np.ndarray, vtx: np.ndarray, charge: float) -> np.ndarray:
+    """The BaBar veto of one lepton (p: (n, 1, 4), vertices (n, k, 3)), as the numpy form written out."""
+    px, py, pz = p[..., 1], p[..., 2], p[..., 3]
+    pt = np.hypot(px, py)
+    theta = np.degrees(np.arccos(np.clip(pz / np.sqrt(pt * pt + pz * pz), -1.0, 1.0)))
+    x, y, z = vtx[..., 0], vtx[..., 1], vtx[..., 2]
+    r = np.hypot(x, y)
+    d = DET
+    track = (r < d.tracking_r_track_max_m) & (z > d.tracking_dch_z_backward_m) & (z < d.tracking_dch_z_forward_m)
+    track = (
+        track & (pt > d.tracking_pt_min_GeV) & (theta > d.tracking_theta_min_deg) & (theta < d.tracking_theta_max_deg)
+    )
+    rad = pt / (0.3 * d.solenoid_field_T)
+    ux, uy = px / np.maximum(pt, 1e-300), py / np.maximum(pt, 1e-300)
+    reach = np.hypot(x + charge * rad * uy, y - charge * rad * ux) + rad
+    r_in = d.calorimeter_emc_r_inner_m
+    shell = ((r >= r_in) & (r < d.calorimeter_emc_r_outer_m)) | ((r < r_in) & (reach >= r_in))
+    emc = (p[..., 0] > d.calorimeter_e_min_GeV) & (theta > d.calorimeter_theta_min_deg)
+    emc = emc & (theta < d.calorimeter_theta_max_deg) & shell
+    return np.asarray(track | emc)
+
+
+def _random_leptons(n: int, rng: np.random.Generator) -> np.ndarray:
+    """n massless leptons (E, p): energies log-uniform in 10 MeV - 5 GeV, directions isotropic."""
+    e = np.exp(rng.uniform(math.log(0.01), math.log(5.0), n))
+    cos_t, phi = rng.uniform(-1.0, 1.0, n), rng.uniform(0.0, 2.0 * math.pi, n)
+    sin_t = np.sqrt(1.0 - cos_t**2)
+    return np.column_stack([e, e * sin_t * np.cos(phi), e * sin_t * np.sin(phi), e * cos_t])
+
+
+@pytest.mark.parametrize("source", ["babar-events", "random"])
+def test_visibility_kernel_is_the_brute_force(source: str) -> None:
+    """_leptons_seen (per-event terms in numpy, per-vertex terms in a numba kernel) gives every (event, vertex) the
+    veto of the detector rules written out in numpy: for BaBar events (1 GeV A') with vertices out past the EMC, and
+    for random leptons and directions with vertices out to 3 m, where each rule (drift-chamber radius and z range,
+    momentum and angle acceptances, EMC shell, helices that curl into it) decides some (event, vertex) pairs."""
+    rng = np.random.default_rng(11)
+    if source == "random":
+        e_minus, e_plus, direc = _random_leptons(4000, rng), _random_leptons(4000, rng), _random_leptons(4000, rng)
+        direc = direc[:, 1:] / direc[:, :1]
+    else:
+        ev = sample_babar_events(1.0, 0.25, 0.45, 3000, rng=11)
+        e_minus, e_plus, p2 = ev["e-"], ev["e+"], ev["chi2"]
+        direc = p2[:, 1:] / np.linalg.norm(p2[:, 1:], axis=1)[:, None]
+    mid = np.outer(np.ones(len(direc)), np.linspace(0.0, 3.0, 61))
+    got = _leptons_seen(e_minus, e_plus, mid, direc, DET)
+    vtx = mid[:, :, None] * direc[:, None, :]
+    want = _seen_brute_force(e_minus[:, None, :], vtx, -1.0) | _seen_brute_force(e_plus[:, None, :], vtx, 1.0)
+    assert 0.05 < want.mean() < 0.95  # both outcomes occur
+    np.testing.assert_array_equal(got, want)
 
 
 def test_lab_four_momentum_conservation_and_masses() -> None:

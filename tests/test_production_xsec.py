@@ -27,7 +27,7 @@ from semivis.production import (
     load_material,
     load_materials,
 )
-from semivis.production.darkbrem import etl_ww_ratio
+from semivis.production.darkbrem import etl_ww_ratio, photon_flux_table, ww_dsigma_dx
 from semivis.production.darkbrem_etl import etl_dsigma_dx_dcostheta
 
 REF = Path(__file__).parent / "data" / "reference" / "dmg4_etl_sigma_lead.csv"
@@ -158,6 +158,39 @@ def test_iww_limit_of_angular_integral() -> None:
         assert iww == pytest.approx(iww_me0, rel=0.07)
         # numerical angular integral includes the falling chi(theta): it must be below, but within 35 %
         assert 0.65 < num / iww < 1.0, (x, num / iww)
+
+
+def _ww_dsigma_dx_numpy(E: float, x: np.ndarray, m: float, lt: np.ndarray, chi: np.ndarray, ml: float) -> np.ndarray:  # noqa: PLR0917
+    """The vectorised numpy form of BEST A12's angular integral that ww_dsigma_dx's kernel replaced (reference)."""
+    xs = x[:, None]
+    u0 = m * m * (1.0 - xs) / xs + ml**2 * xs
+    lu = np.log(u0) + np.linspace(0.0, 1.0, 96)[None, :] * (
+        np.log(np.maximum(2.0 * E * (1.0 - xs) * m, u0)) - np.log(u0)
+    )
+    u = np.exp(lu)
+    kern = (1.0 - xs + 0.5 * xs * xs) / u**2 - xs * (1.0 - xs) * m * m * (u - u0) / u**4
+    lnt = np.log(np.maximum((u / (2.0 * E * (1.0 - xs))) ** 2, 1e-300))
+    c = np.where(lnt < lt[-1], np.interp(lnt, lt, chi, left=chi[0], right=0.0), 0.0)
+    f = kern * c * u
+    integ = np.sum(0.5 * (f[:, 1:] + f[:, :-1]) * np.diff(lu, axis=1), axis=1)
+    return 4.0 * alpha**3 * np.sqrt(np.maximum(1.0 - (m / (x * E)) ** 2, 0.0)) * integ
+
+
+@pytest.mark.parametrize(
+    ("m", "E", "ml", "inelastic"),
+    [(0.002, 60.0, m_e, True), (0.3, 100.0, m_e, False), (1.5, 150.0, m_e, True), (0.5, 160.0, 0.1056583755, False)],
+)
+def test_ww_kernel_is_the_numpy_integral(m: float, E: float, ml: float, inelastic: bool) -> None:
+    """ww_dsigma_dx (numba kernel: O(1) flux-table lookup, one logarithm per x) equals the vectorised numpy
+    trapezoid it replaced to rounding, over the whole x range (electron and muon emitters, elastic and inelastic
+    flux tables); a kernel that dropped a term or shifted the interpolation interval by one node would not."""
+    pb = load_material("lead")
+    lt, chi = photon_flux_table(pb.Z, pb.A, m, inelastic)
+    x = np.concatenate([np.geomspace(m / E * 1.001, 0.5, 50), 1.0 - np.geomspace(0.5, ml / E * 1.001, 50)])
+    got = ww_dsigma_dx(E, x, m, lt, chi, m_lepton=ml)
+    ref = _ww_dsigma_dx_numpy(E, x, m, lt, chi, ml)
+    assert np.all(ref > 0.0)
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=0.0)
 
 
 def test_double_differential_integrates_to_single() -> None:

@@ -50,6 +50,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 import tomllib
 from numpy.typing import ArrayLike, NDArray
@@ -327,35 +328,76 @@ def sample_babar_events(  # noqa: PLR0917
 
 
 # ------------------------------------------------------------------------------------------------------ visibility
-def _lepton_seen(p: FloatArray, vtx: FloatArray, charge: float, det: BabarDetector) -> NDArray[np.bool_]:
-    """Whether a lepton of lab momentum ``p`` (..., 4) from vertex ``vtx`` (..., 3) [m] vetoes the event."""
-    px, py, pz = p[..., 1], p[..., 2], p[..., 3]
+def _lepton_per_event(p: FloatArray, charge: float, det: BabarDetector) -> tuple[FloatArray, ...]:
+    """A lepton's vertex-independent visibility terms, per event (``p``: lab four-momenta (n, 4)): whether its
+    momentum passes the tracking and the calorimeter requirements, its helix radius R = p_T/(0.3 B) [m] and the
+    centre offset q R (u_y, -u_x) of its circle in the solenoid field (field along +z, charge q)."""
+    px, py, pz = p[:, 1], p[:, 2], p[:, 3]
     pt = np.hypot(px, py)
     cos_t = pz / np.sqrt(pt * pt + pz * pz)
     theta = np.degrees(np.arccos(np.clip(cos_t, -1.0, 1.0)))
-    x, y, z = vtx[..., 0], vtx[..., 1], vtx[..., 2]
-    r = np.hypot(x, y)
-    track = (
-        (r < det.tracking_r_track_max_m)
-        & (z > det.tracking_dch_z_backward_m)
-        & (z < det.tracking_dch_z_forward_m)
-        & (pt > det.tracking_pt_min_GeV)
-        & (theta > det.tracking_theta_min_deg)
-        & (theta < det.tracking_theta_max_deg)
-    )
-    # helix in the solenoid field: R = p_T/(0.3 B); for B along +z a charge q circles about pos + q R (u_y, -u_x)
-    rad = pt / (0.3 * det.solenoid_field_T)
-    ux, uy = px / np.maximum(pt, 1e-300), py / np.maximum(pt, 1e-300)
-    cx, cy = x + charge * rad * uy, y - charge * rad * ux
-    reach = np.hypot(cx, cy) + rad
-    in_emc = (r >= det.calorimeter_emc_r_inner_m) & (r < det.calorimeter_emc_r_outer_m)
+    track = (pt > det.tracking_pt_min_GeV) & (theta > det.tracking_theta_min_deg) & (theta < det.tracking_theta_max_deg)
     emc = (
-        (p[..., 0] > det.calorimeter_e_min_GeV)
+        (p[:, 0] > det.calorimeter_e_min_GeV)
         & (theta > det.calorimeter_theta_min_deg)
         & (theta < det.calorimeter_theta_max_deg)
-        & (in_emc | ((r < det.calorimeter_emc_r_inner_m) & (reach >= det.calorimeter_emc_r_inner_m)))
     )
-    return np.asarray(track | emc)
+    rad = pt / (0.3 * det.solenoid_field_T)
+    ux, uy = px / np.maximum(pt, 1e-300), py / np.maximum(pt, 1e-300)
+    return track.astype(np.float64), emc.astype(np.float64), rad, charge * rad * uy, charge * rad * ux
+
+
+def _leptons_seen(
+    e_minus: FloatArray, e_plus: FloatArray, mid: FloatArray, direc: FloatArray, det: BabarDetector
+) -> NDArray[np.bool_]:
+    """Whether the e- or the e+ (lab four-momenta (n, 4)) of a chi2 decaying at distance ``mid`` (n, k) [m] along
+    its direction ``direc`` (n, 3) from the interaction point vetoes the event, per (event, distance): a track (vertex
+    inside the drift chamber's radius and z range, p_T and polar angle in the tracking acceptance) or an EMC
+    cluster (energy and polar angle in the calorimeter's acceptance, and the vertex inside the EMC shell, or inside
+    its inner radius with a helix that reaches it). The per-event terms come from :func:`_lepton_per_event`, the
+    per-vertex ones from :func:`_vertex_seen_kernel`."""
+    legs = np.stack([np.stack(_lepton_per_event(e, q, det)) for e, q in ((e_minus, -1.0), (e_plus, 1.0))])
+    geo = np.array([
+        det.tracking_r_track_max_m, det.tracking_dch_z_backward_m, det.tracking_dch_z_forward_m,
+        det.calorimeter_emc_r_inner_m, det.calorimeter_emc_r_outer_m,
+    ])  # fmt: skip
+    seen = np.empty(mid.shape, dtype=np.bool_)
+    _vertex_seen_kernel(np.ascontiguousarray(mid), np.ascontiguousarray(direc), np.ascontiguousarray(legs), geo, seen)
+    return seen
+
+
+@numba.njit(cache=True)
+def _vertex_seen_kernel(
+    mid: FloatArray, direc: FloatArray, legs: FloatArray, geo: FloatArray, seen: NDArray[np.bool_]
+) -> None:  # pragma: no cover - numba
+    """:func:`_leptons_seen` per (event, distance): vertex (x, y, z) = mid direc, r = hypot(x, y); lepton l is seen
+    by the tracking if r < r_track, z_back < z < z_fwd and its momentum passes (legs[l, 0]), by the EMC if its
+    momentum passes (legs[l, 1]) and r_in <= r < r_out, or r < r_in and its helix (centre (x + q R u_y,
+    y - q R u_x), radius R: legs[l, 2..4]) reaches r_in. The same floating-point operations as the numpy form."""
+    r_track, z_back, z_fwd, r_in, r_out = geo[0], geo[1], geo[2], geo[3], geo[4]
+    for i in range(mid.shape[0]):
+        for j in range(mid.shape[1]):
+            x = mid[i, j] * direc[i, 0]
+            y = mid[i, j] * direc[i, 1]
+            z = mid[i, j] * direc[i, 2]
+            r = math.hypot(x, y)
+            in_dch = r < r_track and z_back < z < z_fwd
+            any_seen = False
+            for lep in range(2):
+                if in_dch and legs[lep, 0, i] != 0.0:
+                    any_seen = True
+                    break
+                if legs[lep, 1, i] != 0.0:
+                    if r_in <= r < r_out:
+                        any_seen = True
+                        break
+                    if r < r_in:
+                        rad = legs[lep, 2, i]
+                        reach = math.hypot(x + legs[lep, 3, i], y - legs[lep, 4, i]) + rad
+                        if reach >= r_in:
+                            any_seen = True
+                            break
+            seen[i, j] = any_seen
 
 
 @functools.cache
@@ -373,8 +415,7 @@ def _jumps(
     d_out = det.detector_r_outer_m / sin_t
     edges = d_out[:, None] * (np.arange(k + 1) / k)[None, :]  # (n, k+1)
     mid = 0.5 * (edges[:, :-1] + edges[:, 1:])
-    vtx = mid[:, :, None] * direc[:, None, :]  # (n, k, 3)
-    seen = _lepton_seen(ev["e-"][:, None, :], vtx, -1.0, det) | _lepton_seen(ev["e+"][:, None, :], vtx, 1.0, det)
+    seen = _leptons_seen(ev["e-"], ev["e+"], mid, direc, det)  # (n, k)
     inv = np.concatenate([np.zeros((n, 1)), (~seen).astype(np.float64), np.ones((n, 1))], axis=1)  # inv_-1..inv_K
     jump = np.diff(inv, axis=1)  # (n, k+1): coefficient of exp(-a_k/lambda)
     nz = jump != 0.0

@@ -142,8 +142,18 @@ def inside_intervals_at(rings: Rings, x: float, *, log_x: bool = True, log_y: bo
 
 def _interp_polyline(line: FloatArray, x: FloatArray) -> FloatArray:
     """y of a polyline (plot coordinates) at x; NaN outside its x range. The polyline is sorted in x."""
+    return _polyline_at(_sorted_polyline(line), x)
+
+
+def _sorted_polyline(line: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(x, y) of a polyline's vertices in ascending x (stable: equal x keep their order)."""
     order = np.argsort(line[:, 0], kind="stable")
-    xs, ys = line[order, 0], line[order, 1]
+    return line[order, 0], line[order, 1]
+
+
+def _polyline_at(sorted_line: tuple[FloatArray, FloatArray], x: FloatArray) -> FloatArray:
+    """:func:`_interp_polyline` of a polyline already sorted by :func:`_sorted_polyline`."""
+    xs, ys = sorted_line
     y = np.interp(x, xs, ys)
     return np.where((x < xs[0]) | (x > xs[-1]), np.nan, y)
 
@@ -229,16 +239,24 @@ def band_covered_intervals(
     if dom is None or edges.shape[0] == 0:
         return []
 
-    def covered(x: float) -> bool:
-        a = float(_interp_polyline(lo_l, np.array([x]))[0])
-        b = float(_interp_polyline(hi_l, np.array([x]))[0])
+    lo_s, hi_s = _sorted_polyline(lo_l), _sorted_polyline(hi_l)  # sorted once, not per evaluation
+
+    def covered_between(x: float, a: float, b: float) -> bool:
         if not (np.isfinite(a) and np.isfinite(b)):
             return False
         a, b = min(a, b), max(a, b)
         return any(p <= a and b <= q for p, q in _inside_intervals_plot(edges, x))
 
+    def covered(x: float) -> bool:
+        xa = np.array([x])
+        return covered_between(x, float(_polyline_at(lo_s, xa)[0]), float(_polyline_at(hi_s, xa)[0]))
+
     xs = _x_grid(dom[0], dom[1], n_samples)
-    flags = np.array([covered(float(x)) for x in xs], dtype=bool)
+    # the samples' band edges in one interpolation each (elementwise the values covered() computes)
+    a_s, b_s = _polyline_at(lo_s, xs), _polyline_at(hi_s, xs)
+    flags = np.array(
+        [covered_between(float(x), float(a), float(b)) for x, a, b in zip(xs, a_s, b_s, strict=True)], dtype=bool
+    )
     return _back(_intervals_from_predicate(covered, xs, flags, min_width), log_x)
 
 

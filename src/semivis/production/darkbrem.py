@@ -32,9 +32,11 @@ from __future__ import annotations
 import functools
 import math
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from semivis._jit import NO_REFCOUNT
 from semivis._validation import check_range
 from semivis.constants import GeV2_to_pb, alpha, m_e
 from semivis.errors import ParameterError
@@ -169,20 +171,69 @@ def ww_dsigma_dx(  # noqa: PLR0917
     With u = E^2 x theta^2 and dcos(theta) = du/(2 E^2 x) (small angles), BEST A12 becomes
     ``4 alpha^3 beta Int du [(1-x+x^2/2)/U^2 - x(1-x) m^2 u/U^4] chi(t_min(U))``.
     """
-    xs = x[:, None]
-    U0 = m * m * (1.0 - xs) / xs + m_lepton**2 * xs
-    Umax = 2.0 * E * (1.0 - xs) * m  # t_min(Umax) = t_max = m^2
-    lU0 = np.log(U0)
-    lU1 = np.log(np.maximum(Umax, U0))
-    s = np.linspace(0.0, 1.0, _N_U)[None, :]
-    lU = lU0 + s * (lU1 - lU0)
-    U = np.exp(lU)
-    kern = (1.0 - xs + 0.5 * xs * xs) / U**2 - xs * (1.0 - xs) * m * m * (U - U0) / U**4
-    tmin = (U / (2.0 * E * (1.0 - xs))) ** 2
-    f = kern * _chi_interp(tmin, lt, chi) * U
-    integ = np.sum(0.5 * (f[:, 1:] + f[:, :-1]) * np.diff(lU, axis=1), axis=1)
-    beta = np.sqrt(np.maximum(1.0 - (m / (x * E)) ** 2, 0.0))
-    return np.asarray(4.0 * alpha**3 * beta * integ, dtype=np.float64)
+    xx = np.ascontiguousarray(x, dtype=np.float64)
+    out = np.empty(xx.size)
+    _ww_dsigma_dx_kernel(float(E), xx, float(m), float(m_lepton), lt, chi, _N_U, out)
+    return out
+
+
+@numba.njit(**NO_REFCOUNT)
+def _ww_dsigma_dx_kernel(  # noqa: PLR0917
+    E: float,
+    x: NDArray[np.float64],
+    m: float,
+    m_lepton: float,
+    lt: NDArray[np.float64],
+    chi: NDArray[np.float64],
+    n_u: int,
+    out: NDArray[np.float64],
+) -> None:  # pragma: no cover - numba
+    """:func:`ww_dsigma_dx` into ``out``: per x the trapezoid in ln U over ``n_u`` equidistant nodes from
+    U0 = m^2 (1-x)/x + m_lepton^2 x to U(t_min = t_max) = 2 E (1-x) m of
+    ``[(1-x+x^2/2)/U^2 - x(1-x) m^2 (U-U0)/U^4] chi(t_min) U`` (BEST A12 in u = E^2 x theta^2, u = U - U0), with
+    chi linear in ln t between the nodes ``lt`` (as numpy.interp; chi[0] below them, 0 from lt[-1] on) and
+    ln t_min = 2 (ln U - ln(2 E (1-x))) (t_min = (U/(2 E (1-x)))^2: one logarithm per x, not per node; the
+    table's equidistant nodes give the interval in O(1), checked against the nodes themselves).
+    Agrees with the vectorised numpy form it replaced to ~1e-15 relative (tests/test_production_xsec.py)."""
+    n_lt = lt.size
+    lt_lo = lt[0]
+    lt_hi = lt[n_lt - 1]
+    step = (lt_hi - lt_lo) / (n_lt - 1)
+    lnt_floor = math.log(1e-300)
+    for i in range(x.size):
+        xs = x[i]
+        u0 = m * m * (1.0 - xs) / xs + m_lepton * m_lepton * xs
+        lu0 = math.log(u0)
+        lu1 = math.log(max(2.0 * E * (1.0 - xs) * m, u0))
+        c_el = 1.0 - xs + 0.5 * xs * xs
+        c_mag = xs * (1.0 - xs) * m * m
+        l_den = math.log(2.0 * E * (1.0 - xs))
+        s = 0.0
+        f_prev = 0.0
+        lu_prev = 0.0
+        for k in range(n_u):
+            lu = lu0 + (k / (n_u - 1)) * (lu1 - lu0)
+            u = math.exp(lu)
+            kern = c_el / (u * u) - c_mag * (u - u0) / (u * u * u * u)
+            lnt = max(2.0 * (lu - l_den), lnt_floor)
+            if lnt >= lt_hi:
+                c = 0.0
+            elif lnt <= lt_lo:
+                c = chi[0]
+            else:
+                j = min(int((lnt - lt_lo) / step), n_lt - 2)
+                while j > 0 and lt[j] > lnt:
+                    j -= 1
+                while j < n_lt - 2 and lt[j + 1] <= lnt:
+                    j += 1
+                c = chi[j] + (chi[j + 1] - chi[j]) / (lt[j + 1] - lt[j]) * (lnt - lt[j])
+            f = kern * c * u
+            if k > 0:
+                s += 0.5 * (f + f_prev) * (lu - lu_prev)
+            f_prev = f
+            lu_prev = lu
+        beta = math.sqrt(max(1.0 - (m / (xs * E)) ** 2, 0.0))
+        out[i] = 4.0 * alpha**3 * beta * s
 
 
 def _x_grid(x_lo: float, x_hi: float) -> NDArray[np.float64]:
