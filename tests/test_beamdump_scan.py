@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from semivis.beamdump import InelasticDumpSample, inelastic_intervals, inelastic_n_signal, inelastic_sample, load_dump
-from semivis.beamdump.inelastic import _boost, dump_ap_production
+from semivis.beamdump.inelastic import dump_ap_production
 from semivis.cli import main
 from semivis.errors import ParameterError
 from semivis.scan import BeamDumpEvaluator, ScanSpec, load_result, run_scan
@@ -27,19 +27,6 @@ MASSES = (0.1, 0.1 / 3, 0.1 / 3 * 1.4)  # EPJC 2023 Fig. 3 benchmark: R = 3, Del
 def sample() -> InelasticDumpSample:
     card = dataclasses.replace(load_dump("e137"), n_primaries=300)
     return inelastic_sample(card, MASSES, seed=5)
-
-
-def test_boost_conserves_invariant_mass() -> None:
-    rng = np.random.default_rng(1)
-    p = rng.normal(size=(50, 3))
-    m = 0.3
-    p4 = np.column_stack([np.sqrt(m * m + (p * p).sum(1)), p])
-    beta = rng.uniform(-0.5, 0.5, size=(50, 3))
-    out = _boost(p4, beta)
-    inv = out[:, 0] ** 2 - (out[:, 1:] ** 2).sum(1)
-    np.testing.assert_allclose(inv, m * m, rtol=1e-10)
-    back = _boost(out, -beta)  # inverse boost
-    np.testing.assert_allclose(back, p4, atol=1e-12)
 
 
 def test_inelastic_sample_with_a_given_production_is_the_same_sample() -> None:

@@ -11,7 +11,7 @@ from semivis.constants import m_e
 from semivis.detector import load_card
 from semivis.errors import ParameterError
 from semivis.signal import EventSample, build_event_sample, sample_content_key
-from semivis.signal.events import PRODUCTION_STREAM_TAG, boost, production_seed, simulate_production
+from semivis.signal.events import PRODUCTION_STREAM_TAG, production_seed, simulate_production
 from semivis.testing import synthetic_ap_sample
 
 #: unit-weight synthetic stand-in for production's A' sample
@@ -182,39 +182,3 @@ def test_production_seed_is_a_function_of_seed_and_m_ap_only() -> None:
         production_seed(-1, 0.2)
     with pytest.raises(ParameterError, match="m_Ap"):
         production_seed(1, -0.2)
-
-
-def _boost_numpy(p: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """The vectorised numpy form of the Lorentz boost (Jackson Eq. 11.19) that boost's kernel replaced."""
-    bvec = P[:, 1:] / P[:, :1]
-    b2 = np.minimum(np.einsum("ij,ij->i", bvec, bvec), 1.0 - 2.0**-53)
-    gamma = 1.0 / np.sqrt(1.0 - b2)
-    bp = np.einsum("ij,ij->i", bvec, p[:, 1:])
-    coef = np.where(b2 > 0.0, (gamma - 1.0) * bp / np.where(b2 > 0.0, b2, 1.0), 0.0) + gamma * p[:, 0]
-    return np.column_stack([gamma * (p[:, 0] + bp), p[:, 1:] + coef[:, None] * bvec])
-
-
-def test_boost_is_a_lorentz_transformation() -> None:
-    """boost keeps every invariant mass, takes a particle at rest to the parent's momentum, is undone by the boost
-    with the opposite velocity, and agrees with the numpy form it replaced (to rounding; bit for bit where numpy's
-    einsum adds in the kernel's order, as on the x86-64 builds the samples were made with); a parent at rest (beta
-    = 0) leaves p unchanged."""
-    rng = np.random.default_rng(3)
-    n, m_parent, m_child = 20000, 0.3, 0.1
-    pp = rng.normal(size=(n, 3)) * rng.exponential(30.0, size=(n, 1))
-    P = np.column_stack([np.sqrt(m_parent**2 + np.sum(pp**2, axis=1)), pp])
-    q = rng.normal(size=(n, 3)) * 0.1
-    p = np.column_stack([np.sqrt(m_child**2 + np.sum(q**2, axis=1)), q])
-    out = boost(p, P)
-    mass2 = out[:, 0] ** 2 - np.sum(out[:, 1:] ** 2, axis=1)
-    np.testing.assert_allclose(mass2, m_child**2, rtol=0.0, atol=1e-9 * np.max(out[:, 0] ** 2))
-    rest = np.tile([m_parent, 0.0, 0.0, 0.0], (n, 1))
-    # gamma = 1/sqrt(1 - beta^2) carries ~gamma^2 x 1e-16 of rounding (gamma up to ~1e3 here)
-    np.testing.assert_allclose(boost(rest, P), P, rtol=2e-9, atol=0.0)
-    back = boost(out, P * np.array([1.0, -1.0, -1.0, -1.0]))
-    np.testing.assert_allclose(back, p, rtol=0.0, atol=1e-8 * np.max(out[:, 0]))
-    ref = _boost_numpy(p, P)
-    np.testing.assert_allclose(out, ref, rtol=0.0, atol=1e-13 * np.max(np.abs(ref)))
-    np.testing.assert_array_equal(boost(p, np.tile([m_parent, 0.0, 0.0, 0.0], (n, 1))), p)
-    with pytest.raises(ParameterError, match="p, P"):
-        boost(p[:, :3], P)

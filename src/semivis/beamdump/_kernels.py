@@ -8,6 +8,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from semivis.models.kinematics import boost_into
+
 
 @njit(cache=True)
 def decay_sums(  # noqa: PLR0917
@@ -78,7 +80,7 @@ def pair_accepted(  # noqa: PLR0917
     chi2 flies from ``z_prod[i]`` along the unit vector ``dirn[i]`` with velocity ``beta[i]`` and decays into the
     rest-frame leptons ``lm[i]``, ``lp[i]`` (one decay per chi2, used at each of its decay points).
 
-    Each lepton is boosted to the lab (:func:`boost_rows`' boost), flies straight from the decay
+    Each lepton is boosted to the lab (:func:`semivis.models.kinematics.boost_into`), flies straight from the decay
     point to the detector plane and counts when it moves forward and hits the face (square or circle of half
     width ``half_width``, offset along x); the pair is accepted when the energy that hits is >= ``threshold`` (> 0,
     the card schema's bound) and the decay point is finite (a chi2 moving forward).
@@ -87,8 +89,8 @@ def pair_accepted(  # noqa: PLR0917
     acc = np.zeros((nn, k_n))
     lab = np.empty((2, 4))
     for i in range(nn):
-        _boost_into(lm, i, beta, i, lab, 0)
-        _boost_into(lp, i, beta, i, lab, 1)
+        boost_into(lm, i, beta[i, 0], beta[i, 1], beta[i, 2], lab, 0)
+        boost_into(lp, i, beta[i, 0], beta[i, 1], beta[i, 2], lab, 1)
         ux, uy, uz = dirn[i, 0], dirn[i, 1], dirn[i, 2]
         for k in range(k_n):
             scale = (z_d[i, k] - z_prod[i]) / uz if uz > 0 else math.inf
@@ -112,29 +114,3 @@ def pair_accepted(  # noqa: PLR0917
             if e_hit >= threshold:
                 acc[i, k] = 1.0
     return acc
-
-
-@njit(cache=True, inline="always")
-def _boost_into(  # noqa: PLR0917
-    p: NDArray[np.float64], i: int, beta: NDArray[np.float64], j: int, out: NDArray[np.float64], r: int
-) -> None:  # pragma: no cover - numba
-    """out[r] = p[i] boosted by the velocity beta[j]: E' = gamma (E + b.p), p' = p + (gamma - 1)(b.p)/b^2 b
-    + gamma E b (Jackson, Classical Electrodynamics, Eq. 11.19); b = 0 leaves p unchanged."""
-    bx, by, bz = beta[j, 0], beta[j, 1], beta[j, 2]
-    b2 = bx * bx + by * by + bz * bz
-    gam = 1.0 / math.sqrt(1.0 - b2)
-    bp = bx * p[i, 1] + by * p[i, 2] + bz * p[i, 3]
-    coef = (gam - 1.0) * bp / b2 if b2 > 0 else 0.0
-    out[r, 0] = gam * (p[i, 0] + bp)
-    out[r, 1] = p[i, 1] + coef * bx + gam * bx * p[i, 0]
-    out[r, 2] = p[i, 2] + coef * by + gam * by * p[i, 0]
-    out[r, 3] = p[i, 3] + coef * bz + gam * bz * p[i, 0]
-
-
-@njit(cache=True)
-def boost_rows(p4: NDArray[np.float64], beta: NDArray[np.float64]) -> NDArray[np.float64]:  # pragma: no cover
-    """Four-vectors p4 (n, 4), each boosted by its velocity beta (n, 3) (:func:`_boost_into`)."""
-    out = np.empty((p4.shape[0], 4))
-    for i in range(p4.shape[0]):
-        _boost_into(p4, i, beta, i, out, i)
-    return out

@@ -32,6 +32,7 @@ from semivis.beamdump.cards import DumpCard
 from semivis.constants import m_e
 from semivis.errors import ParameterError
 from semivis.models import chi1_chi2_open, make_model, sample_chi2_decay
+from semivis.models.kinematics import boost
 from semivis.production import simulate_ap_production
 
 __all__ = ["InelasticDumpSample", "inelastic_intervals", "inelastic_n_signal", "inelastic_sample"]
@@ -66,16 +67,6 @@ def _two_body(M: float, m1: float, m2: float) -> float:
     """Momentum of the daughters of a two-body decay M -> m1 m2 in the rest frame (Kallen function)."""
     lam = (M * M - (m1 + m2) ** 2) * (M * M - (m1 - m2) ** 2)
     return math.sqrt(max(lam, 0.0)) / (2.0 * M)
-
-
-def _boost(p4: NDArray[np.float64], beta: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Lorentz boost of four-vectors (n, 4) by velocities beta (n, 3) (Jackson, Classical Electrodynamics 11.19;
-    the beam-dump engine's one boost, :func:`semivis.beamdump._kernels.boost_rows`)."""
-    p = np.ascontiguousarray(p4, dtype=np.float64)
-    b = np.ascontiguousarray(beta, dtype=np.float64)
-    if p.ndim != 2 or p.shape[1] != 4 or b.shape != (p.shape[0], 3):
-        raise ParameterError("beta", b.shape, f"shape ({p.shape[0]}, 3) for four-vectors of shape (n, 4)")
-    return np.asarray(_kernels.boost_rows(p, b))
 
 
 def _iso(n: int, p: float, rng: np.random.Generator) -> NDArray[np.float64]:
@@ -153,7 +144,7 @@ def inelastic_sample(
     # chi2 from A' -> chi1 chi2, isotropic in the A' rest frame
     q = _two_body(m_ap, m1, m2)
     k2 = _iso(n, q, rng)
-    chi2 = _boost(np.column_stack([np.full(n, math.hypot(q, m2)), k2]), beta_ap)
+    chi2 = boost(np.column_stack([np.full(n, math.hypot(q, m2)), k2]), beta_ap)
     p2 = np.linalg.norm(chi2[:, 1:], axis=1)
     beta2 = chi2[:, 1:] / chi2[:, :1]
     d2 = chi2[:, 1:] / np.maximum(p2, 1e-300)[:, None]

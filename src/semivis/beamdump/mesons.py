@@ -41,9 +41,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from semivis.beamdump.inelastic import _boost
 from semivis.constants import N_avogadro, m_p, mb_to_cm2
 from semivis.errors import ParameterError
+from semivis.models.kinematics import boost_from_rest_frame
 
 __all__ = [
     "BMPT_PI_PLUS",
@@ -209,5 +209,5 @@ def sample_meson_ap(  # noqa: PLR0917
     ph = 2.0 * math.pi * rng.random(n)
     sin = np.sqrt(1.0 - cos * cos)
     rest = np.column_stack([np.full(n, math.hypot(q, m_Ap)), q * sin * np.cos(ph), q * sin * np.sin(ph), q * cos])
-    lab = _boost(rest, mes[:, 1:] / mes[:, :1])
+    lab = boost_from_rest_frame(rest, mes)
     return lab, np.asarray(w, dtype=np.float64), mes

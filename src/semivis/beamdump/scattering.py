@@ -44,10 +44,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from semivis import __version__
 from semivis.beamdump.cards import DumpCard
-from semivis.beamdump.inelastic import _boost, _iso, _two_body, ap_velocity, dump_ap_production
+from semivis.beamdump.inelastic import _iso, _two_body, ap_velocity, dump_ap_production
 from semivis.constants import GeV2_to_cm2, alpha, m_e
 from semivis.errors import ParameterError
 from semivis.models import make_model
+from semivis.models.kinematics import boost
 
 __all__ = [
     "ChiFluxSample",
@@ -257,7 +258,7 @@ def chi_flux_sample(
     beta_ap = ap_velocity(ap, m_ap)
     q = _two_body(m_ap, m1, m2)
     k1 = _iso(n, q, rng)  # chi1 direction, isotropic in the A' frame
-    chi1 = _boost(np.column_stack([np.full(n, math.hypot(q, m1)), k1]), beta_ap)
+    chi1 = boost(np.column_stack([np.full(n, math.hypot(q, m1)), k1]), beta_ap)
     pz = chi1[:, 3]
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(pz > 0, (card.detector_z_m - ap.z) / pz, np.nan)

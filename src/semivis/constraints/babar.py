@@ -58,6 +58,7 @@ from numpy.typing import ArrayLike, NDArray
 from semivis.data import data_path
 from semivis.errors import CardError, ParameterError
 from semivis.models import chi1_chi2_open, ctau_chi2_m_point, inelastic_kind, make_model, sample_chi2_decay
+from semivis.models.kinematics import boost
 
 __all__ = [
     "SQRT_S_BABAR",
@@ -225,23 +226,6 @@ def babar_invisible_limit(m_Ap: ArrayLike) -> FloatArray:
 
 
 # ------------------------------------------------------------------------------------------------------ kinematics
-def _boost(p: FloatArray, beta: FloatArray) -> FloatArray:
-    """Lorentz boost of four-vectors ``p`` (..., 4) into the frame where the particle at rest moves with ``beta``.
-
-    E' = gamma (E + b.p), p' = p + [(gamma - 1) (b.p)/b^2 + gamma E] b (standard pure boost, PDG Kinematics 49.1).
-    """
-    b = np.asarray(beta, dtype=np.float64)
-    b2 = np.sum(b * b, axis=-1, keepdims=True)
-    g = 1.0 / np.sqrt(1.0 - b2)
-    bp = np.sum(b * p[..., 1:], axis=-1, keepdims=True)
-    safe = np.where(b2 > 0.0, b2, 1.0)
-    coef = np.where(b2 > 0.0, (g - 1.0) * bp / safe, 0.0) + g * p[..., :1]
-    out = np.empty(np.broadcast_shapes(p.shape, (*b.shape[:-1], 4)))
-    out[..., :1] = g * (p[..., :1] + bp)
-    out[..., 1:] = p[..., 1:] + coef * b
-    return out
-
-
 def _photon_cos(  # noqa: PLR0917
     m_Ap: float, s: float, n: int, lo: float, hi: float, gen: np.random.Generator
 ) -> FloatArray:
@@ -309,19 +293,19 @@ def sample_babar_events(  # noqa: PLR0917
     chi2_r = np.column_stack([np.full(n, e2s), ps * u])
     chi1_r = np.column_stack([np.full(n, m_Ap - e2s), -ps * u])
     b_ap = ap[:, 1:] / ap[:, :1]
-    chi2 = _boost(chi2_r, b_ap)
-    chi1 = _boost(chi1_r, b_ap)
+    chi2 = boost(chi2_r, b_ap)
+    chi1 = boost(chi1_r, b_ap)
     dec = sample_chi2_decay(m_chi1, m_chi2, m_Ap, n, gen, "e", Gamma_Ap)
     b2 = chi2[:, 1:] / chi2[:, :1]
     lab = np.array([0.0, 0.0, det.beta_boost])
     out = {
         "gamma_cm": gam,
-        "gamma": _boost(gam, lab),
-        "chi1": _boost(chi1, lab),
-        "chi2": _boost(chi2, lab),
-        "chi1_dec": _boost(_boost(dec["chi1"], b2), lab),
-        "e-": _boost(_boost(dec["l-"], b2), lab),
-        "e+": _boost(_boost(dec["l+"], b2), lab),
+        "gamma": boost(gam, lab),
+        "chi1": boost(chi1, lab),
+        "chi2": boost(chi2, lab),
+        "chi1_dec": boost(boost(dec["chi1"], b2), lab),
+        "e-": boost(boost(dec["l-"], b2), lab),
+        "e+": boost(boost(dec["l+"], b2), lab),
     }
     out["beams"] = np.array([det.beams_e_minus_GeV + det.e_plus_GeV, 0.0, 0.0, det.beams_e_minus_GeV - det.e_plus_GeV])
     return out

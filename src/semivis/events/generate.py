@@ -12,7 +12,8 @@ Everything physical comes from the rooms below, by import:
   :func:`semivis.signal.response_table` (the sums of exponentials Sum_k c_k exp(-x_k / c tau) of every
   selection flag and region indicator along each chi2's flight path, x the proper flight length; the
   indicator at a decay point x is Sum_{x_k <= x} c_k); the A' -> chi1 chi1 decay (which the sample does not
-  store) with :func:`semivis.models.kinematics.two_body_momentum` and :func:`semivis.signal.events.boost`.
+  store) with :func:`semivis.models.kinematics.two_body_momentum` and
+  :func:`semivis.models.kinematics.boost_from_rest_frame`.
 
 The decay law (PDG RPP 2022, Kinematics Sect. 49.1): the proper flight length x of a chi2 is exponential with
 mean c tau, and its decay vertex is the production vertex plus x (p/m, E/m) (lab displacement and time, the
@@ -55,10 +56,10 @@ from semivis.constants import m_e
 from semivis.detector.cards import ExperimentCard
 from semivis.detector.kernels import G_ECAL_Z_START, REGION_NAMES
 from semivis.errors import ParameterError
-from semivis.models.kinematics import two_body_momentum
+from semivis.models.kinematics import boost_from_rest_frame, two_body_momentum
 from semivis.production import PROCESS_NAMES
 from semivis.signal import build_event_sample, response_table, selection_for_card
-from semivis.signal.events import EventSample, boost
+from semivis.signal.events import EventSample
 from semivis.signal.response_table import card_geometry
 from semivis.signal.reweight import couplings
 from semivis.signal.selections import SELECTION_FLAGS
@@ -422,7 +423,7 @@ def _chunk(req: EventRequest, sample: EventSample, m: int, rng: np.random.Genera
             rest = np.empty((sel_e.size, 4))
             rest[:, 0] = math.hypot(q, req.m_chi1)
             rest[:, 1:] = q * u_iso[sel_e]
-            d[0, sel_e] = boost(rest, P[sel_e])
+            d[0, sel_e] = boost_from_rest_frame(rest, P[sel_e])
             d[1, sel_e] = P[sel_e] - d[0, sel_e]
             if req.force_region is not None:
                 w[sel_e] = 0.0  # no chi2 to decay in the region

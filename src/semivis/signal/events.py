@@ -46,11 +46,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -60,7 +58,7 @@ from semivis.constants import m_e
 from semivis.detector.cards import ExperimentCard
 from semivis.errors import ParameterError
 from semivis.models import sample_chi2_decay
-from semivis.models.kinematics import two_body_momentum
+from semivis.models.kinematics import boost_from_rest_frame, two_body_momentum
 from semivis.production import simulate_ap_production
 from semivis.production.muon import MUON_BEAMS, simulate_muon_ap_production
 
@@ -72,7 +70,6 @@ __all__ = [
     "SAMPLE_FORMAT_VERSION",
     "ApLike",
     "EventSample",
-    "boost",
     "build_event_sample",
     "check_processes",
     "part_seed",
@@ -138,49 +135,6 @@ def check_processes(processes: object, option: str = "processes") -> tuple[str, 
     if not names or len(set(names)) != len(names) or any(p not in AP_PROCESSES for p in names):
         raise ParameterError(option, names, allowed)
     return tuple(p for p in AP_PROCESSES if p in names)
-
-
-def boost(p: NDArray[np.float64], P: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Boost four-momenta ``p`` (n, 4) from the rest frame of a parent with lab four-momentum ``P`` (n, 4).
-
-    Standard Lorentz boost with beta = P/E, gamma = E/m (e.g. Jackson, Classical Electrodynamics, Eq. 11.19).
-
-    >>> P = np.array([[5.0, 0.0, 0.0, 4.0]])          # m = 3, beta gamma = 4/3
-    >>> boost(np.array([[3.0, 0.0, 0.0, 0.0]]), P)
-    array([[5., 0., 0., 4.]])
-    """
-    p = np.ascontiguousarray(p, dtype=np.float64)
-    P = np.ascontiguousarray(P, dtype=np.float64)
-    if p.ndim != 2 or p.shape[1] != 4 or P.shape != p.shape:
-        raise ParameterError("p, P", (p.shape, P.shape), "two (n, 4) arrays of four-momenta")
-    out = np.empty_like(p)
-    _boost_kernel(p, P, out)
-    return out
-
-
-@numba.njit(cache=True)
-def _boost_kernel(p: NDArray[np.float64], P: NDArray[np.float64], out: NDArray[np.float64]) -> None:  # pragma: no cover
-    """:func:`boost` per row: beta = P/E, gamma = 1/sqrt(1 - beta^2) with beta^2 capped below 1,
-    E' = gamma (E + beta.p), p' = p + [(gamma - 1) beta.p/beta^2 + gamma E] beta (Jackson Eq. 11.19).
-
-    beta^2 rounds to >= 1 for gamma >~ 1e8 (m_A' ~ 1e-6 GeV at 100 GeV): capped at the largest double below 1
-    (gamma ~ 7e7). Only boosts that were inf/NaN change; there dm < m_A' < 2 m_e, so chi2 is stable anyway.
-    The dot products add (x x' + z z') + y y': the order of the numpy.einsum form this kernel replaced (numpy 2.x,
-    x86-64), so that its samples are the previous ones bit for bit (tests/test_signal_events.py)."""
-    cap = 1.0 - 2.0**-53
-    for i in range(p.shape[0]):
-        e = P[i, 0]
-        bx = P[i, 1] / e
-        by = P[i, 2] / e
-        bz = P[i, 3] / e
-        b2 = min((bx * bx + bz * bz) + by * by, cap)
-        gamma = 1.0 / math.sqrt(1.0 - b2)
-        bp = (bx * p[i, 1] + bz * p[i, 3]) + by * p[i, 2]
-        coef = ((gamma - 1.0) * bp / b2 if b2 > 0.0 else 0.0) + gamma * p[i, 0]
-        out[i, 0] = gamma * (p[i, 0] + bp)
-        out[i, 1] = p[i, 1] + coef * bx
-        out[i, 2] = p[i, 2] + coef * by
-        out[i, 3] = p[i, 3] + coef * bz
 
 
 def _isotropic(n: int, rng: np.random.Generator) -> NDArray[np.float64]:
@@ -559,14 +513,14 @@ def build_event_sample(  # noqa: PLR0917
             rest = np.empty((n, 4))
             rest[:, 0] = np.sqrt(q * q + m2 * m2)
             rest[:, 1:] = sign * q * u
-            chi2 = boost(rest, P_ap)
+            chi2 = boost_from_rest_frame(rest, P_ap)
             if stable:
                 ep = np.zeros((n, 4))
                 em = np.zeros((n, 4))
             else:
                 dec = sample_chi2_decay(m_chi1, m_chi2, m_Ap, n, rng)
-                ep = boost(dec["l+"], chi2)
-                em = boost(dec["l-"], chi2)
+                ep = boost_from_rest_frame(dec["l+"], chi2)
+                em = boost_from_rest_frame(dec["l-"], chi2)
             arrays[f"{ch}.chi2_{i}.p4"] = chi2
             arrays[f"{ch}.chi2_{i}.ep"] = ep
             arrays[f"{ch}.chi2_{i}.em"] = em
