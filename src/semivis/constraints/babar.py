@@ -315,7 +315,9 @@ def sample_babar_events(  # noqa: PLR0917
 def _lepton_per_event(p: FloatArray, charge: float, det: BabarDetector) -> tuple[FloatArray, ...]:
     """A lepton's vertex-independent visibility terms, per event (``p``: lab four-momenta (n, 4)): whether its
     momentum passes the tracking and the calorimeter requirements, its helix radius R = p_T/(0.3 B) [m] and the
-    centre offset q R (u_y, -u_x) of its circle in the solenoid field (field along +z, charge q)."""
+    centre offset q R (u_y, -u_x) of its circle in the solenoid field (field along +z, charge q). R: a charged
+    particle's curvature in a uniform field, p_T [GeV] = 0.3 B [T] R [m] (PDG RPP 2022, Particle Detectors at
+    Accelerators, momentum measurement in a magnetic field)."""
     px, py, pz = p[:, 1], p[:, 2], p[:, 3]
     pt = np.hypot(px, py)
     cos_t = pz / np.sqrt(pt * pt + pz * pz)

@@ -140,11 +140,6 @@ def inside_intervals_at(rings: Rings, x: float, *, log_x: bool = True, log_y: bo
     return out
 
 
-def _interp_polyline(line: FloatArray, x: FloatArray) -> FloatArray:
-    """y of a polyline (plot coordinates) at x; NaN outside its x range. The polyline is sorted in x."""
-    return _polyline_at(_sorted_polyline(line), x)
-
-
 def _sorted_polyline(line: FloatArray) -> tuple[FloatArray, FloatArray]:
     """(x, y) of a polyline's vertices in ascending x (stable: equal x keep their order)."""
     order = np.argsort(line[:, 0], kind="stable")
@@ -152,7 +147,7 @@ def _sorted_polyline(line: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def _polyline_at(sorted_line: tuple[FloatArray, FloatArray], x: FloatArray) -> FloatArray:
-    """:func:`_interp_polyline` of a polyline already sorted by :func:`_sorted_polyline`."""
+    """y of a polyline (plot coordinates, sorted by :func:`_sorted_polyline`) at x; NaN outside its x range."""
     xs, ys = sorted_line
     y = np.interp(x, xs, ys)
     return np.where((x < xs[0]) | (x > xs[-1]), np.nan, y)
