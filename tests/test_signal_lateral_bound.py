@@ -44,8 +44,10 @@ def _flags_agree(zv, tx, ty, lep, e_base, g, grid, tab, slab):  # type: ignore[n
     f1 = np.zeros(sk.N_FLAGS, dtype=np.int8)
     f2 = np.zeros(sk.N_FLAGS, dtype=np.int8)
     gb = sk.lateral_bound_geometry(g)
+    inside0 = dk.square_fraction(0.0, 0.0, g[dk.G_LAT_HALF], g[dk.G_LAT_R])
     bad = 0
     undecided = 0
+    looser = 0  # segments whose bounded lateral term is below the exact one (the bound would be wrong)
     for e in range(zv.size):
         off = -np.inf  # no ECAL-cut shortcut: every deposit
         no_ps = np.zeros(0)  # the exact pre-shower energy
@@ -55,9 +57,12 @@ def _flags_agree(zv, tx, ty, lep, e_base, g, grid, tab, slab):  # type: ignore[n
         sk.segment_data(
             zv[e], tx[e], ty[e], lep[e], gb, grid, zb, d_bound, cats, win, errs, tab, slab, True, off, no_ps
         )
+        out_rec = dk.ecal_cut_constants(e_base[e], g, inside0)[0]
         for k in range(nb):
+            if d_bound[k, dk.OBS_OUT] < d_exact[k, dk.OBS_OUT] * (1.0 - 1e-12):
+                looser += 1
             sk.selection_flags(e_base[e], d_exact[k], win[k], 0, 1, g, f1)
-            if sk.lateral_decided(e_base[e], d_bound[k], g):
+            if sk.lateral_decided(e_base[e], d_bound[k], g, out_rec):
                 sk.selection_flags(e_base[e], d_bound[k], win[k], 0, 1, g, f2)
             else:
                 undecided += 1
@@ -69,7 +74,7 @@ def _flags_agree(zv, tx, ty, lep, e_base, g, grid, tab, slab):  # type: ignore[n
             for i in range(sk.N_FLAGS):
                 if f1[i] != f2[i]:
                     bad += 1
-    return bad, undecided
+    return bad + looser, undecided
 
 
 def test_bounded_lateral_observable_gives_the_exact_flags() -> None:
@@ -83,8 +88,13 @@ def test_bounded_lateral_observable_gives_the_exact_flags() -> None:
     tx, ty, _, lep = rt.chi2_kinematics(s, "chi1chi2", 0)
     zv = np.ascontiguousarray(s.arrays["ap.z"], dtype=np.float64) + float(g[dk.G_ECAL_Z_START])
     args: tuple[NDArray[np.float64], ...] = (zv, tx, ty, np.ascontiguousarray(lep), rt.ecal_base_energy(s), g, grid)
-    bad, _ = _flags_agree(*args, containment_table(), rt._slice_table(g, grid))
+    bad, undecided = _flags_agree(*args, containment_table(), rt._slice_table(g, grid))
     assert bad == 0
+    # the bound is the disk bound at the lepton's own shower centre, plus the recoil shower's exact term: at the
+    # card's cut it decides (almost) every segment, so the exact lateral observable is rarely computed (here none;
+    # the bound before session 14, over every centre the remaining ECAL depth allows and with the recoil term bounded
+    # too, left 2 816 of these 141 400 ECAL segments undecided)
+    assert undecided <= 2
     # a lateral cut so tight that the bound rarely decides: the exact re-evaluation carries the flags
     tight = g.copy()
     tight[dk.G_CUT_LAT] = 0.0225

@@ -505,13 +505,11 @@ def ecal_cut_observables(  # noqa: PLR0917
             ps_frac = gammainc_lower_reg_gln(a, g[G_B] * ((g[G_PS_Z_END] - z) / g[G_X0]), lga)
         dep[OBS_PS] += E * ps_frac
     if g[G_CUT_LAT] > 0.0 and f > 0.0:
-        if g.shape[0] > G_LAT_BOUND and g[G_LAT_BOUND] > 0.0:
-            # bound mode: the centre lies within |tx|, |ty| (z_end - z) of (xc, yc) (0 <= depth <= z_end - z)
-            dz = max(g[G_ECAL_Z_END] - z, 0.0)
-            rb = outside_bound(abs(xc) + abs(tx) * dz, abs(yc) + abs(ty) * dz, g[G_LAT_HALF], g[G_LAT_R])
-            dep[OBS_OUT] += f * E * rb
-            return
         d = min(a / g[G_B] * g[G_X0], g[G_ECAL_Z_END] - z)
+        if g.shape[0] > G_LAT_BOUND and g[G_LAT_BOUND] > 0.0:
+            # bound mode: the disk bound at the same centre (no atan)
+            dep[OBS_OUT] += f * E * outside_bound(xc + tx * d, yc + ty * d, g[G_LAT_HALF], g[G_LAT_R])
+            return
         inside = square_fraction(xc + tx * d, yc + ty * d, g[G_LAT_HALF], g[G_LAT_R])
         dep[OBS_OUT] += f * E * (1.0 - inside)
 

@@ -75,7 +75,6 @@ from semivis.detector.kernels import (
     module_z_end,
     module_z_start,
     na64_cuts_pass,
-    outside_bound,
     shower_constants,
     square_fraction,
 )
@@ -463,12 +462,14 @@ def lateral_bound_geometry(g: NDArray[np.float64]) -> NDArray[np.float64]:  # pr
 
 
 @njit(cache=True, inline="always")
-def lateral_decided(e_ecal_base: float, dep: NDArray[np.float64], g: NDArray[np.float64]) -> bool:  # pragma: no cover
+def lateral_decided(  # pragma: no cover - numba
+    e_ecal_base: float, dep: NDArray[np.float64], g: NDArray[np.float64], out_rec: float
+) -> bool:
     """True if :func:`selection_flags` gives the same flags for ``dep`` whether its lateral term OBS_OUT is the
     upper bound of :func:`lateral_bound_geometry` or the exact value: the lateral cut is off, missing-energy
-    fails before NA64's cuts, or even the bound (recoil part bounded by
-    :func:`semivis.detector.kernels.outside_bound` too) passes the cut with a margin of 1e-9 relative + 1e-12 GeV
-    (far above the rounding of either sum), so the exact value passes as well."""
+    fails before NA64's cuts, or even the bound plus the recoil shower's exact term ``out_rec`` (the event's
+    :func:`semivis.detector.kernels.ecal_cut_constants`, the value the cut itself adds) passes the cut with a
+    margin of 1e-9 relative + 1e-12 GeV (far above the rounding of either sum), so the exact value passes as well."""
     cut = g[G_CUT_LAT]
     if cut <= 0.0:
         return True
@@ -479,7 +480,6 @@ def lateral_decided(e_ecal_base: float, dep: NDArray[np.float64], g: NDArray[np.
     e_tot = e_ecal_base + dep[0]
     if e_tot <= 0.0:
         return True
-    out_rec = e_ecal_base * outside_bound(0.0, 0.0, g[G_LAT_HALF], g[G_LAT_R]) if e_ecal_base > 0.0 else 0.0
     return bool(out_rec + dep[OBS_OUT] < cut * e_tot * (1.0 - 1e-9) - 1e-12)
 
 
@@ -634,7 +634,7 @@ def _terms_csr_events(  # noqa: PLR0917
                 selection_flags_with(
                     e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab, wtab
                 )
-            elif lat and cats[k] == REGION_ECAL and not lateral_decided(e_base[e], deps[k], g):
+            elif lat and cats[k] == REGION_ECAL and not lateral_decided(e_base[e], deps[k], g, cuts[1]):
                 if not have_x:
                     segment_data(
                         zv[e], tx[e], ty[e], le, g, grid, zb_x, deps_x, cats_x, win_x, errs_x, tab, slab, use_tab,
@@ -856,7 +856,7 @@ def _pair_table_events(  # noqa: PLR0917
                 elif (
                     lat
                     and (cats[0, a] == REGION_ECAL or cats[1, b] == REGION_ECAL)
-                    and not lateral_decided(e_base[e], tot, g)
+                    and not lateral_decided(e_base[e], tot, g, cuts[1])
                 ):
                     for q in range(2):
                         if have[q] == 0:
