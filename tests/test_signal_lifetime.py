@@ -105,9 +105,10 @@ def _random_pair_blocks(n: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarr
     return xb, passes, nseg.astype(np.int64)
 
 
-def _corners_of(passes: np.ndarray, nseg: np.ndarray) -> tuple[np.ndarray, ...]:
+def _corners_of(passes: np.ndarray, nseg: np.ndarray, masks: bool = False) -> tuple[np.ndarray, ...]:
     """The response table's corner arrays (coff, ca, cb, cd) of dense pass tables, through the kernel that
-    :func:`semivis.signal._kernels.pair_table` uses (:func:`pair_corners`)."""
+    :func:`semivis.signal._kernels.pair_table` uses (:func:`pair_corners`); ``masks``: with the rows and columns
+    that hold a passing flag marked, as pair_table marks them (else no skipping)."""
     n, nf, k, _ = passes.shape
     coff = np.zeros(nf * n + 1, dtype=np.int64)
     ca, cb, cd = (np.empty(n * nf * k * k, dtype=np.int8) for _ in range(3))
@@ -117,8 +118,10 @@ def _corners_of(passes: np.ndarray, nseg: np.ndarray) -> tuple[np.ndarray, ...]:
         a0, b0 = (int(v) for v in k - nseg[e])
         blk[:] = 0
         blk[:, 1:, 1:] = passes[e]
+        rows = (blk.any(axis=(0, 2)) if masks else np.ones(k + 1, dtype=bool)).astype(np.int8)
+        cols = (blk.any(axis=(0, 1)) if masks else np.ones(k + 1, dtype=bool)).astype(np.int8)
         for i in range(nf):
-            pos = pair_corners(blk, i, a0, b0, pos, ca, cb, cd)
+            pos = pair_corners(blk, i, a0, b0, pos, ca, cb, cd, rows, cols)
             coff[nf * e + i + 1] = pos
     return coff, ca[:pos], cb[:pos], cd[:pos]
 
@@ -148,6 +151,24 @@ def test_pair_corners_are_the_mixed_differences_and_invert_exactly() -> None:
     part = np.empty((3, 3, k, k), dtype=np.int8)
     corner_passes(coff, ca, cb, cd, rows, part)
     np.testing.assert_array_equal(part, passes[rows])
+
+
+def test_pair_corners_skip_only_empty_rows_and_columns() -> None:
+    """pair_table marks the rows and columns of the pass table that hold a passing flag, and pair_corners skips a
+    corner whose two rows or two columns are unmarked: with tables where whole rows and columns are empty (segments
+    that fail alone), the corner terms are those of no skipping, term for term. Skipping where only one of the two
+    rows is empty (a wrong rule) drops the corners at the table's edges and fails this."""
+    n, k = 60, 9
+    _xb, passes, nseg = _random_pair_blocks(n, k, 17)
+    rng = np.random.default_rng(5)
+    passes.transpose(0, 2, 1, 3)[rng.uniform(size=(n, k)) < 0.5] = 0  # empty rows, as a segment failing alone leaves
+    cols = rng.uniform(size=(n, k)) < 0.5
+    passes.transpose(0, 3, 1, 2)[cols] = 0  # empty columns
+    ref = _corners_of(passes, nseg)
+    got = _corners_of(passes, nseg, masks=True)
+    assert ref[0][-1] > 0
+    for a, b in zip(ref, got, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_pair_gather_equals_the_double_sum_over_segment_pairs() -> None:

@@ -721,6 +721,7 @@ def pair_table(  # noqa: PLR0917
         np.zeros((2, kmax + 1, N_OBS)), np.zeros(2, dtype=np.int8), np.empty(kmax + 1),
         np.zeros(kmax + 1, dtype=np.int64), np.zeros(kmax + 1, dtype=np.int64), np.zeros(kmax + 1),
         np.zeros((N_FLAGS, kmax + 1, kmax + 1), dtype=np.int8), np.zeros((2, kmax + 1), dtype=np.int8),
+        np.zeros((2, kmax + 1), dtype=np.int8),
     ))  # fmt: skip
 
 
@@ -734,11 +735,18 @@ def pair_corners(  # noqa: PLR0917
     ca: NDArray[np.int8],
     cb: NDArray[np.int8],
     cd: NDArray[np.int8],
+    rows: NDArray[np.int8],
+    cols: NDArray[np.int8],
 ) -> int:  # pragma: no cover - numba
     """Corner terms of one flag's pass table P[a, b] = blk[i, a + 1, b + 1] over the block a >= a0, b >= b0
     (row a0 and column b0 of ``blk`` zero: P = 0 before the block): the mixed second difference
     D[a, b] = P[a, b] - P[a - 1, b] - P[a, b - 1] + P[a - 1, b - 1] (in -2..2) where it is not 0, written as
     (a, b, D) from ``pos`` on in (a, b) order; returns the next free position.
+
+    ``rows``, ``cols`` (length K + 1, indexed like ``blk``'s rows and columns): 0 only where that row (column) of
+    ``blk`` is zero for every flag. D[a, b] reads rows a and a + 1 and columns b and b + 1 of ``blk``, so it is 0
+    where both rows (or both columns) are: those are skipped without reading ``blk``, the terms are the same
+    (arrays of ones: no skipping).
 
     Inclusion-exclusion: with S_s(x) = exp(-x u) the survival of chi2 s to the segment start x,
     Sum_{a, b} P[a, b] (S_1(x_1,a) - S_1(x_1,a+1)) (S_2(x_2,b) - S_2(x_2,b+1))
@@ -746,7 +754,11 @@ def pair_corners(  # noqa: PLR0917
     S = 0 past the last segment)."""
     kmax = blk.shape[1] - 1
     for a in range(a0, kmax):
+        if rows[a] == 0 and rows[a + 1] == 0:
+            continue
         for b in range(b0, kmax):
+            if cols[b] == 0 and cols[b + 1] == 0:
+                continue
             d = (np.int64(blk[i, a + 1, b + 1]) - np.int64(blk[i, a, b + 1])) - (
                 np.int64(blk[i, a + 1, b]) - np.int64(blk[i, a, b])
             )
@@ -797,6 +809,7 @@ def _pair_table_events(  # noqa: PLR0917
     errs_x: NDArray[np.float64],
     blk: NDArray[np.int8],
     alone: NDArray[np.int8],
+    live: NDArray[np.int8],
 ) -> int:  # pragma: no cover - numba
     """The event loop of :func:`pair_table` (no allocation, no reference counting: ``semivis._jit``), with the
     geometry ``gs`` of the lateral bound and the caller's work buffers; ``dlat`` (with ``*_x``): each chi2's
@@ -805,7 +818,9 @@ def _pair_table_events(  # noqa: PLR0917
     :func:`pair_corners` reads); ``alone`` (2, K + 1): whether a segment fails by itself (:func:`surely_failed`
     with its own deposits and error): deposits are >= 0 (the tabulated containment is clipped to [0, 1]) and add
     up, so every pair with it has ECAL or VETO sum above its cut, tabulated and exact alike, and all flags 0, as
-    the pairwise test would give; its row (column) of the table is skipped."""
+    the pairwise test would give; its row (column) of the table is skipped. ``live`` (2, K + 1): 1 where a row
+    (chi2 1) or column (chi2 2) of ``blk`` holds a passing flag, else 0: the rows and columns :func:`pair_corners`
+    may skip."""
     kmax = xb.shape[2]
     cap = ca.size
     lat = g[G_CUT_LAT] > 0.0
@@ -834,6 +849,10 @@ def _pair_table_events(  # noqa: PLR0917
             for a in range(off1, kmax + 1):
                 for b in range(off2, kmax + 1):
                     blk[i, a, b] = 0
+        for a in range(off1, kmax + 1):
+            live[0, a] = 0
+        for b in range(off2, kmax + 1):
+            live[1, b] = 0
         for s in range(2):
             for k in range(nbs[s]):
                 alone[s, k] = 1 if surely_failed(e_base[e], deps[s, k, 0], deps[s, k, 1], errs[s, k], g) else 0
@@ -870,8 +889,11 @@ def _pair_table_events(  # noqa: PLR0917
                 selection_flags_with(e_base[e], tot, win[0, a] + win[1, b], nbey, 2, g, fl, cuts, tab, use_tab, wtab)
                 for i in range(N_FLAGS):
                     blk[i, off1 + a + 1, off2 + b + 1] = fl[i]
+                    if fl[i] != 0:
+                        live[0, off1 + a + 1] = 1
+                        live[1, off2 + b + 1] = 1
         for i in range(N_FLAGS):
-            pos = pair_corners(blk, i, off1, off2, pos, ca, cb, cd)
+            pos = pair_corners(blk, i, off1, off2, pos, ca, cb, cd, live[0], live[1])
             coff[N_FLAGS * e + i + 1] = pos
     return zv.size
 
