@@ -21,6 +21,7 @@ from semivis.production import (
     dark_brem_dsigma_dx,
     dark_brem_dsigma_dx_dcostheta,
     dark_brem_sigma,
+    darkbrem,
     darkbrem_etl,
     etl_correction,
     formfactors,
@@ -191,6 +192,26 @@ def test_ww_kernel_is_the_numpy_integral(m: float, E: float, ml: float, inelasti
     ref = _ww_dsigma_dx_numpy(E, x, m, lt, chi, ml)
     assert np.all(ref > 0.0)
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=0.0)
+
+
+def test_flux_interpolation_is_numpy_interp() -> None:
+    """The photon flux chi(t_min) has one interpolation rule (darkbrem._chi_at, used by chi_flux, the double
+    differential and the WW kernel): linear in ln t between the table's nodes, chi[0] below them, 0 from the last
+    on, NaN to 0. It equals numpy.interp with those ends bit for bit, at random points, at every node and at the
+    ends; an interval off by one node or a boundary swapped would not."""
+    pb = load_material("lead")
+    lt, chi = photon_flux_table(pb.Z, pb.A, 0.05, True)
+    rng = np.random.default_rng(4)
+    lnt = np.concatenate([
+        rng.uniform(lt[0] - 3.0, lt[-1] + 3.0, 20000), lt, [lt[0], lt[-1], np.nextafter(lt[-1], -np.inf), np.nan],
+    ])  # fmt: skip
+    t = np.exp(lnt)
+    ref = np.where(np.log(t) < lt[-1], np.interp(np.log(t), lt, chi, left=chi[0], right=0.0), 0.0)
+    got = darkbrem._chi_interp(t, lt, chi)
+    np.testing.assert_array_equal(got, ref)
+    assert got[-1] == 0.0  # NaN t_min: no flux
+    assert got.reshape(2, -1).shape == (2, lnt.size // 2)  # shape kept (any array shape in)
+    np.testing.assert_array_equal(darkbrem._chi_interp(t.reshape(2, -1), lt, chi), ref.reshape(2, -1))
 
 
 def test_double_differential_integrates_to_single() -> None:

@@ -95,10 +95,39 @@ def photon_flux_table(
     return lt, chi
 
 
+@numba.njit(cache=True, inline="always")
+def _chi_at(lnt: float, lt: NDArray[np.float64], chi: NDArray[np.float64]) -> float:  # pragma: no cover - numba
+    """chi at ln t_min = ``lnt`` from the table (``lt``, ``chi``) of :func:`photon_flux_table`: linear in ln t
+    between its equidistant nodes (numpy.interp's formula), chi[0] below them, 0 from lt[-1] on (t_min >= t_max:
+    no flux). The node interval is found in O(1) from the spacing, then checked against the nodes themselves."""
+    n_lt = lt.size
+    if not lnt < lt[n_lt - 1]:  # NaN too, as numpy.interp's NaN fell to 0 here
+        return 0.0
+    if lnt <= lt[0]:
+        return float(chi[0])
+    j = min(int((lnt - lt[0]) / ((lt[n_lt - 1] - lt[0]) / (n_lt - 1))), n_lt - 2)
+    while j > 0 and lt[j] > lnt:
+        j -= 1
+    while j < n_lt - 2 and lt[j + 1] <= lnt:
+        j += 1
+    return float(chi[j] + (chi[j + 1] - chi[j]) / (lt[j + 1] - lt[j]) * (lnt - lt[j]))
+
+
+@numba.njit(cache=True)
+def _chi_at_many(
+    lnt: NDArray[np.float64], lt: NDArray[np.float64], chi: NDArray[np.float64], out: NDArray[np.float64]
+) -> None:  # pragma: no cover - numba
+    """out[i] = :func:`_chi_at` (lnt[i])."""
+    for i in range(lnt.size):
+        out[i] = _chi_at(lnt[i], lt, chi)
+
+
 def _chi_interp(t_min: NDArray[np.float64], lt: NDArray[np.float64], chi: NDArray[np.float64]) -> NDArray[np.float64]:
-    lnt = np.log(np.maximum(t_min, 1e-300))
-    out = np.interp(lnt, lt, chi, left=chi[0], right=0.0)
-    return np.asarray(np.where(lnt < lt[-1], out, 0.0), dtype=np.float64)
+    """chi(t_min) (any shape) from the flux table: :func:`_chi_at` at ln max(t_min, 1e-300)."""
+    lnt = np.asarray(np.log(np.maximum(t_min, 1e-300)), dtype=np.float64)
+    out = np.empty(lnt.size)
+    _chi_at_many(np.ascontiguousarray(lnt.reshape(-1)), lt, chi, out)
+    return out.reshape(lnt.shape)
 
 
 def chi_flux(t_min: ArrayLike, m_Ap: float, material: Material, inelastic: bool = True) -> NDArray[np.float64]:
@@ -191,14 +220,9 @@ def _ww_dsigma_dx_kernel(  # noqa: PLR0917
     """:func:`ww_dsigma_dx` into ``out``: per x the trapezoid in ln U over ``n_u`` equidistant nodes from
     U0 = m^2 (1-x)/x + m_lepton^2 x to U(t_min = t_max) = 2 E (1-x) m of
     ``[(1-x+x^2/2)/U^2 - x(1-x) m^2 (U-U0)/U^4] chi(t_min) U`` (BEST A12 in u = E^2 x theta^2, u = U - U0), with
-    chi linear in ln t between the nodes ``lt`` (as numpy.interp; chi[0] below them, 0 from lt[-1] on) and
-    ln t_min = 2 (ln U - ln(2 E (1-x))) (t_min = (U/(2 E (1-x)))^2: one logarithm per x, not per node; the
-    table's equidistant nodes give the interval in O(1), checked against the nodes themselves).
+    chi from :func:`_chi_at` at ln t_min = 2 (ln U - ln(2 E (1-x))) (t_min = (U/(2 E (1-x)))^2: one logarithm
+    per x, not per node).
     Agrees with the vectorised numpy form it replaced to ~1e-15 relative (tests/test_production_xsec.py)."""
-    n_lt = lt.size
-    lt_lo = lt[0]
-    lt_hi = lt[n_lt - 1]
-    step = (lt_hi - lt_lo) / (n_lt - 1)
     lnt_floor = math.log(1e-300)
     for i in range(x.size):
         xs = x[i]
@@ -215,19 +239,7 @@ def _ww_dsigma_dx_kernel(  # noqa: PLR0917
             lu = lu0 + (k / (n_u - 1)) * (lu1 - lu0)
             u = math.exp(lu)
             kern = c_el / (u * u) - c_mag * (u - u0) / (u * u * u * u)
-            lnt = max(2.0 * (lu - l_den), lnt_floor)
-            if lnt >= lt_hi:
-                c = 0.0
-            elif lnt <= lt_lo:
-                c = chi[0]
-            else:
-                j = min(int((lnt - lt_lo) / step), n_lt - 2)
-                while j > 0 and lt[j] > lnt:
-                    j -= 1
-                while j < n_lt - 2 and lt[j + 1] <= lnt:
-                    j += 1
-                c = chi[j] + (chi[j + 1] - chi[j]) / (lt[j + 1] - lt[j]) * (lnt - lt[j])
-            f = kern * c * u
+            f = kern * _chi_at(max(2.0 * (lu - l_den), lnt_floor), lt, chi) * u
             if k > 0:
                 s += 0.5 * (f + f_prev) * (lu - lu_prev)
             f_prev = f
