@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from semivis.errors import ParameterError
-from semivis.models.kinematics import boost, boost_from_rest_frame
+from semivis.models.kinematics import BETA2_MAX, boost, boost_from_rest_frame
 
 
 def _boost_numpy(p: np.ndarray, P: np.ndarray) -> np.ndarray:
     """The vectorised numpy form of the Lorentz boost (Jackson Eq. 11.19) that boost's kernel replaced."""
     bvec = P[:, 1:] / P[:, :1]
-    b2 = np.minimum(np.einsum("ij,ij->i", bvec, bvec), 1.0 - 2.0**-53)
+    b2 = np.minimum(np.einsum("ij,ij->i", bvec, bvec), BETA2_MAX)
     gamma = 1.0 / np.sqrt(1.0 - b2)
     bp = np.einsum("ij,ij->i", bvec, p[:, 1:])
     coef = np.where(b2 > 0.0, (gamma - 1.0) * bp / np.where(b2 > 0.0, b2, 1.0), 0.0) + gamma * p[:, 0]
