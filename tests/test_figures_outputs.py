@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from semivis.detector import load_card
 from semivis.errors import ParameterError
 from semivis.figures import FigureData, Resolution, build, draw_figure, get_recipe, make_all, make_figure, save_figure
 from semivis.figures.data import NOT_COMPUTED_KEY, load_figure_data
+from semivis.figures.plot import render_images
 from semivis.figures.registry import FigureRecipe
 from semivis.production.darkbrem import PRODUCTION_M_AP_MAX_GEV
 from semivis.scan import ScanSpec, run_scan
@@ -205,19 +207,30 @@ def test_figure_files_follow_the_umask_and_leave_no_temporary_file(tmp_path: Pat
 
 
 def test_a_failed_drawing_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The image is written to a temporary file and renamed: a writer that dies half way leaves the old one."""
+    """The image is rendered, written to a temporary file and renamed: a renderer or a write that dies half way
+    leaves the old one."""
     data = load_figure_data(_saved(tmp_path))
     fig = draw_figure(get_recipe("epjc2023-fig8b"), data)
     target = tmp_path / "f.png"
     target.write_bytes(b"old figure")
 
-    def dying(path: object, **_kw: object) -> None:
-        Path(str(path)).write_bytes(b"half")
+    def dying(sink: io.BytesIO, **_kw: object) -> None:
+        sink.write(b"half")
         raise OSError("disk full")
 
+    def dying_write(tmp: Path, data: bytes, *_a: object) -> None:
+        with tmp.open("wb") as fh:
+            fh.write(data[:3])
+        raise OSError("disk full")
+
+    images = render_images(fig)
     monkeypatch.setattr(fig, "savefig", dying)
     with pytest.raises(OSError, match="disk full"):
         save_figure(fig, target)
+    assert target.read_bytes() == b"old figure"
+    monkeypatch.setattr(Path, "write_bytes", dying_write)
+    with pytest.raises(OSError, match="disk full"):
+        save_figure(fig, target, images)
     assert target.read_bytes() == b"old figure"
     assert [p.name for p in tmp_path.iterdir() if p.name != "saved.json"] == ["f.png"]
 

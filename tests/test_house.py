@@ -14,7 +14,9 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "semivis"
 
 #: the ground floor: any room may use these
-BASE = frozenset({"semivis", "constants", "errors", "_validation", "_io", "_codecache", "_jit", "data", "stats"})
+BASE = frozenset(
+    {"semivis", "constants", "errors", "_validation", "_io", "_codecache", "_jit", "_lazy", "data", "stats"}
+)
 
 #: doors, top floor first (docs/dev/architecture.md); a room may use the rooms listed and the base
 DOORS: dict[str, frozenset[str]] = {
@@ -42,6 +44,7 @@ DOORS: dict[str, frozenset[str]] = {
     "_io": frozenset(),
     "_codecache": frozenset(),
     "_jit": frozenset(),
+    "_lazy": frozenset(),
     "constants": frozenset(),
     "errors": frozenset(),
 }
@@ -112,7 +115,52 @@ def test_no_importlib_for_first_party_modules_outside_the_cli_loader() -> None:
             loader = isinstance(node, ast.Attribute) and node.attr in {"import_module", "__import__"}
             if loader or (isinstance(node, ast.Name) and node.id == "__import__"):
                 users.append(str(path.relative_to(SRC)))
-    assert set(users) <= {"cli/__init__.py"}, users
+    # the CLI's sub-command loader, and semivis._lazy, which loads only the names each package also imports under
+    # TYPE_CHECKING (test_lazy_packages_declare_every_name_as_a_plain_import)
+    assert set(users) <= {"cli/__init__.py", "_lazy.py"}, users
+
+
+def _lazy_declarations(tree: ast.Module) -> tuple[dict[str, str], dict[str, str]] | None:
+    """(names imported under TYPE_CHECKING -> module, names given to semivis._lazy.attach -> module), or None."""
+    attached: dict[str, str] | None = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "attach":
+            mapping = node.args[1]
+            assert isinstance(mapping, ast.Dict)
+            attached = {
+                ast.literal_eval(k): ast.literal_eval(v) for k, v in zip(mapping.keys, mapping.values, strict=True) if k
+            }
+    if attached is None:
+        return None
+    declared: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for imp in node.body:
+                assert isinstance(imp, ast.ImportFrom)
+                assert imp.module is not None
+                declared.update({a.name: imp.module for a in imp.names})
+    return declared, attached
+
+
+def test_lazy_packages_declare_every_name_as_a_plain_import() -> None:
+    """A package that loads its names on first use (semivis._lazy) imports each of them, from the same module,
+    under TYPE_CHECKING, and offers exactly those (its __all__): the import graph and the type checker see every
+    door, and no name is loaded from anywhere else."""
+    lazy = []
+    for path, _, tree in _modules():
+        found = _lazy_declarations(tree)
+        if found is None:
+            continue
+        declared, attached = found
+        lazy.append(path.parent.name)
+        assert declared == attached, path
+        exported = next(
+            ast.literal_eval(n.value)
+            for n in tree.body
+            if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
+        )
+        assert sorted(exported) == sorted(attached), path
+    assert sorted(lazy) == ["detector", "figures", "production", "scan"]
 
 
 def test_no_private_name_crosses_a_room() -> None:

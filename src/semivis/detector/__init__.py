@@ -9,8 +9,13 @@ The response's numba kernels (:mod:`semivis.detector.kernels`) are a package-int
 
 from __future__ import annotations
 
-from semivis.detector.cards import CARD_SCHEMA, ExperimentCard, Module, SelectionOverride, list_cards, load_card
-from semivis.detector.response import REGION_NAMES, deposits_at, geometry_vector, shower_containment
+from typing import TYPE_CHECKING
+
+from semivis._lazy import attach
+
+if TYPE_CHECKING:
+    from semivis.detector.cards import CARD_SCHEMA, ExperimentCard, Module, SelectionOverride, list_cards, load_card
+    from semivis.detector.response import REGION_NAMES, deposits_at, geometry_vector, shower_containment
 
 __all__ = [
     "CARD_SCHEMA",
@@ -24,3 +29,20 @@ __all__ = [
     "load_card",
     "shower_containment",
 ]
+
+# names imported on first use (semivis._lazy, SPEC 1): importing one submodule does not import the others
+attach(
+    __name__,
+    {
+        "CARD_SCHEMA": "semivis.detector.cards",
+        "ExperimentCard": "semivis.detector.cards",
+        "Module": "semivis.detector.cards",
+        "SelectionOverride": "semivis.detector.cards",
+        "list_cards": "semivis.detector.cards",
+        "load_card": "semivis.detector.cards",
+        "REGION_NAMES": "semivis.detector.response",
+        "deposits_at": "semivis.detector.response",
+        "geometry_vector": "semivis.detector.response",
+        "shower_containment": "semivis.detector.response",
+    },
+)

@@ -16,7 +16,8 @@ A figure whose NA64 curves use a signal efficiency other than the default first-
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -32,13 +33,14 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import NullFormatter
 from numpy.typing import NDArray
 
-from semivis._io import atomic_write_with
+from semivis._io import atomic_write_bytes
 from semivis.errors import ParameterError
 from semivis.figures.data import NOT_COMPUTED_KEY, FigureData
+from semivis.figures.output import IMAGE_FORMATS, figure_targets
 from semivis.figures.registry import FigureRecipe, Overlay
 from semivis.scan.spec import DEFAULT_EFFICIENCY_NORMALISATION
 
-__all__ = ["STYLE", "draw_figure", "efficiency_legend_title", "figure_targets", "save_figure"]
+__all__ = ["STYLE", "draw_figure", "efficiency_legend_title", "render_images", "save_figure"]
 
 #: rcParams: mplhep's ROOT style with a font every installation has (deterministic image tests)
 STYLE: dict[str, Any] = {
@@ -234,41 +236,27 @@ def draw_figure(recipe: FigureRecipe, data: FigureData) -> Figure:
     return fig
 
 
-def figure_targets(path: str | Path) -> list[Path]:
-    """The files ``--out`` names: ``path`` itself if it ends in .png or .pdf, both for a path without suffix.
-
-    >>> [str(p) for p in figure_targets("fig3")]
-    ['fig3.png', 'fig3.pdf']
-    >>> figure_targets("fig3.jpg")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    semivis.errors.ParameterError: --out = 'fig3.jpg' is out of range: allowed a .png or .pdf file ...
-    >>> figure_targets("-")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    semivis.errors.ParameterError: --out = '-' is out of range: allowed a .png or .pdf file ... (an image ...
-    """
-    if str(path) == "-":  # not a stem: '-' would write files named '-.png' and '-.pdf'
-        raise ParameterError("--out", "-", "a .png or .pdf file (or a stem)", "an image cannot go to stdout")
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in {".png", ".pdf", ""}:
-        raise ParameterError("--out", str(path), "a .png or .pdf file (or a stem: both are written)")
-    return [p] if suffix else [p.with_suffix(".png"), p.with_suffix(".pdf")]
+def render_images(fig: Figure) -> dict[str, bytes]:
+    """``fig`` rendered in every format of :data:`semivis.figures.output.IMAGE_FORMATS` (format -> file bytes), with
+    fixed metadata (PNG "Software", PDF "Creator" and no creation date): the same figure gives the same bytes, which
+    the figure cache keeps (:mod:`semivis.figures.output`)."""
+    images = {}
+    for fmt in IMAGE_FORMATS:
+        meta = {"Software": "semivis"} if fmt == "png" else {"Creator": "semivis", "CreationDate": None}
+        buf = io.BytesIO()
+        with mpl.rc_context(cast(Any, STYLE)):
+            fig.savefig(buf, format=fmt, metadata=meta)
+        images[fmt] = buf.getvalue()
+    return images
 
 
-def save_figure(fig: Figure, path: str | Path) -> list[Path]:
-    """Save ``fig`` to the :func:`figure_targets` of ``path``, each atomically (temporary file + rename, mode
-    following the umask: :func:`semivis._io.atomic_write_with`). Returns the files written."""
+def save_figure(fig: Figure, path: str | Path, images: Mapping[str, bytes] | None = None) -> list[Path]:
+    """Save ``fig`` to the :func:`~semivis.figures.output.figure_targets` of ``path``, each atomically (temporary
+    file + rename, mode following the umask: :func:`semivis._io.atomic_write_bytes`), from ``images``
+    (:func:`render_images` of ``fig``; None: rendered here). Returns the files written."""
+    rendered = images if images is not None else render_images(fig)
     written = []
     for target in figure_targets(path):
-        fmt = target.suffix.lower().lstrip(".")
-        meta = {"Software": "semivis"} if fmt == "png" else {"Creator": "semivis", "CreationDate": None}
-
-        def write(tmp: Path, fmt: str = fmt, meta: dict[str, Any] = meta) -> None:
-            with mpl.rc_context(cast(Any, STYLE)):
-                fig.savefig(tmp, format=fmt, metadata=meta)
-
-        atomic_write_with(target, write)
+        atomic_write_bytes(target, rendered[target.suffix.lower().lstrip(".")])
         written.append(target)
     return written

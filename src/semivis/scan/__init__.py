@@ -7,13 +7,19 @@ The planes a scan runs in live in :mod:`semivis.planes`.
 {'alpha_D': 0.1, 'ratio': 3.0, 'delta': 0.4}
 """
 
-from semivis.scan.beamdump import BeamDumpEvaluator
-from semivis.scan.cache import SampleCache, cache_key, default_cache_dir
-from semivis.scan.contours import exclusion, exclusion_rings, projection_lines
-from semivis.scan.evaluators import Evaluator, SignalEvaluator
-from semivis.scan.result import contours, load_result, provenance, write_result
-from semivis.scan.runner import EXECUTORS, compute_column, mass_seed, run_scan
-from semivis.scan.spec import ScanSpec
+from typing import TYPE_CHECKING
+
+from semivis._lazy import attach
+
+if TYPE_CHECKING:
+    from semivis.scan.beamdump import BeamDumpEvaluator
+    from semivis.scan.cache import SampleCache, cache_key, default_cache_dir
+    from semivis.scan.contours import exclusion, exclusion_rings, projection_lines
+    from semivis.scan.evaluators import Evaluator, SignalEvaluator
+    from semivis.scan.executors import EXECUTORS
+    from semivis.scan.result import contours, load_result, provenance, write_result
+    from semivis.scan.runner import compute_column, mass_seed, run_scan
+    from semivis.scan.spec import ScanSpec
 
 __all__ = [
     "EXECUTORS",
@@ -35,3 +41,28 @@ __all__ = [
     "run_scan",
     "write_result",
 ]
+
+# names imported on first use (semivis._lazy, SPEC 1): importing one submodule does not import the others
+attach(
+    __name__,
+    {
+        "BeamDumpEvaluator": "semivis.scan.beamdump",
+        "SampleCache": "semivis.scan.cache",
+        "cache_key": "semivis.scan.cache",
+        "default_cache_dir": "semivis.scan.cache",
+        "exclusion": "semivis.scan.contours",
+        "exclusion_rings": "semivis.scan.contours",
+        "projection_lines": "semivis.scan.contours",
+        "Evaluator": "semivis.scan.evaluators",
+        "SignalEvaluator": "semivis.scan.evaluators",
+        "contours": "semivis.scan.result",
+        "load_result": "semivis.scan.result",
+        "provenance": "semivis.scan.result",
+        "write_result": "semivis.scan.result",
+        "EXECUTORS": "semivis.scan.executors",
+        "compute_column": "semivis.scan.runner",
+        "mass_seed": "semivis.scan.runner",
+        "run_scan": "semivis.scan.runner",
+        "ScanSpec": "semivis.scan.spec",
+    },
+)

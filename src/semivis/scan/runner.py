@@ -120,13 +120,13 @@ from semivis.scan.adaptive import PILOT_Z, contour_corners, undecided
 from semivis.scan.cache import SampleCache, cache_key
 from semivis.scan.contours import projection_lines, ratio_grid
 from semivis.scan.evaluators import Evaluator, SignalEvaluator
+from semivis.scan.executors import EXECUTORS, check_executor
 from semivis.scan.result import ragged, write_result
 from semivis.scan.spec import ScanSpec
 from semivis.signal.events import production_seed
 from semivis.stats import multibin_table, upper_limit
 
 __all__ = [
-    "EXECUTORS",
     "NOT_COMPUTED_REASONS",
     "SHAREABLE_FIELDS",
     "ScanInterrupted",
@@ -140,8 +140,6 @@ __all__ = [
     "scan_key",
 ]
 
-#: executor names understood by :func:`run_scan` and ``semivis limit --executor``
-EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
 
 #: seconds a dask client waits for an unreachable ``scheduler`` before giving up (distributed's default is 30)
 DASK_CONNECT_TIMEOUT_S = 5.0
@@ -713,8 +711,7 @@ def run_scan(
     t0 = time.perf_counter()
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise ParameterError("--workers", workers, "an integer >= 1")
-    if isinstance(executor, str) and executor not in EXECUTORS:
-        raise ParameterError("--executor", executor, " | ".join(EXECUTORS))
+    check_executor(executor)
     evaluator = (evaluator or SignalEvaluator()).for_spec(spec)
     card = evaluator.card_info(spec.experiment)
     backgrounds = [evaluator.background(spec.experiment, b) for b in spec.bins]  # a bad card fails before any work
@@ -819,8 +816,7 @@ def run_scans(
         raise ParameterError("specs", specs, "a non-empty list of ScanSpec")
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise ParameterError("--workers", workers, "an integer >= 1")
-    if isinstance(executor, str) and executor not in EXECUTORS:
-        raise ParameterError("--executor", executor, " | ".join(EXECUTORS))
+    check_executor(executor)
 
     def common(spec: ScanSpec) -> dict[str, Any]:
         return {k: v for k, v in spec.to_dict().items() if k not in SHAREABLE_FIELDS}
