@@ -131,33 +131,20 @@ def command(  # noqa: PLR0917 - click passes every option positionally
         )
     else:
         recipe = figures.get_recipe(name)
+        where: dict[str, Any] = {
+            "out": out or Path(recipe.name),
+            "data_path": data_path,
+            "resolution": resolution,
+            "efficiency_normalisation": efficiency_normalisation,
+            "cache_dir": cache_dir,
+        }
         # a warm re-run: the figure cache's files, before anything heavy is imported (make_figure would find them
         # too, after importing the scans, numba and matplotlib: seconds of a warm run)
-        cached = (
-            replay_figure(
-                recipe.name,
-                out=out or Path(recipe.name),
-                data_path=data_path,
-                resolution=resolution,
-                efficiency_normalisation=efficiency_normalisation,
-                cache_dir=cache_dir,
-            )
-            if replot is None
-            else None
-        )
+        cached = replay_figure(recipe.name, **where) if replot is None else None
         done = {
             recipe.name: cached
             or figures.make_figure(
-                recipe.name,
-                out=out or Path(recipe.name),
-                data_path=data_path,
-                resolution=resolution,
-                executor=executor,
-                cache_dir=cache_dir,
-                progress=_progress,
-                replot=replot,
-                efficiency_normalisation=efficiency_normalisation,
-                keep_samples=keep_samples,
+                recipe.name, executor=executor, progress=_progress, replot=replot, keep_samples=keep_samples, **where
             )
         }
     for fig_name, data in done.items():
