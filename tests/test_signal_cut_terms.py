@@ -231,7 +231,9 @@ def test_pair_slots_are_built_on_demand_and_slice_tables_once_per_geometry() -> 
     slots = pair.slots
     e_base = rt.ecal_base_energy(s)
     for i in range(2):
-        ref = rt._one_terms(s, "chi2chi2", i, g, grid, rt._slice_table(g, grid), e_base, regions_only=True)
+        ref = rt._one_terms(
+            s, "chi2chi2", i, g, grid, rt._slice_table(g, grid), e_base, regions_only=True, ecal_block=rt.ECAL_BLOCK
+        )
         for got, want in ((slots[i].off, ref.off), (slots[i].x, ref.x), (slots[i].c, ref.c)):
             np.testing.assert_array_equal(got, want)
     assert pair.slots is slots

@@ -369,6 +369,43 @@ def _segment(  # noqa: PLR0917
     return decay_deposits(zm, zv, tx, ty, lep, g, dep, tab, use_tab)
 
 
+@njit(cache=True, inline="always")
+def _fill_segment(  # noqa: PLR0917
+    k: int,
+    nb: int,
+    zv: float,
+    tx: float,
+    ty: float,
+    lep: NDArray[np.float64],
+    g: NDArray[np.float64],
+    zb: NDArray[np.float64],
+    deps: NDArray[np.float64],
+    cats: NDArray[np.int64],
+    win: NDArray[np.int64],
+    errs: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+    setup: tuple[bool, int, int, int, int, tuple[float, float, float, float], tuple[float, float, float, float]],
+    sh: tuple[float, float, float, float],
+    e_skip: float,
+    ps_errs: NDArray[np.float64],
+    err_ecal: float,
+) -> None:  # pragma: no cover - numba
+    """Deposits, region, S1-window flag and error bounds of segment k (:func:`segment_data`, one segment)."""
+    za = zb[k]
+    zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
+    for d in range(deps.shape[1]):
+        deps[k, d] = 0.0
+    ps_tab = ps_errs.size > 0
+    cats[k] = _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, sh, e_skip, deps[k], ps_tab)
+    win[k] = 1 if (g[G_S1_LO] <= zm < g[G_S1_HI]) else 0
+    errs[k] = err_ecal if cats[k] == REGION_ECAL else 0.0
+    if ps_tab:
+        table_ps = setup[0] and 1 <= k <= setup[1] and cats[k] == REGION_ECAL and _ps_tabulated(True, zm, g, slab)
+        ps_errs[k] = err_ecal if table_ps else 0.0
+
+
 @njit(**NO_REFCOUNT)
 def segment_data(  # noqa: PLR0917
     zv: float,
@@ -406,21 +443,14 @@ def segment_data(  # noqa: PLR0917
     longitudinal cut that error leaves undecided (:func:`selection_flags_with`).
     """
     nb = boundaries(zv, tx, ty, g, grid, zb)
-    ps_tab = ps_errs.size > 0
     err_ecal = CONTAINMENT_TABLE_TOL * (lep[0] + lep[3]) if use_tab else 0.0
     sh = shower_constants(lep, g)
     setup = _slab_setup(zv, lep, g, grid, slab, use_tab, sh)
     for k in range(nb):
-        za = zb[k]
-        zm = 0.5 * (za + zb[k + 1]) if k + 1 < nb else za + 1.0
-        for d in range(deps.shape[1]):
-            deps[k, d] = 0.0
-        cats[k] = _segment(k, nb, zv, tx, ty, lep, g, zb, tab, slab, use_tab, setup, sh, e_skip, deps[k], ps_tab)
-        win[k] = 1 if (g[G_S1_LO] <= zm < g[G_S1_HI]) else 0
-        errs[k] = err_ecal if cats[k] == REGION_ECAL else 0.0
-        if ps_tab:
-            table_ps = setup[0] and 1 <= k <= setup[1] and cats[k] == REGION_ECAL and _ps_tabulated(True, zm, g, slab)
-            ps_errs[k] = err_ecal if table_ps else 0.0
+        _fill_segment(
+            k, nb, zv, tx, ty, lep, g, zb, deps, cats, win, errs, tab, slab, use_tab, setup, sh, e_skip, ps_errs,
+            err_ecal,
+        )  # fmt: skip
     return nb
 
 
@@ -523,6 +553,7 @@ def terms_csr(  # noqa: PLR0917
     co: NDArray[np.int8],
     regions_only: bool,
     wtab: NDArray[np.float64],
+    step: int = 1,
 ) -> int:  # pragma: no cover - numba
     """Sum-of-exponentials terms (x_k, c_k) of the 3 selection flags and the 7 region indicators, compressed:
     the terms of event e and indicator i are xo/co[off[10 e + i] : off[10 e + i + 1]].
@@ -531,6 +562,12 @@ def terms_csr(  # noqa: PLR0917
     are computed): a chi2 of a two-chi2 channel, whose flags are the joint table's (:func:`pair_table`).
     ``wtab``: the bounds of the longitudinal cut's window ends (:func:`semivis.detector.kernels.ecal_window_table`,
     decisions without evaluating the ends where they suffice; an array with another number of columns: none).
+
+    ``step`` (>= 1): the ECAL slices are evaluated in blocks of ``step`` (slices 1, 1 + step, ...; the last
+    slice ends the last block); a block whose two ends agree in region and in every flag gives its inner slices
+    the same (no term), any other block is evaluated slice by slice. 1: every slice (the reference). With
+    step > 1 the terms are those of step 1 except where a flag flips and flips back inside one block
+    (:data:`semivis.signal.response_table.ECAL_BLOCK`: measured, bounded).
 
     Starts at event ``e0`` and stops before an event that might not fit into ``xo``; returns the next event
     (the caller grows the buffers and continues). Flags near a threshold are re-evaluated exactly.
@@ -545,6 +582,7 @@ def terms_csr(  # noqa: PLR0917
         np.zeros(kmax, dtype=np.int64), np.zeros(kmax), np.zeros(N_OBS), np.zeros(N_FLAGS, dtype=np.int8),
         np.zeros(N_FLAGS, dtype=np.int64), np.empty((N_IND, kmax)),
         np.empty((N_IND, kmax), dtype=np.int8), np.zeros(N_IND, dtype=np.int64), np.zeros(kmax),
+        np.zeros(N_FLAGS, dtype=np.int8), step,
     ))  # fmt: skip
 
 
@@ -557,6 +595,75 @@ def _push_term(  # noqa: PLR0917
     tx_buf[i, j] = x
     tc_buf[i, j] = c
     cnt[i] = j + 1
+
+
+@njit(cache=True, inline="always")
+def _segment_flags(  # noqa: PLR0917
+    k: int,
+    nb: int,
+    zv: float,
+    tx: float,
+    ty: float,
+    le: NDArray[np.float64],
+    eb: float,
+    g: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    tab: NDArray[np.float64],
+    slab: NDArray[np.float64],
+    use_tab: bool,
+    regions_only: bool,
+    wtab: NDArray[np.float64],
+    cuts: tuple[float, float, float],
+    zb: NDArray[np.float64],
+    deps: NDArray[np.float64],
+    cats: NDArray[np.int64],
+    win: NDArray[np.int64],
+    errs: NDArray[np.float64],
+    ps_errs: NDArray[np.float64],
+    zb_x: NDArray[np.float64],
+    deps_x: NDArray[np.float64],
+    cats_x: NDArray[np.int64],
+    win_x: NDArray[np.int64],
+    errs_x: NDArray[np.float64],
+    dex: NDArray[np.float64],
+    fl: NDArray[np.int8],
+    have_x: bool,
+) -> bool:  # pragma: no cover - numba
+    """The selection flags ``fl`` of segment k of an event (vertex ``zv``, slopes ``tx``, ``ty``, leptons ``le``,
+    ECAL energy without pairs ``eb``) from its data (:func:`_fill_segment`), exact where the tables or the lateral
+    bound leave a cut undecided (:func:`_terms_csr_events`); returns whether the event's exact segment data ``*_x``
+    are computed (``have_x`` before). At most 30 arguments: beyond, CPython passes them as *args, which numba
+    does not inline."""
+    if regions_only or surely_failed(eb, deps[k, 0], deps[k, 1], errs[k], g):
+        for i in range(N_FLAGS):
+            fl[i] = 0
+    elif near_threshold(eb, deps[k], errs[k], g):
+        exact_deps(k, nb, zv, tx, ty, le, g, zb, tab, dex)
+        selection_flags_with(eb, dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab, wtab)
+    elif g[G_CUT_LAT] > 0.0 and cats[k] == REGION_ECAL and not lateral_decided(eb, deps[k], g, cuts[1]):
+        if not have_x:
+            segment_data(
+                zv, tx, ty, le, g, grid, zb_x, deps_x, cats_x, win_x, errs_x, tab, slab, use_tab,
+                -math.inf, errs_x[:0],
+            )  # fmt: skip
+            have_x = True
+        selection_flags_with(eb, deps_x[k], win[k], 0, 1, g, fl, cuts, tab, use_tab, wtab)
+    elif not selection_flags_with(
+        eb, deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab, wtab,
+        ps_errs[k],
+    ):  # fmt: skip
+        # an ECAL slice whose tabulated pre-shower energy leaves the longitudinal cut undecided: its flags
+        # from the exact one (deps_x; their exact lateral observable gives the flags of the bound here, as
+        # lateral_decided holds or the lateral cut is off). The same block as the branch above on purpose:
+        # one shared "use deps_x" branch after the chain measured 1.3x slower (0.82 -> 1.16 s, session 12)
+        if not have_x:
+            segment_data(
+                zv, tx, ty, le, g, grid, zb_x, deps_x, cats_x, win_x, errs_x, tab, slab, use_tab,
+                -math.inf, errs_x[:0],
+            )  # fmt: skip
+            have_x = True
+        selection_flags_with(eb, deps_x[k], win[k], 0, 1, g, fl, cuts, tab, use_tab, wtab)
+    return have_x
 
 
 @njit(**NO_REFCOUNT)
@@ -596,6 +703,8 @@ def _terms_csr_events(  # noqa: PLR0917
     tc_buf: NDArray[np.int8],
     cnt: NDArray[np.int64],
     ps_errs: NDArray[np.float64],
+    fl_b: NDArray[np.int8],
+    step: int,
 ) -> int:  # pragma: no cover - numba
     """The event loop of :func:`terms_csr` (no allocation, no reference counting: ``semivis._jit``), with the
     geometry ``gs`` of the lateral bound and the caller's work buffers. ``*_x``: the event's segments with the
@@ -603,7 +712,8 @@ def _terms_csr_events(  # noqa: PLR0917
     segment_data with g gives every segment the deposits segment_deposits would, bit for bit, and keeps a second
     inlined copy of the segment kernels out of this function's compilation. ``ps_errs``: the error bounds of the
     tabulated pre-shower energies (:func:`segment_data`); where one leaves the longitudinal cut undecided the
-    segment's flags are those of ``*_x`` (exact pre-shower energy)."""
+    segment's flags are those of ``*_x`` (exact pre-shower energy). ``fl_b``, ``step``: the flags of a block's
+    far end and the block length (:func:`terms_csr`)."""
     kmax = zb.size
     cap = xo.size
     lat = g[G_CUT_LAT] > 0.0
@@ -617,46 +727,31 @@ def _terms_csr_events(  # noqa: PLR0917
         have_x = False
         # regions only: every ECAL slice takes the shortcut of a failed ECAL cut (its region is set before it)
         e_skip = math.inf if regions_only else e_base[e]
-        nb = segment_data(
-            zv[e], tx[e], ty[e], le, gs, grid, zb, deps, cats, win, errs, tab, slab, use_tab, e_skip, ps_errs
-        )
+        nb = boundaries(zv[e], tx[e], ty[e], gs, grid, zb)
+        err_ecal = CONTAINMENT_TABLE_TOL * (le[0] + le[3]) if use_tab else 0.0
+        sh = shower_constants(le, gs)
+        setup = _slab_setup(zv[e], le, gs, grid, slab, use_tab, sh)
+        n_in = setup[1]  # the ECAL slices are segments 1..n_in
         for i in range(N_FLAGS):
             prev[i] = 0
         for i in range(N_IND):
             cnt[i] = 0
         region = -1  # the region of the segment before (none yet)
-        for k in range(nb):
-            if regions_only or surely_failed(e_base[e], deps[k, 0], deps[k, 1], errs[k], g):
+        ready = -1  # the segment whose data and flags (fl_b) a look-ahead computed
+        k = 0
+        while k < nb:
+            if k == ready:
                 for i in range(N_FLAGS):
-                    fl[i] = 0
-            elif near_threshold(e_base[e], deps[k], errs[k], g):
-                exact_deps(k, nb, zv[e], tx[e], ty[e], le, g, zb, tab, dex)
-                selection_flags_with(
-                    e_base[e], dex, win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab, wtab
-                )
-            elif lat and cats[k] == REGION_ECAL and not lateral_decided(e_base[e], deps[k], g, cuts[1]):
-                if not have_x:
-                    segment_data(
-                        zv[e], tx[e], ty[e], le, g, grid, zb_x, deps_x, cats_x, win_x, errs_x, tab, slab, use_tab,
-                        -math.inf, errs_x[:0],
-                    )  # fmt: skip
-                    have_x = True
-                selection_flags_with(e_base[e], deps_x[k], win[k], 0, 1, g, fl, cuts, tab, use_tab, wtab)
-            elif not selection_flags_with(
-                e_base[e], deps[k], win[k], 1 if cats[k] == REGION_BEYOND else 0, 1, g, fl, cuts, tab, use_tab, wtab,
-                ps_errs[k],
-            ):  # fmt: skip
-                # an ECAL slice whose tabulated pre-shower energy leaves the longitudinal cut undecided: its flags
-                # from the exact one (deps_x; their exact lateral observable gives the flags of the bound here, as
-                # lateral_decided holds or the lateral cut is off). The same block as the branch above on purpose:
-                # one shared "use deps_x" branch after the chain measured 1.3x slower (0.82 -> 1.16 s, session 12)
-                if not have_x:
-                    segment_data(
-                        zv[e], tx[e], ty[e], le, g, grid, zb_x, deps_x, cats_x, win_x, errs_x, tab, slab, use_tab,
-                        -math.inf, errs_x[:0],
-                    )  # fmt: skip
-                    have_x = True
-                selection_flags_with(e_base[e], deps_x[k], win[k], 0, 1, g, fl, cuts, tab, use_tab, wtab)
+                    fl[i] = fl_b[i]
+            else:
+                _fill_segment(
+                    k, nb, zv[e], tx[e], ty[e], le, gs, zb, deps, cats, win, errs, tab, slab, use_tab, setup, sh,
+                    e_skip, ps_errs, err_ecal,
+                )  # fmt: skip
+                have_x = _segment_flags(
+                    k, nb, zv[e], tx[e], ty[e], le, e_base[e], g, grid, tab, slab, use_tab, regions_only, wtab, cuts,
+                    zb, deps, cats, win, errs, ps_errs, zb_x, deps_x, cats_x, win_x, errs_x, dex, fl, have_x,
+                )  # fmt: skip
             x = (zb[k] - zv[e]) * xscale[e]
             for i in range(N_FLAGS):
                 if fl[i] != prev[i]:
@@ -669,6 +764,26 @@ def _terms_csr_events(  # noqa: PLR0917
                     _push_term(N_FLAGS + region, x, -1, tx_buf, tc_buf, cnt)
                 _push_term(N_FLAGS + cats[k], x, 1, tx_buf, tc_buf, cnt)
                 region = cats[k]
+            nxt = k + 1
+            if step > 1 and 1 <= k < n_in and (k - 1) % step == 0 and k + 1 < min(k + step, n_in):
+                # a block of ECAL slices k..kb: evaluate its far end; if the region and every flag agree with
+                # slice k, the slices between take them too (no term), else they are evaluated one by one
+                kb = min(k + step, n_in)
+                _fill_segment(
+                    kb, nb, zv[e], tx[e], ty[e], le, gs, zb, deps, cats, win, errs, tab, slab, use_tab, setup, sh,
+                    e_skip, ps_errs, err_ecal,
+                )  # fmt: skip
+                have_x = _segment_flags(
+                    kb, nb, zv[e], tx[e], ty[e], le, e_base[e], g, grid, tab, slab, use_tab, regions_only, wtab, cuts,
+                    zb, deps, cats, win, errs, ps_errs, zb_x, deps_x, cats_x, win_x, errs_x, dex, fl_b, have_x,
+                )  # fmt: skip
+                ready = kb
+                same = cats[kb] == cats[k]
+                for i in range(N_FLAGS):
+                    same = same and fl_b[i] == fl[i]
+                if same:
+                    nxt = kb
+            k = nxt
         for i in range(N_IND):
             for j in range(cnt[i]):
                 xo[pos + j] = tx_buf[i, j]

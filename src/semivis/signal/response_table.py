@@ -11,7 +11,9 @@ ECAL containment: the flight path in the ECAL is cut into ``N_ECAL_SLICES`` slic
 for two chi2) evaluated at fixed midpoints t_i, whose P(a, b t_i) (PDG RPP 2022 Eq. 34.36 integrated) come
 from a per-slice table interpolated in a; the vertex slice reads the global (a, sqrt(b t)) table of
 :func:`semivis.detector.response.containment_table`. Segments within the tables' error bound of a threshold
-are re-evaluated with the exact series, so the flags are those of the exact evaluation.
+are re-evaluated with the exact series, so the flags are those of the exact evaluation. One chi2's slices are
+evaluated in blocks of :data:`ECAL_BLOCK` whose two ends decide the inner slices where they agree
+(:func:`semivis.signal._kernels.terms_csr`; ``ecal_block=1``: every slice, the reference).
 
 Memo: one bounded LRU (:data:`TABLE_MEMO_SIZE` tables) keyed by content (the sample's input key, a digest of
 its arrays, the card's detector content and the containment mode), so a sample reloaded from the scan cache,
@@ -43,6 +45,7 @@ from semivis.detector.kernels import (
     ecal_window_table,
 )
 from semivis.detector.response import containment_table, geometry_vector
+from semivis.errors import ParameterError
 from semivis.signal._kernels import (
     MAX_EXTRA_SEGMENTS,
     N_FLAGS,
@@ -57,6 +60,7 @@ from semivis.signal.events import N_CHI2, EventSample
 from semivis.signal.selections import SELECTION_FLAGS
 
 __all__ = [
+    "ECAL_BLOCK",
     "N_ECAL_SLICES",
     "N_ECAL_SLICES_PAIR",
     "TABLE_MEMO_SIZE",
@@ -65,6 +69,7 @@ __all__ = [
     "ResponseTable",
     "base_flags",
     "card_geometry",
+    "check_ecal_block",
     "chi2_kinematics",
     "clear_response_tables",
     "ecal_base_energy",
@@ -73,10 +78,25 @@ __all__ = [
 
 #: ECAL slices along the beam for one chi2 (0.45 m / 40 = 1.1 cm ~ 1 X0)
 N_ECAL_SLICES = 40
+#: ECAL slices evaluated as blocks of this many (one chi2; :func:`semivis.signal._kernels.terms_csr`): a block
+#: whose two end slices agree in region and every selection flag gives its inner slices the same, any other block
+#: is evaluated slice by slice. It misses only a flag that flips and flips back within one block (4 slices,
+#: ~4.5 cm ~ 4 X0); measured against every slice (1) in docs/performance.md ("ECAL slices in blocks") and bounded
+#: by tests/test_signal_ecal_blocks.py
+ECAL_BLOCK = 4
 #: ECAL slices for events with two chi2 (joint table ~ (slices + 14)^2 per event)
 N_ECAL_SLICES_PAIR = 10
 #: response tables kept in memory (each ~ 25 terms x 10 bytes per event and channel)
 TABLE_MEMO_SIZE = 6
+
+
+def check_ecal_block(ecal_block: int) -> int:
+    """``ecal_block`` if it is an integer in 1..N_ECAL_SLICES, else a :class:`~semivis.errors.ParameterError`."""
+    if isinstance(ecal_block, bool) or not isinstance(ecal_block, (int, np.integer)):
+        raise ParameterError("ecal_block", ecal_block, f"an integer in 1..{N_ECAL_SLICES}")
+    if not 1 <= int(ecal_block) <= N_ECAL_SLICES:
+        raise ParameterError("ecal_block", ecal_block, f"1..{N_ECAL_SLICES}")
+    return int(ecal_block)
 
 
 @dataclass
@@ -266,11 +286,12 @@ def _one_terms(  # noqa: PLR0917
     e_base: NDArray[np.float64],
     use_tab: bool = True,
     regions_only: bool = False,
+    ecal_block: int = 1,
 ) -> OneChi2Terms:
     """Terms of chi2 slot ``i`` of channel ``ch`` (:func:`semivis.signal._kernels.terms_csr`; ``regions_only``:
-    the region indicators alone, the flag indicators left without terms)."""
+    the region indicators alone, the flag indicators left without terms; ``ecal_block``: :data:`ECAL_BLOCK`)."""
     zv = np.ascontiguousarray(sample.arrays["ap.z"], dtype=np.float64) + float(g[G_ECAL_Z_START])
-    return _terms_of(zv, chi2_kinematics(sample, ch, i), g, grid, slab, e_base, use_tab, regions_only)
+    return _terms_of(zv, chi2_kinematics(sample, ch, i), g, grid, slab, e_base, use_tab, regions_only, ecal_block)
 
 
 def _terms_of(  # noqa: PLR0917
@@ -282,6 +303,7 @@ def _terms_of(  # noqa: PLR0917
     e_base: NDArray[np.float64],
     use_tab: bool,
     regions_only: bool,
+    ecal_block: int,
 ) -> OneChi2Terms:
     """:func:`_one_terms` from the decay vertices ``zv`` (detector frame) and the chi2's :func:`chi2_kinematics`."""
     tx, ty, xscale, lep = kin
@@ -296,8 +318,9 @@ def _terms_of(  # noqa: PLR0917
     e = 0
     while True:
         e = terms_csr(
-            e, zv, tx, ty, xscale, lep, e_base, g, grid, tab, slab, use_tab, off, xo, co, regions_only, _window_table(g)
-        )
+            e, zv, tx, ty, xscale, lep, e_base, g, grid, tab, slab, use_tab, off, xo, co, regions_only,
+            _window_table(g), ecal_block,
+        )  # fmt: skip
         if e >= n:
             break
         cap = max(2 * cap, int(off[N_IND * e]) + N_IND * kmax)  # grow and go on
@@ -318,6 +341,7 @@ def _pair_terms(  # noqa: PLR0917
     one_slab: NDArray[np.float64],
     e_base: NDArray[np.float64],
     use_tab: bool,
+    ecal_block: int,
 ) -> PairChi2Table:
     """Joint pass table of a two-chi2 channel as corner terms (:func:`semivis.signal._kernels.pair_table`), and
     each slot's terms (built on first use)."""
@@ -355,7 +379,7 @@ def _pair_terms(  # noqa: PLR0917
         v.resize(m, refcheck=False)  # in place (no other reference): no copy
 
     def slot_terms() -> list[OneChi2Terms]:
-        return [_terms_of(zv, kin[i], g, one_grid, one_slab, e_base, use_tab, True) for i in range(2)]
+        return [_terms_of(zv, kin[i], g, one_grid, one_slab, e_base, use_tab, True, ecal_block) for i in range(2)]
 
     return PairChi2Table(xb, nseg, coff, ca, cb, cd, slot_terms)
 
@@ -377,15 +401,21 @@ def _memo_key(sample: EventSample, card_key: str) -> str:
     return h.hexdigest()
 
 
-def response_table(sample: EventSample, card: ExperimentCard, *, exact_containment: bool = False) -> ResponseTable:
+def response_table(
+    sample: EventSample, card: ExperimentCard, *, exact_containment: bool = False, ecal_block: int | None = None
+) -> ResponseTable:
     """Build (or fetch from the memo) the response of ``sample`` in ``card``'s detector.
 
     The ECAL containment comes from tables (:func:`semivis.detector.response.containment_table` and the
     per-slice table); a segment whose deposits lie within the tables' error bound of a selection threshold is
     re-evaluated with the exact series, so the flags, and N_sig, are those of the exact evaluation.
-    ``exact_containment=True`` uses the exact series everywhere (reference).
+    ``exact_containment=True`` uses the exact series everywhere (reference). ``ecal_block``: the ECAL slices'
+    block length (None: :data:`ECAL_BLOCK`; 1: every slice evaluated, the reference of the blocks).
     """
+    ecal_block = ECAL_BLOCK if ecal_block is None else check_ecal_block(ecal_block)
     card_key = card.detector_key() + ("|exact" if exact_containment else "")  # EOT-independent
+    if ecal_block != 1:
+        card_key += f"|block{ecal_block}"
     mkey = _memo_key(sample, card_key)
     memo = _TABLE_MEMO.get(mkey)
     if memo is not None:
@@ -400,9 +430,9 @@ def response_table(sample: EventSample, card: ExperimentCard, *, exact_containme
     pair: dict[str, PairChi2Table] = {}
     for ch in sample.channels:
         if N_CHI2[ch] == 1:
-            one[ch] = _one_terms(sample, ch, 0, g, grid, slab, e_base, use_tab)
+            one[ch] = _one_terms(sample, ch, 0, g, grid, slab, e_base, use_tab, ecal_block=ecal_block)
         elif N_CHI2[ch] == 2:
-            pair[ch] = _pair_terms(sample, ch, g, card, grid, slab, e_base, use_tab)
+            pair[ch] = _pair_terms(sample, ch, g, card, grid, slab, e_base, use_tab, ecal_block)
     table = ResponseTable(card_key, base_flags(e_base, g), one, pair)
     _TABLE_MEMO[mkey] = table
     while len(_TABLE_MEMO) > TABLE_MEMO_SIZE:

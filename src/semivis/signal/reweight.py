@@ -26,8 +26,8 @@ Coupling dependence (contracts.md; physics.md 2.1, 2.2):
   ``semivis.models`` (``ctau_chi2_m``), evaluated by the model for every coupling point;
 * BR_ch(eps, alpha_D, theta) from the model's ``branching_ratios``; the A' decays promptly.
 
-The ECAL slicing (``N_ECAL_SLICES`` for one chi2, ``N_ECAL_SLICES_PAIR`` for two) is the only
-approximation with respect to sampling decay points directly
+The ECAL slicing (``N_ECAL_SLICES`` for one chi2, evaluated in blocks of ``ECAL_BLOCK``; ``N_ECAL_SLICES_PAIR``
+for two) is the only approximation with respect to sampling decay points directly
 (:func:`semivis.signal.validate.simulate_fixed_coupling`).
 
 Speed (docs/performance.md, Signal): the ECAL containment P(a, b t) of the slices comes from tables (per-slice
