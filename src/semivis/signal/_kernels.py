@@ -738,20 +738,35 @@ def _terms_csr_events(  # noqa: PLR0917
             cnt[i] = 0
         region = -1  # the region of the segment before (none yet)
         ready = -1  # the segment whose data and flags (fl_b) a look-ahead computed
+        kb = -1  # the far end of the block starting at k, while it is to be evaluated
         k = 0
         while k < nb:
-            if k == ready:
-                for i in range(N_FLAGS):
-                    fl[i] = fl_b[i]
-            else:
+            ahead = kb > k
+            if ahead or k != ready:
+                # the one place a segment is evaluated (each inlined kernel once: compile time)
+                j = kb if ahead else k
                 _fill_segment(
-                    k, nb, zv[e], tx[e], ty[e], le, gs, zb, deps, cats, win, errs, tab, slab, use_tab, setup, sh,
+                    j, nb, zv[e], tx[e], ty[e], le, gs, zb, deps, cats, win, errs, tab, slab, use_tab, setup, sh,
                     e_skip, ps_errs, err_ecal,
                 )  # fmt: skip
                 have_x = _segment_flags(
-                    k, nb, zv[e], tx[e], ty[e], le, e_base[e], g, grid, tab, slab, use_tab, regions_only, wtab, cuts,
-                    zb, deps, cats, win, errs, ps_errs, zb_x, deps_x, cats_x, win_x, errs_x, dex, fl, have_x,
+                    j, nb, zv[e], tx[e], ty[e], le, e_base[e], g, grid, tab, slab, use_tab, regions_only, wtab, cuts,
+                    zb, deps, cats, win, errs, ps_errs, zb_x, deps_x, cats_x, win_x, errs_x, dex,
+                    fl_b if ahead else fl, have_x,
                 )  # fmt: skip
+            else:
+                for i in range(N_FLAGS):
+                    fl[i] = fl_b[i]
+            if ahead:
+                # if the region and every flag of the block's far end agree with slice k, the slices between take
+                # them too (no term: go on at kb), else they are evaluated one by one
+                ready = kb
+                same = cats[kb] == cats[k]
+                for i in range(N_FLAGS):
+                    same = same and fl_b[i] == fl[i]
+                k = kb if same else k + 1
+                kb = -1
+                continue
             x = (zb[k] - zv[e]) * xscale[e]
             for i in range(N_FLAGS):
                 if fl[i] != prev[i]:
@@ -764,26 +779,10 @@ def _terms_csr_events(  # noqa: PLR0917
                     _push_term(N_FLAGS + region, x, -1, tx_buf, tc_buf, cnt)
                 _push_term(N_FLAGS + cats[k], x, 1, tx_buf, tc_buf, cnt)
                 region = cats[k]
-            nxt = k + 1
             if step > 1 and 1 <= k < n_in and (k - 1) % step == 0 and k + 1 < min(k + step, n_in):
-                # a block of ECAL slices k..kb: evaluate its far end; if the region and every flag agree with
-                # slice k, the slices between take them too (no term), else they are evaluated one by one
-                kb = min(k + step, n_in)
-                _fill_segment(
-                    kb, nb, zv[e], tx[e], ty[e], le, gs, zb, deps, cats, win, errs, tab, slab, use_tab, setup, sh,
-                    e_skip, ps_errs, err_ecal,
-                )  # fmt: skip
-                have_x = _segment_flags(
-                    kb, nb, zv[e], tx[e], ty[e], le, e_base[e], g, grid, tab, slab, use_tab, regions_only, wtab, cuts,
-                    zb, deps, cats, win, errs, ps_errs, zb_x, deps_x, cats_x, win_x, errs_x, dex, fl_b, have_x,
-                )  # fmt: skip
-                ready = kb
-                same = cats[kb] == cats[k]
-                for i in range(N_FLAGS):
-                    same = same and fl_b[i] == fl[i]
-                if same:
-                    nxt = kb
-            k = nxt
+                kb = min(k + step, n_in)  # a block of ECAL slices k..kb: its far end next
+                continue
+            k += 1
         for i in range(N_IND):
             for j in range(cnt[i]):
                 xo[pos + j] = tx_buf[i, j]
