@@ -7,15 +7,14 @@ Usage::
                                           [--figures NAME,NAME,...] [--executor processes] [--workers N]
                                           [--compare-src /tmp/head/src] [--src SRC] [--tag NAME]
 
-Each tree runs in its own subprocess (``PYTHONPATH`` = its ``src``) doing what ``semivis figure all`` does, figure
-after figure in paper order with ONE fresh cache directory (so later figures reuse what earlier ones cached, as the
-command does): ``build_figure_data``, ``draw_figure``, ``save_figure`` (PNG + PDF), with one process pool for every
-figure's scans and one for their overlays where the tree has ``build_figure_data(..., scan_pool=, overlay_pool=)``
-(as ``make_all``). The time of each figure, its
-scans' own timings (``meta["timings_s"]``), the total and the load average are recorded; with ``--compare-src`` the
-previous tree runs first, then this one, and the ratios previous/current are listed (the machine is noisy: compare
-only numbers taken in the same run). ``--grid`` replaces the resolution's grid (e.g. ``4x20x1000`` for a quick
-profile of the (m_chi1, Delta/m_chi1) planes under CPU contention). Writes
+Each tree runs in its own subprocess (``PYTHONPATH`` = its ``src``) doing what ``semivis figure all`` does, figure after
+figure in paper order with ONE fresh cache directory (so later figures reuse what earlier ones cached, as the command
+does): ``build_figure_data``, ``draw_figure``, ``save_figure`` (PNG + PDF), with one process pool for every figure's
+scans and overlays (as ``make_all``; trees before session 17: one for the scans, one for the overlays). The time of each
+figure, its scans' own timings (``meta["timings_s"]``), the total and the load average are recorded; with
+``--compare-src`` the previous tree runs first, then this one, and the ratios previous/current are listed (the machine
+is noisy: compare only numbers taken in the same run). ``--grid`` replaces the resolution's grid (e.g. ``4x20x1000`` for
+a quick profile of the (m_chi1, Delta/m_chi1) planes under CPU contention). Writes
 ``benchmarks/results/bench_figure_all-<resolution or grid>[-TAG].json``.
 """
 
@@ -40,6 +39,12 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 def _child(args: argparse.Namespace) -> None:
     """Run the figures in this process (PYTHONPATH chosen by the parent) and print one JSON line."""
     import semivis  # noqa: PLC0415
+    from semivis.scan import executors  # noqa: PLC0415
+
+    # as the command: the pools' forkserver started before the figure code is imported (trees from session 17)
+    one_pool = hasattr(executors, "start_process_server")
+    if one_pool and args.executor == "processes":
+        executors.start_process_server()
     from semivis.figures import FIGURES, Resolution, build_figure_data, draw_figure, get_recipe, save_figure  # noqa: PLC0415
     from semivis.figures.build import resolve_resolution  # noqa: PLC0415
 
@@ -50,7 +55,9 @@ def _child(args: argparse.Namespace) -> None:
     names = args.figures.split(",") if args.figures else list(FIGURES)
     work = Path(tempfile.mkdtemp(prefix="semivis-bench-all-"))
     per: dict[str, dict[str, object]] = {}
-    # as make_all: one process pool for every figure's scans, where the tree has it (semivis.scan.runner.scan_executor)
+    # as make_all: one process pool for every figure's scans, where the tree has it (semivis.scan.runner.scan_executor);
+    # a second one for the overlays in the trees before session 17 (which have no start_process_server), the scans'
+    # pool for both since (make_all, build_figure_data: "Overlays alongside the scans")
     shared = "scan_pool" in inspect.signature(build_figure_data).parameters and args.executor == "processes"
     t_all = time.perf_counter()
     with contextlib.ExitStack() as stack:
@@ -59,7 +66,7 @@ def _child(args: argparse.Namespace) -> None:
             from semivis.scan.runner import scan_executor  # noqa: PLC0415
 
             extra["scan_pool"] = stack.enter_context(scan_executor("processes"))
-            if "overlay_pool" in inspect.signature(build_figure_data).parameters:
+            if "overlay_pool" in inspect.signature(build_figure_data).parameters and not one_pool:
                 extra["overlay_pool"] = stack.enter_context(scan_executor("processes"))
         for name in names:
             t0 = time.perf_counter()

@@ -1,7 +1,7 @@
 """Overlays computed alongside the scans (issue 12, item 4; ``semivis.figures.build._start_overlays``).
 
-With ``executor="processes"`` a figure's uncached relic/constraint curves run in extra processes while the NA64
-scans run; the figure must be bit-identical to the serial build (same functions, same seeded inputs), the curve
+With ``executor="processes"`` a figure's uncached relic/constraint curves run in the scans' process pool while the
+NA64 scans run; the figure must be bit-identical to the serial build (same functions, same seeded inputs), the curve
 must be stored in the cache exactly as the serial path stores it, and a warm rebuild must start no process.
 """
 
@@ -38,7 +38,10 @@ def test_overlays_alongside_the_scans_equal_the_serial_build(tmp_path: Path, mon
     started: list[list[str]] = []
     start = fbuild._start_overlays
 
+    pools: list[object] = []
+
     def spy(recipe, res, cache, executor, pool=None):  # type: ignore[no-untyped-def]
+        pools.append(pool)
         cm = start(recipe, res, cache, executor, pool)
         running = cm.__enter__()
         started.append(sorted(running))
@@ -46,7 +49,8 @@ def test_overlays_alongside_the_scans_equal_the_serial_build(tmp_path: Path, mon
 
     monkeypatch.setattr(fbuild, "_start_overlays", spy)
     par = build_figure_data(_RECIPE, resolution=_RES, executor="processes", cache_dir=tmp_path / "par")
-    assert started == [["relic"]]  # the relic line ran in the extra process
+    assert started == [["relic"]]  # the relic line ran in a worker process
+    assert isinstance(pools[0], fbuild.cf.Executor)  # the scans' own pool: no second pool, no second kernel load
     _same(serial, par)
     relic = par.get("relic")
     direct = fbuild._relic_lines(_RECIPE, RELIC, _RES.n_curve)  # the relic solver called here, in this process
@@ -86,29 +90,32 @@ def test_serial_and_unknown_executors_start_no_overlay_process(tmp_path: Path) -
 
 
 @pytest.mark.slow
-def test_figures_sharing_one_scan_pool_equal_their_own_builds(tmp_path: Path) -> None:
-    """``make_all`` runs every figure's scans in one process pool (``scan_pool``) and their overlays in another
-    (``overlay_pool``): two figures built so are bit for bit their serial builds, and the pools survive the first
-    figure (``build_figure_data`` does not shut down a pool it was given) and serve the second."""
+def test_figures_sharing_one_pool_equal_their_own_builds(tmp_path: Path) -> None:
+    """``make_all`` runs every figure's scans and overlays in one process pool (``scan_pool``; its workers load the
+    kernels once): two figures built so are bit for bit their serial builds, and the pool survives the first figure
+    (``build_figure_data`` does not shut down a pool it was given) and serves the second, its overlays included. A
+    separate ``overlay_pool`` still works the same."""
     from semivis.scan.runner import scan_executor  # noqa: PLC0415
 
     fig3 = dataclasses.replace(get_recipe("epjc2023-fig3"), overlays=(RELIC,))
     recipes = (fig3, _RECIPE)
     serial = [build_figure_data(r, resolution=_RES, executor="serial", cache_dir=tmp_path / "s") for r in recipes]
-    with scan_executor("processes", workers=2) as scans, scan_executor("processes", workers=2) as overlays:
+    with scan_executor("processes", workers=2) as pool:
         shared = [
-            build_figure_data(
-                r,
-                resolution=_RES,
-                executor="processes",
-                cache_dir=tmp_path / "p",
-                scan_pool=scans,
-                overlay_pool=overlays,
-            )
+            build_figure_data(r, resolution=_RES, executor="processes", cache_dir=tmp_path / "p", scan_pool=pool)
             for r in recipes
         ]
-        assert scans.submit(int, 7).result() == 7  # still open after both figures
-        assert overlays.submit(int, 8).result() == 8
+        assert pool.submit(int, 7).result() == 7  # still open after both figures
     for a, b in zip(serial, shared, strict=True):
         _same(a, b)
-    assert shared[1].get("relic")  # the second figure's relic line came through the shared overlay pool
+    assert shared[1].get("relic")  # the second figure's relic line came through the shared pool
+    with scan_executor("processes", workers=1) as scans, scan_executor("processes", workers=1) as overlays:
+        own = build_figure_data(
+            fig3,
+            resolution=_RES,
+            executor="processes",
+            cache_dir=tmp_path / "o",
+            scan_pool=scans,
+            overlay_pool=overlays,
+        )
+    _same(serial[0], own)

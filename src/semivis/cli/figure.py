@@ -106,7 +106,7 @@ def command(  # noqa: PLR0917 - click passes every option positionally
     """
     from semivis import figures  # noqa: PLC0415 - keep 'semivis --help' fast
     from semivis.figures.output import replay_figure  # noqa: PLC0415 - light: no scans, kernels or matplotlib
-    from semivis.scan.executors import check_executor  # noqa: PLC0415
+    from semivis.scan.executors import check_executor, start_process_server  # noqa: PLC0415
 
     check_executor(executor)
 
@@ -120,6 +120,8 @@ def command(  # noqa: PLR0917 - click passes every option positionally
     if name == "all":
         if replot is not None:
             raise ParameterError("--replot", str(replot), "a single figure name, not 'all'")
+        if executor == "processes":
+            start_process_server()  # its import of the scan code overlaps this process's import of the figure code
         done = figures.make_all(
             out or Path("figures"),
             resolution=resolution,
@@ -141,6 +143,8 @@ def command(  # noqa: PLR0917 - click passes every option positionally
         # a warm re-run: the figure cache's files, before anything heavy is imported (make_figure would find them
         # too, after importing the scans, numba and matplotlib: seconds of a warm run)
         cached = replay_figure(recipe.name, **where) if replot is None else None
+        if cached is None and replot is None and executor == "processes":
+            start_process_server()  # a figure to compute: the workers' server imports while this process does
         done = {
             recipe.name: cached
             or figures.make_figure(

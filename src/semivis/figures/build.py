@@ -35,11 +35,13 @@ computing an overlay that applies propagates: it is a bug or bad input, not a mi
 
 Overlays alongside the scans (issue 12, item 4): with ``executor="processes"`` the overlay curves that are not
 cached (the relic line, constraint curves such as the E137 decay region computed by semivis, ~100 s of CPU in
-``epjc2023-fig4b`` at fast resolution) are computed in extra processes (one per overlay, up to the core count)
-*while* the NA64 scans run, instead of after them (:func:`_start_overlays`). Same functions, same inputs, so the
-same numbers (each overlay is deterministic: seeded Monte Carlo); it saves wall time (the scans' pool and the
-overlay processes share the cores), not CPU time. With any other executor the overlays are computed here, after
-the scans, as before.
+``epjc2023-fig4b`` at fast resolution) are submitted to the scans' process pool before the NA64 columns, so they
+run *while* the scans do, instead of after them (:func:`_start_overlays`). Same functions, same inputs, so the
+same numbers (each overlay is deterministic: seeded Monte Carlo); it saves wall time, not CPU time. One pool for
+both (session 17): its workers import semivis and load the compiled kernels once (~2.5 s of CPU per process for
+Fig. 3), and the cores are not shared by twice as many processes as they have; the longest jobs (the overlays)
+start first, the short columns fill the end. A separate ``overlay_pool`` may still be given. With any other
+executor the overlays are computed here, after the scans, as before.
 """
 
 from __future__ import annotations
@@ -411,10 +413,10 @@ def _overlay_job(recipe: FigureRecipe, ov: Overlay, res: Resolution) -> tuple[di
 def _start_overlays(
     recipe: FigureRecipe, res: Resolution, cache: SampleCache, executor: str | None, pool: cf.Executor | None = None
 ) -> Iterator[dict[str, cf.Future[list[FloatArray]]]]:
-    """With ``executor="processes"``: the relic and constraint overlays not in the cache, submitted now to a pool of
-    extra processes (:func:`semivis.scan.runner.scan_executor`, as the scans'; ``pool`` when given, shared with
-    other figures, else one with a process per overlay up to the core count), by overlay key; else nothing
-    (computed after the scans).
+    """With ``executor="processes"``: the relic and constraint overlays not in the cache, submitted now to ``pool``
+    (:func:`build_figure_data` passes the scans' pool) or, without one, to a pool of their own
+    (:func:`semivis.scan.runner.scan_executor`, a process per overlay up to the core count), by overlay key; else
+    nothing (computed after the scans).
 
     The overlays then run while the NA64 scans do (module docstring). An error or Ctrl-C while the scans run
     cancels the overlay jobs and terminates the pool's processes (``scan_executor``; a shared pool's owner does)."""
@@ -538,7 +540,7 @@ def build_figure_data(
     With ``executor="processes"`` the figure's scans share one process pool (:func:`semivis.scan.runner.
     scan_executor`): ``scan_pool`` when given (several figures sharing it, :func:`semivis.figures.make_all`), else
     one made here; its workers start and load the compiled kernels once. The uncached overlays run alongside in
-    another pool (``overlay_pool`` when given, likewise).
+    the same pool (``overlay_pool`` when given: in that one).
 
     Every NA64 scan uses signal-efficiency mode ``efficiency_normalisation`` (``meta["efficiency"]``:
     :func:`efficiency_meta`). Overlays that do not apply (:func:`overlay_declined`) are recorded in
@@ -559,10 +561,13 @@ def build_figure_data(
     reasons: list[str] = []
     cache = SampleCache(cache_dir, section="figures")
     with (
-        _start_overlays(recipe, res, cache, executor, overlay_pool) as running,  # uncached overlays alongside
         scan_executor(scan_pool or "processes")
         if executor == "processes"
         else contextlib.nullcontext(executor) as scans_on,
+        # the uncached overlays alongside, in the scans' pool unless given their own (module docstring)
+        _start_overlays(
+            recipe, res, cache, executor, overlay_pool or (scans_on if isinstance(scans_on, cf.Executor) else None)
+        ) as running,
     ):
         for group in _scan_groups(recipe):
             t0 = time.perf_counter()

@@ -50,8 +50,9 @@ def make_figure(
     :mod:`semivis.figures.output`), and a later call with the same inputs writes the cached files without computing
     or drawing (``meta["figure_cache"]`` then holds the entry's key).
     ``efficiency_normalisation`` is the NA64 scans' signal-efficiency mode (``--efficiency-normalisation``;
-    a replot draws the mode its data file records). ``scan_pool``, ``overlay_pool``: process pools the scans and the
-    overlays share with other figures' (:func:`make_all`; only with ``executor="processes"``). ``keep_samples``: also
+    a replot draws the mode its data file records). ``scan_pool``: a process pool the scans and the overlays share
+    with other figures' (:func:`make_all`; only with ``executor="processes"``); ``overlay_pool``: another one for the
+    overlays (None: the scans'). ``keep_samples``: also
     cache the scans' event samples (:func:`semivis.figures.build.build_figure_data`).
 
     Every output (``out``'s suffix and folder, ``data_path``'s folder) and the ``replot`` file are checked
@@ -140,12 +141,10 @@ def make_all(
     check_efficiency_normalisation(efficiency_normalisation)
     check_folder("--out", outdir, str(outdir))
 
-    # with processes, one pool serves every figure's scans and one their overlays: workers start and load the kernels
-    # once
-    def pool() -> contextlib.AbstractContextManager[cf.Executor | None]:
-        return scan_executor("processes") if executor == "processes" else contextlib.nullcontext(None)
-
-    with pool() as scans, pool() as overlays:
+    # with processes, one pool serves every figure's scans and overlays: its workers start and load the kernels once
+    # (build_figure_data, "Overlays alongside the scans")
+    pool = scan_executor("processes") if executor == "processes" else contextlib.nullcontext(None)
+    with pool as scans:
         return {
             name: make_figure(
                 name,
@@ -157,7 +156,6 @@ def make_all(
                 progress=progress,
                 efficiency_normalisation=efficiency_normalisation,
                 scan_pool=scans,
-                overlay_pool=overlays,
                 keep_samples=keep_samples,
             )
             for name in figure_names()

@@ -95,7 +95,6 @@ import functools
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import select
 import shutil
@@ -120,7 +119,7 @@ from semivis.scan.adaptive import PILOT_Z, contour_corners, undecided
 from semivis.scan.cache import SampleCache, cache_key
 from semivis.scan.contours import projection_lines, ratio_grid
 from semivis.scan.evaluators import Evaluator, SignalEvaluator
-from semivis.scan.executors import EXECUTORS, check_executor
+from semivis.scan.executors import EXECUTORS, check_executor, keep_freed_memory, process_context
 from semivis.scan.result import ragged, write_result
 from semivis.scan.spec import ScanSpec
 from semivis.signal.events import production_seed
@@ -577,7 +576,8 @@ def _watch_parent(pid: int) -> None:
 
 
 def _worker_init(scan_pid: int) -> None:
-    """Initializer of every process-pool worker: die with the scan's process, leave Ctrl-C to it.
+    """Initializer of every process-pool worker: die with the scan's process, leave Ctrl-C to it, keep freed
+    memory for reuse (:func:`semivis.scan.executors.keep_freed_memory`).
 
     Workers are children of the forkserver, not of the scan's process, and each holds the forkserver's
     "alive" pipe and the resource tracker's pipe open; a worker that outlived a SIGKILLed scan would so keep
@@ -586,6 +586,7 @@ def _worker_init(scan_pid: int) -> None:
     SIGINT is ignored here: on Ctrl-C the scan's process stops the pool itself (:func:`_stop_workers`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    keep_freed_memory()  # a worker's big per-mass arrays reuse freed memory, not fresh zero-filled pages
     _set_parent_death_signal()
     threading.Thread(target=_watch_parent, args=(scan_pid,), name="semivis-parent-watchdog", daemon=True).start()
 
@@ -616,13 +617,9 @@ def scan_executor(
         yield executor
         return
     if executor == "processes":
-        # forkserver: no fork of a (possibly multi-threaded) parent, and workers fork from a server that has
-        # imported the scan code once, so they start fast; like spawn it needs the usual __main__ guard
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["semivis.scan.runner"])
         pool = cf.ProcessPoolExecutor(
             max_workers=workers or os.cpu_count() or 1,
-            mp_context=ctx,
+            mp_context=process_context(),
             initializer=_worker_init,
             initargs=(os.getpid(),),
         )
