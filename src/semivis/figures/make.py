@@ -52,8 +52,8 @@ def make_figure(
     ``efficiency_normalisation`` is the NA64 scans' signal-efficiency mode (``--efficiency-normalisation``;
     a replot draws the mode its data file records). ``scan_pool``: a process pool the scans and the overlays share
     with other figures' (:func:`make_all`; only with ``executor="processes"``); ``overlay_pool``: another one for the
-    overlays (None: the scans'). ``keep_samples``: also
-    cache the scans' event samples (:func:`semivis.figures.build.build_figure_data`).
+    overlays (None: the scans'). ``keep_samples``: also cache the scans' event samples
+    (:func:`semivis.figures.build.build_figure_data`).
 
     Every output (``out``'s suffix and folder, ``data_path``'s folder) and the ``replot`` file are checked
     before anything is computed. The files written are listed in ``meta["files"]`` of the returned data.
