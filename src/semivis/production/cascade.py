@@ -69,6 +69,10 @@ class ApSample:
 
     ``E`` [GeV], ``theta``, ``phi`` [rad], ``z`` [m, from the target front], ``weight`` = expected A' per electron on
     target at eps = 1 (before any branching ratio), ``process`` (int8, :data:`PROCESS_NAMES`), ``m_Ap`` [GeV].
+
+    ``primary`` (int64, non-decreasing; None: every A' from its own primary): the index of the beam particle whose
+    cascade emitted each A'. The ~10 A' one primary's cascade emits are correlated (they share its shower), so a
+    Monte Carlo error must sum them per primary before squaring (:func:`semivis.signal.reweight.bin_signals`).
     """
 
     E: NDArray[np.float64]
@@ -79,6 +83,7 @@ class ApSample:
     process: NDArray[np.int8]
     m_Ap: float
     meta: dict[str, Any] = field(default_factory=dict)
+    primary: NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
         return int(self.E.shape[0])
@@ -265,6 +270,7 @@ def simulate_ap_production(  # noqa: PLR0917
     L = target.n_X0
     chunks: list[tuple[NDArray[np.float64], ...]] = []
     per_prim_w: list[NDArray[np.float64]] = []
+    prim: list[NDArray[np.int64]] = []
     dummy = np.zeros(1)
     cap0 = 64 * _CHUNK
     for start in range(first_primary, first_primary + n_prim, _CHUNK):
@@ -288,6 +294,7 @@ def simulate_ap_production(  # noqa: PLR0917
         chunks.append((oE[:cnt], oth[:cnt], oph[:cnt], ot[:cnt], ow[:cnt], opr[:cnt].astype(np.float64)))
         # per-primary sums for the error estimate: recompute by batch of 64 primaries is not tracked; use chunk
         per_prim_w.append(np.bincount(oip[:cnt] - start, weights=ow[:cnt], minlength=n).astype(np.float64))
+        prim.append(oip[:cnt].copy())
     cat = [np.concatenate([c[i] for c in chunks]) for i in range(6)]
     w = cat[4]
     rel = _rel_error(np.concatenate(per_prim_w))
@@ -317,6 +324,7 @@ def simulate_ap_production(  # noqa: PLR0917
         process=cat[5].astype(np.int8),
         m_Ap=m,
         meta=meta,
+        primary=np.concatenate(prim),
     )
 
 

@@ -8,7 +8,8 @@ makes the scan adaptive (issue 12, item 4):
 
 1. **Pilot.** Every cell with a sample is computed with ``pilot_events`` primaries (on the same seed scheme as
    any scan: the per-m_A' production stream and the cell's own decay streams), with its Monte Carlo error sigma
-   (``Evaluator.n_sig_with_error``: the per-event error and, as a floor, the most one event can carry).
+   (``Evaluator.n_sig_with_error``: the standard error over the beam primaries and, as a floor, the most one
+   event can carry).
    With a ladder of pilots (``pilot_events`` an increasing tuple, e.g. (312, 1250)), each later pilot computes,
    with its own primaries, the cells the one before leaves undecided (step 2), and its value and error replace
    the earlier ones: most cells are decided by the cheapest pilot, and only the band around the contour pays
@@ -28,7 +29,9 @@ Then every quad the contour crosses has its four corners at full statistics, eac
 non-adaptive scan computes it (same samples, same code path): the contours, the ``excluded`` grids and the
 summaries equal the full scan's, provided each pilot cell kept is on the side of s_up the pilot says. That holds
 unless a cell's pilot N is off by more than 5 sigma (probability ~6e-7 per cell and statistic for a Gaussian
-estimate; the test ``tests/test_scan_adaptive.py`` compares whole grids). The N_sig of a pilot cell is the
+estimate; the test ``tests/test_scan_adaptive.py`` compares whole grids). sigma is the standard error over the
+beam primaries (docs/physics/detector-and-signal.md, Sect. 3.1): before 2026-12-03 it was the per-event error,
+~2x smaller, which made the 5-sigma margin ~2.4 true sigma. The N_sig of a pilot cell is the
 pilot's estimate: the result says which cells are which (``n_events_cell``) and counts them in its provenance.
 
 The functions here are the decisions, on arrays; :mod:`semivis.scan.runner` runs the passes.

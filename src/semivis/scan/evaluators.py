@@ -414,10 +414,10 @@ class SignalEvaluator(Evaluator):
         bins: tuple[str, ...],
         couplings: Mapping[str, NDArray[np.float64]],
     ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
-        """N_sig by the exact accumulation and its Monte Carlo error per bin: sqrt(sigma_e^2 + m^2), sigma_e from
-        the per-event terms (:func:`semivis.signal.signal_result`) and m = ``SignalResult.max_event``, the most one
-        event can carry, so that a cell where (almost) no event passes is not read as certain. None for a muon
-        card (its missing-momentum column has no error estimate)."""
+        """N_sig by the exact accumulation and its Monte Carlo error per bin: sqrt(sigma_e^2 + m^2), sigma_e the
+        standard error over the beam primaries (:func:`semivis.signal.signal_result`) and m =
+        ``SignalResult.max_event``, the most one event can carry, so that a cell where (almost) no event passes
+        is not read as certain. None for a muon card (its missing-momentum column has no error estimate)."""
         theta = couplings["theta"] if kind == "i2dm" else None
         card = self._card(experiment)
         if card.p_out_max_GeV is not None:

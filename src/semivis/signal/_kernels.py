@@ -1067,16 +1067,22 @@ def fused_sums(  # noqa: PLR0917
     order: NDArray[np.int64],
     w: NDArray[np.float64],
     proc: NDArray[np.int64],
+    cluster: NDArray[np.int64],
+    cluster_part: NDArray[np.int64],
     extra: NDArray[np.float64],
     has_extra: bool,
     j0: int,
     j1: int,
     s: NDArray[np.float64],
+    sp: NDArray[np.float64],
     s2: NDArray[np.float64],
     bp: NDArray[np.float64],
 ) -> None:  # pragma: no cover - numba
     """For couplings j0..j1: t_e = w_e (Sum_k coefs[grp_k, j] c_k exp(-x_k u_j) + extra[e, j - j0]); accumulate
-    Sum t, Sum t^2 and Sum t per production process.
+    Sum t (``s``), per sample part p Sum t (``sp[p]``) and Sum_c (Sum_{e in c} t_e)^2 over its clusters c of
+    events (``s2[p]``; ``cluster``: non-decreasing ids, one per beam primary, ``cluster_part`` the part of each,
+    :meth:`semivis.signal.events.EventSample.primary_clusters`; each event its own: Sum t^2), and Sum t per
+    production process.
 
     The terms of event e are gathered item by item (item = indicator x channel source; source -1: the
     chi1chi1 base flag with x = 0) from the compressed tables; ``order`` sorts u[j0:j1] ascending so that the
@@ -1100,6 +1106,7 @@ def fused_sums(  # noqa: PLR0917
     tc = np.empty(cap)
     tg = np.empty(cap, dtype=np.int64)
     acc = np.empty(nj)
+    tcl = np.zeros(nj)  # the current cluster's Sum t per coupling
     for e in range(n):
         nt = 0
         for it in range(item_src.size):
@@ -1142,8 +1149,14 @@ def fused_sums(  # noqa: PLR0917
                 t_acc += extra[e, j - j0]
             t = we * t_acc
             s[j] += t
-            s2[j] += t * t
+            tcl[j - j0] += t
             bp[pe, j] += t
+        if e + 1 == n or cluster[e + 1] != cluster[e]:
+            prt = cluster_part[cluster[e]]
+            for j in range(j0, j1):
+                sp[prt, j] += tcl[j - j0]
+                s2[prt, j] += tcl[j - j0] * tcl[j - j0]
+                tcl[j - j0] = 0.0
 
 
 @njit(cache=True)

@@ -63,6 +63,7 @@ from semivis.production import simulate_ap_production
 from semivis.production.muon import MUON_BEAMS, simulate_muon_ap_production
 
 __all__ = [
+    "AP_PRIMARY",
     "AP_PROCESSES",
     "CHANNELS_BY_KIND",
     "N_CHI2",
@@ -79,7 +80,7 @@ __all__ = [
 ]
 
 #: bump when the stored arrays or the generation algorithm change (part of every content key)
-SAMPLE_FORMAT_VERSION = 2  # 2: samples with both processes are unions of per-process parts
+SAMPLE_FORMAT_VERSION = 3  # 2: samples with both processes are unions of per-process parts; 3: ap.primary
 
 #: dark channels generated per model kind (names as in semivis.models.DARK_CHANNELS)
 CHANNELS_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -95,6 +96,9 @@ AP_PROCESSES: tuple[str, ...] = ("brem", "annihilation")
 N_CHI2: dict[str, int] = {"chi1chi1": 0, "chi1chi2": 1, "chi2chi2": 2}
 
 _AP_KEYS = ("ap.E", "ap.theta", "ap.phi", "ap.z", "ap.weight", "ap.process")
+#: optional array: the beam primary of each A' (:class:`semivis.production.ApSample` ``primary``); without it
+#: every event counts as its own primary (:meth:`EventSample.primary_clusters`)
+AP_PRIMARY = "ap.primary"
 
 #: last spawn-key word of a process part's streams (None: the seed itself; ASCII "anni" for annihilation)
 PART_STREAM_TAG: dict[str, int | None] = {"brem": None, "annihilation": 0x616E6E69}
@@ -234,6 +238,41 @@ class EventSample:
         """Number of A' events."""
         return int(self.arrays["ap.E"].shape[0])
 
+    def primary_clusters(self) -> tuple[NDArray[np.int64], NDArray[np.int64], list[int | None]]:
+        """The events grouped by beam primary, for Monte Carlo errors: (cluster, part, n_primaries).
+
+        ``cluster[e]``: the index (0, 1, ...) of event e's cluster, the run of consecutive events from one primary
+        of one process part (``ap.primary``); ``part[c]``: the part of cluster c (0 without parts);
+        ``n_primaries[p]``: how many primaries part p simulated (those that emitted no A' included), None where
+        the sample does not say (then each event is its own cluster and the variance is Sum t^2, as for
+        independent weighted events). The A' of one primary's cascade share its shower and are correlated: the
+        variance of a sum over events is that of N_p independent per-primary totals T_c (docs/physics.md,
+        "Monte Carlo errors"). The cascade emits a primary's A' consecutively (non-decreasing ``ap.primary``
+        within a part); a decreasing index would split a cluster and is refused.
+        """
+        n = self.n_events
+        prim = self.arrays.get(AP_PRIMARY)
+        if prim is None:
+            return np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), [None]
+        parts = self.meta.get("parts") or [{"n_events": n, "meta": self.meta}]
+        new = np.ones(n, dtype=bool)
+        new[1:] = prim[1:] != prim[:-1]
+        part_of_event = np.empty(n, dtype=np.int64)
+        n_prim: list[int | None] = []
+        start = 0
+        for ip, part in enumerate(parts):
+            stop = start + int(part["n_events"])
+            if stop - start > 1 and np.any(np.diff(prim[start:stop]) < 0):
+                raise ParameterError(AP_PRIMARY, "decreasing within a part", "non-decreasing (one run per primary)")
+            if start < n:
+                new[start] = True
+            part_of_event[start:stop] = ip
+            np_ = part["meta"].get("n_primaries")
+            n_prim.append(None if np_ is None else int(np_))
+            start = stop
+        cluster = np.asarray(np.cumsum(new) - 1, dtype=np.int64)
+        return cluster, np.ascontiguousarray(part_of_event[new]), n_prim
+
     @property
     def m_Ap(self) -> float:
         """A' mass [GeV]."""
@@ -292,6 +331,8 @@ class EventSample:
             raise ParameterError("arrays", missing[0], "the keys written by EventSample.to_arrays")
         n = np.asarray(arrays["ap.E"]).shape[0]
         out: dict[str, NDArray[Any]] = {}
+        if AP_PRIMARY in arrays:
+            required.append(AP_PRIMARY)
         for k in required:
             a = np.asarray(arrays[k])
             if a.shape[0] != n:
@@ -367,6 +408,7 @@ def _production_part(ap: Any, process: str) -> Any:
             return dataclasses.replace(
                 ap, E=ap.E[sl], theta=ap.theta[sl], phi=ap.phi[sl], z=ap.z[sl], weight=ap.weight[sl],
                 process=ap.process[sl], meta=dict(part["meta"]),
+                primary=None if ap.primary is None else ap.primary[sl],
             )  # fmt: skip
         start = stop
     raise ParameterError("ap_sample", process, "a union production holding this process")
@@ -404,7 +446,11 @@ def simulate_production(
         var = sum((float(q.meta.get("rel_error", 0.0)) * y) ** 2 for q, y in zip(parts, yields, strict=True))
         rel = float(np.sqrt(var) / sum(yields)) if sum(yields) > 0 else float("inf")
         meta = {"processes": list(processes), "parts": info, "stream": _stream(seed), "rel_error": rel}
-        return dataclasses.replace(parts[0], **cat, process=np.concatenate([q.process for q in parts]), meta=meta)
+        # each part's primaries are its own (independent streams); _production_part gives each part its indices back
+        prim = None if any(q.primary is None for q in parts) else np.concatenate([q.primary for q in parts])
+        return dataclasses.replace(
+            parts[0], **cat, process=np.concatenate([q.process for q in parts]), meta=meta, primary=prim
+        )
     if card.beam_particle in MUON_BEAMS:  # a muon does not shower: production.muon, missing-momentum cut (issue 15)
         mu = simulate_muon_ap_production(
             card.target, card.beam_energy_GeV, m_Ap, int(n_events), seed, float(card.p_out_max_GeV or 0.0)
@@ -490,6 +536,8 @@ def build_event_sample(  # noqa: PLR0917
         "ap.process": np.asarray(ap.process, dtype=np.int8),
     }
     n = arrays["ap.E"].shape[0]
+    primary = getattr(ap, "primary", None)
+    arrays[AP_PRIMARY] = np.arange(n, dtype=np.int64) if primary is None else np.asarray(primary, dtype=np.int64)
     E = arrays["ap.E"]
     p = np.sqrt(np.clip(E**2 - m_Ap**2, 0.0, None))
     st, ct = np.sin(arrays["ap.theta"]), np.cos(arrays["ap.theta"])

@@ -62,6 +62,7 @@ from semivis.signal.selections import SELECTION_FLAGS, bin_for_card, selection_f
 __all__ = [
     "SignalResult",
     "bin_signals",
+    "cluster_variance",
     "couplings",
     "couplings_at",
     "decay_fractions",
@@ -221,7 +222,8 @@ def _accumulate(  # noqa: PLR0917
     u: NDArray[np.float64],
     slot_channels: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Sum_e t_e, Sum_e t_e^2 and Sum_e t_e per process, t_e = w_e Sum_ch BR_ch Sum_ind factor P_ind,ch,e."""
+    """Sum_e t_e, its Monte Carlo variance (:func:`cluster_variance` over the sample's primary clusters) and
+    Sum_e t_e per process, t_e = w_e Sum_ch BR_ch Sum_ind factor P_ind,ch,e."""
     offs, xall, call, isrc, iind, igrp, groups = _items(table, sample, indicators, slot_channels)
     nj = u.size
     coefs = np.zeros((max(len(groups), 1), nj))
@@ -229,9 +231,11 @@ def _accumulate(  # noqa: PLR0917
         coefs[gi] = br[ch] * factor
     w = np.ascontiguousarray(sample.arrays["ap.weight"], dtype=np.float64)
     proc = np.ascontiguousarray(sample.arrays["ap.process"], dtype=np.int64)
+    cluster, cluster_part, n_prim = sample.primary_clusters()
     u = np.ascontiguousarray(u, dtype=np.float64)
     s = np.zeros(nj)
-    s2 = np.zeros(nj)
+    sp = np.zeros((len(n_prim), nj))
+    s2 = np.zeros((len(n_prim), nj))
     bp = np.zeros((len(PROCESS_NAMES), nj))
     pair_chs = [ch for ch in sample.channels if N_CHI2[ch] == 2] if not slot_channels else []
     for j0 in range(0, nj, _U_BLOCK if pair_chs else nj):
@@ -245,10 +249,32 @@ def _accumulate(  # noqa: PLR0917
                 eval_pair(pr.xb, pr.coff, pr.ca, pr.cb, pr.cd, ind, uu, coef, extra)
         order = np.argsort(uu, kind="stable").astype(np.int64)
         fused_sums(
-            offs, xall, call, table.base_flags, isrc, iind, igrp, coefs, u, order, w, proc, extra, bool(pair_chs),
-            j0, j1, s, s2, bp,
+            offs, xall, call, table.base_flags, isrc, iind, igrp, coefs, u, order, w, proc, cluster, cluster_part,
+            extra, bool(pair_chs), j0, j1, s, sp, s2, bp,
         )  # fmt: skip
-    return s, s2, bp
+    return s, cluster_variance(sp, s2, n_prim), bp
+
+
+def cluster_variance(
+    sp: NDArray[np.float64], s2: NDArray[np.float64], n_primaries: Sequence[int | None]
+) -> NDArray[np.float64]:
+    """Monte Carlo variance of S = Sum_p S_p, a sum over independent sample parts p (one per production process),
+    from each part's S_p = Sum_c T_c (``sp[p]``) and Sum_c T_c^2 (``s2[p]``) over its clusters c (the events of
+    one beam primary, T_c their summed terms).
+
+    A part of N primaries estimates its S_p as N times the mean of N independent per-primary totals (those
+    with no A' are T = 0), so Var(S_p) = N/(N - 1) Sum_c (T_c - S_p/N)^2 = N/(N - 1) (Sum_c T_c^2 - S_p^2/N)
+    (the sample variance of the mean, as the cascade's yield error ``ApSample.relative_error``); a part whose
+    N is not known (None, or < 2) gets Sum_c T_c^2, the variance of independent weighted events. Rounding can
+    make the difference a few ulp below 0 where every primary gives the same total; the variance is then 0.
+    """
+    var = np.zeros(sp.shape[1])
+    for p, n in enumerate(n_primaries):
+        if n is None or n < 2:
+            var += s2[p]
+        else:
+            var += n / (n - 1.0) * np.maximum(s2[p] - sp[p] ** 2 / n, 0.0)
+    return var
 
 
 @dataclass
@@ -261,7 +287,7 @@ class SignalResult:
     eot: float
     selection: str
     #: the most N_sig one event can carry, norm w_max Sum_ch BR_ch Sum_parts eff_part (every P = 1): the scale of
-    #: the Monte Carlo error where (almost) no event passes, which sqrt(Sum_e t_e^2) cannot see (0 events, 0 error)
+    #: the Monte Carlo error where (almost) no event passes, which the sample variance cannot see (0 events, 0 error)
     max_event: NDArray[np.float64]
 
 
@@ -294,10 +320,10 @@ def _result(  # noqa: PLR0917
     """N_sig of the summed ``parts`` (flag, extra efficiency) from the table and the evaluated couplings."""
     shape, e_f, br, u = cpl
     indicators = [(_flag_index(flag), eff) for flag, eff in parts]
-    s, s2, by_proc = _accumulate(table, sample, indicators, br, u)
+    s, var, by_proc = _accumulate(table, sample, indicators, br, u)
     norm = eot_v * e_f**2 * float(card.signal_efficiency(sample.m_Ap))
     with np.errstate(invalid="ignore", divide="ignore"):
-        rel = np.where(s > 0.0, np.sqrt(s2) / np.where(s > 0.0, s, 1.0), 0.0)
+        rel = np.where(s > 0.0, np.sqrt(var) / np.where(s > 0.0, s, 1.0), 0.0)
     w = sample.arrays["ap.weight"]
     w_max = float(np.max(w)) if w.size else 0.0
     br_sum = sum((br[ch] for ch in sample.channels), np.zeros_like(u))
@@ -323,8 +349,10 @@ def signal_result(  # noqa: PLR0917
 ) -> SignalResult:
     """N_sig, its relative Monte Carlo error and the per-process breakdown for every coupling point.
 
-    N_sig = EOT eps^2 eff_sig(m_A') Sum_parts eff_part Sum_e w_e Sum_ch BR_ch P_part,ch,e(c tau); the MC error
-    is sqrt(Sum_e (w_e t_e)^2) / Sum_e w_e t_e with t_e the per-event bracket. For a selection with several
+    N_sig = EOT eps^2 eff_sig(m_A') Sum_parts eff_part Sum_e w_e Sum_ch BR_ch P_part,ch,e(c tau); the relative
+    MC error is the standard error of that sum over the sample's beam primaries (:func:`cluster_variance`: the
+    A' of one primary's cascade are summed before squaring, since they share its shower) over the sum itself.
+    For a selection with several
     bins (``s1+s2``) this is their total (the bins are disjoint event classes); :func:`bin_signals` gives
     each bin, as a multibin limit uses them.
     """
