@@ -71,8 +71,9 @@ class ApSample:
     target at eps = 1 (before any branching ratio), ``process`` (int8, :data:`PROCESS_NAMES`), ``m_Ap`` [GeV].
 
     ``primary`` (int64, non-decreasing; None: every A' from its own primary): the index of the beam particle whose
-    cascade emitted each A'. The ~10 A' one primary's cascade emits are correlated (they share its shower), so a
-    Monte Carlo error must sum them per primary before squaring (:func:`semivis.signal.reweight.bin_signals`).
+    cascade emitted each A'. The ~12 A' one primary's cascade emits at 100 GeV are correlated (they share its
+    shower), so a Monte Carlo error must sum them per primary before squaring
+    (:func:`semivis.signal.reweight.cluster_variance`).
     """
 
     E: NDArray[np.float64]

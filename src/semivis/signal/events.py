@@ -246,9 +246,9 @@ class EventSample:
         ``n_primaries[p]``: how many primaries part p simulated (those that emitted no A' included), None where
         the sample does not say (then each event is its own cluster and the variance is Sum t^2, as for
         independent weighted events). The A' of one primary's cascade share its shower and are correlated: the
-        variance of a sum over events is that of N_p independent per-primary totals T_c (docs/physics.md,
-        "Monte Carlo errors"). The cascade emits a primary's A' consecutively (non-decreasing ``ap.primary``
-        within a part); a decreasing index would split a cluster and is refused.
+        variance of a sum over events is that of N_p independent per-primary totals T_c
+        (docs/physics/detector-and-signal.md, Sect. 3.1). The cascade emits a primary's A' consecutively
+        (non-decreasing ``ap.primary`` within a part); a decreasing index would split a cluster and is refused.
         """
         n = self.n_events
         prim = self.arrays.get(AP_PRIMARY)

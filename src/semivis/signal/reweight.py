@@ -264,7 +264,8 @@ def cluster_variance(
 
     A part of N primaries estimates its S_p as N times the mean of N independent per-primary totals (those
     with no A' are T = 0), so Var(S_p) = N/(N - 1) Sum_c (T_c - S_p/N)^2 = N/(N - 1) (Sum_c T_c^2 - S_p^2/N)
-    (the sample variance of the mean, as the cascade's yield error ``ApSample.relative_error``); a part whose
+    (the unbiased sample variance of N independent totals, PDG RPP 2022, Statistics, Sect. 40.2.2, times N for
+    their sum; the same estimator as the cascade's yield error ``ApSample.relative_error``); a part whose
     N is not known (None, or < 2) gets Sum_c T_c^2, the variance of independent weighted events. Rounding can
     make the difference a few ulp below 0 where every primary gives the same total; the variance is then 0.
     """
@@ -352,9 +353,8 @@ def signal_result(  # noqa: PLR0917
     N_sig = EOT eps^2 eff_sig(m_A') Sum_parts eff_part Sum_e w_e Sum_ch BR_ch P_part,ch,e(c tau); the relative
     MC error is the standard error of that sum over the sample's beam primaries (:func:`cluster_variance`: the
     A' of one primary's cascade are summed before squaring, since they share its shower) over the sum itself.
-    For a selection with several
-    bins (``s1+s2``) this is their total (the bins are disjoint event classes); :func:`bin_signals` gives
-    each bin, as a multibin limit uses them.
+    For a selection with several bins (``s1+s2``) this is their total (the bins are disjoint event classes);
+    :func:`bin_signals` gives each bin, as a multibin limit uses them.
     """
     sel = selection_for_card(selection, card)
     parts = [p for b in sel.bins for p in b.parts]
