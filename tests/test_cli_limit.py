@@ -28,6 +28,7 @@ from semivis.cli import main
 from semivis.cli.limit import limit_summary
 from semivis.scan import ScanSpec, exclusion, load_result, run_scan
 from semivis.scan.contours import dataset_ratio, projection_lines
+from semivis.scan.spec import DEFAULT_AP_PER_PRIMARY
 from semivis.testing import ToyEvaluator
 
 BASE = [
@@ -69,6 +70,16 @@ def test_limit_writes_result_and_summary(tmp_path: Path) -> None:
     ds = load_result(out)
     assert ds.attrs["model"] == "idm"
     assert ds.attrs["selection"] == "missing-energy"
+    assert summary["ap_per_primary"] == DEFAULT_AP_PER_PRIMARY  # the scans thin by default, and say so
+
+
+def test_limit_ap_per_primary_all_is_the_exact_path(tmp_path: Path) -> None:
+    summ = tmp_path / "s.json"
+    args = [*BASE, "--ap-per-primary", "all", "--out", str(tmp_path / "r.nc"), "--json", str(summ)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert json.loads(summ.read_text())["ap_per_primary"] is None
+    assert json.loads(load_result(tmp_path / "r.nc").attrs["provenance"])["spec"]["ap_per_primary"] is None
 
 
 def test_limit_adaptive_scan_reports_its_cells(tmp_path: Path) -> None:
@@ -128,6 +139,8 @@ def test_limit_several_eot_keyed(tmp_path: Path) -> None:
         (["--n-events", "0"], "--n-events"),
         (["--x-min", "1", "--x-max", "0.1"], "--x-min"),
         (["--pilot-events", "20"], "--pilot-events"),  # the (m_A', eps) plane has one sample per column
+        (["--ap-per-primary", "0"], "--ap-per-primary"),
+        (["--ap-per-primary", "some"], "--ap-per-primary"),
     ],
 )
 def test_limit_bad_input_one_line(tmp_path: Path, extra: list[str], option: str) -> None:
@@ -332,9 +345,14 @@ def test_results_follow_the_umask(tmp_path: Path) -> None:
         markers = tmp_path / "m"
         markers.mkdir()
         with pytest.raises(RuntimeError, match="simulated crash"):
-            run_scan(spec, evaluator=ToyEvaluator(marker_dir=str(markers), fail_after=2), out=tmp_path / "k.nc")
+            run_scan(
+                spec,
+                evaluator=ToyEvaluator(marker_dir=str(markers), fail_after=2),
+                out=tmp_path / "k.nc",
+                cache_dir=tmp_path / "k-cache",  # its own: a sample another test cached would shift the crash
+            )
         kept = list(tmp_path.glob("k.nc.partial-*/*"))
-        assert len(kept) == 3  # spec.json + 2 columns
+        assert len(kept) == 3, sorted(p.name for p in kept)  # spec.json + 2 columns
         assert {p.stat().st_mode & 0o777 for p in kept} == {0o644}
     finally:
         os.umask(old)

@@ -14,6 +14,7 @@ from semivis.errors import ParameterError
 from semivis.models.dark_sector import ALPHA_D_MAX
 from semivis.planes import PLANES, eps_from_y, resolve_fixed, theta_from_tan_theta, y_from_eps
 from semivis.scan import ScanSpec
+from semivis.scan.spec import DEFAULT_AP_PER_PRIMARY
 
 FIX = {"alpha_D": 0.1, "ratio": 3.0, "delta": 0.4, "eps": 1e-3, "theta": 0.08, "m_chi1": 0.05}
 
@@ -290,11 +291,13 @@ def test_spec_refuses_an_unknown_efficiency_normalisation_naming_the_option() ->
 
 
 def test_default_efficiency_normalisation_keeps_the_spec_json_of_before_the_option() -> None:
-    """The spec JSON (what scan keys, checkpoints and caches hash) of a default spec is byte for byte the one
-    semivis wrote before the option existed (taken from f16891a), so existing results stay valid; a normalised
-    spec says so and hashes differently, and it round-trips."""
+    """The spec JSON (what scan keys, checkpoints and caches hash) of a spec in the default efficiency mode is byte
+    for byte the one semivis wrote before the option existed (taken from f16891a), plus the A' kept per primary
+    (null: all; the default's thinning changes its samples, so its key too); a normalised spec says so and hashes
+    differently, and it round-trips."""
     kw: dict[str, Any] = {"nx": 3, "ny": 4, "x_range": (0.01, 0.1), "y_range": (1e-5, 1e-3), "eot": (1e12,)}
     kw["experiment"] = "na64-2016-2022"
+    kw["ap_per_primary"] = None  # every A', as before the thinning (below: the default thins, and says so)
     spec = ScanSpec.from_ranges("idm", "mAp-eps", **kw)
     before = (
         '{"cl": 0.9, "eot": [1000000000000.0], "experiment": "na64-2016-2022", "fixed": {"alpha_D": 0.1, '
@@ -302,14 +305,20 @@ def test_default_efficiency_normalisation_keeps_the_spec_json_of_before_the_opti
         '"prior": "gauss", "seed": 20231, "selection": "missing-energy", "x": [0.01, 0.03162277660168379, 0.1], '
         '"y": [1e-05, 4.641588833612782e-05, 0.00021544346900318823, 0.001]}'
     )
+    # the A' per primary is always in the JSON (None: every A'; the key sorts first), so the spec reads back as it was
+    before = '{"ap_per_primary": null, ' + before[1:]
     assert spec.to_json() == before
     assert spec.efficiency_normalisation == "first-principles"
     explicit = ScanSpec.from_ranges("idm", "mAp-eps", efficiency_normalisation="first-principles", **kw)
-    assert explicit.to_json() == before
+    assert explicit.to_json() == spec.to_json()
     normalised = ScanSpec.from_ranges("idm", "mAp-eps", efficiency_normalisation="na64-invisible-2016-2022", **kw)
     d = json.loads(normalised.to_json())
     assert d["efficiency_normalisation"] == "na64-invisible-2016-2022"
     assert {k: v for k, v in d.items() if k != "efficiency_normalisation"} == json.loads(before)
+    thinned = json.loads(ScanSpec.from_ranges("idm", "mAp-eps", **{**kw, "ap_per_primary": 4}).to_json())
+    assert thinned == {**json.loads(before), "ap_per_primary": 4}
+    default = ScanSpec.from_ranges("idm", "mAp-eps", **{k: v for k, v in kw.items() if k != "ap_per_primary"})
+    assert default.to_dict()["ap_per_primary"] == DEFAULT_AP_PER_PRIMARY
     again = ScanSpec(
         **{**d, "x": tuple(d["x"]), "y": tuple(d["y"]), "eot": tuple(d["eot"]), "n_obs": tuple(d["n_obs"])}
     )

@@ -36,6 +36,7 @@ from semivis.scan.contours import dataset_ratio, projection_lines
 from semivis.scan.evaluators import KERNEL_MIN_COUPLINGS, clear_kernel_memo
 from semivis.scan.result import write_result
 from semivis.scan.runner import ScanInterrupted, run_scans, scan_key
+from semivis.scan.spec import DEFAULT_AP_PER_PRIMARY
 from semivis.signal.events import production_seed
 from semivis.stats import multibin_table
 from semivis.testing import ToyEvaluator
@@ -486,7 +487,12 @@ def test_default_efficiency_normalisation_keeps_the_scan_key() -> None:
     card_key = evaluator.card_info(spec.experiment)["key"]
     assert card_key == load_card("na64-2016-2022").detector_key()
     assert "efficiency_normalisation" not in spec.to_dict()
-    blob = {"spec": spec.to_dict(), "evaluator": {"name": "signal"}, "card": card_key, "version": __version__}
+    blob = {
+        "spec": spec.to_dict(),
+        "evaluator": {"name": "signal", "ap_per_primary": DEFAULT_AP_PER_PRIMARY},
+        "card": card_key,
+        "version": __version__,
+    }
     assert scan_key(spec, evaluator, card_key) == hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
     normalised = small_spec(experiment="na64-2016-2022", efficiency_normalisation="na64-invisible-2016-2022")
     norm_eval = SignalEvaluator().for_spec(normalised)
@@ -542,14 +548,15 @@ def test_default_processes_keep_the_scan_and_sample_keys() -> None:
     and another scan key."""
     spec = small_spec(experiment="na64-2016-2022")
     evaluator = SignalEvaluator().for_spec(spec)
-    assert evaluator.identity() == {"name": "signal"}
+    thin = {"ap_per_primary": DEFAULT_AP_PER_PRIMARY}
+    assert evaluator.identity() == {"name": "signal", **thin}
     card_key = evaluator.card_info(spec.experiment)["key"]
-    blob = {"spec": spec.to_dict(), "evaluator": {"name": "signal"}, "card": card_key, "version": __version__}
+    blob = {"spec": spec.to_dict(), "evaluator": {"name": "signal", **thin}, "card": card_key, "version": __version__}
     assert scan_key(spec, evaluator, card_key) == hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
     brem = small_spec(experiment="na64-2016-2022", processes=("brem",))
     brem_eval = SignalEvaluator().for_spec(brem)
     assert brem_eval.processes == ("brem",)
-    assert brem_eval.identity() == {"name": "signal", "processes": ["brem"]}
+    assert brem_eval.identity() == {"name": "signal", "processes": ["brem"], **thin}
     assert scan_key(brem, brem_eval, card_key) != scan_key(spec, evaluator, card_key)
 
 

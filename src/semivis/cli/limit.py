@@ -88,6 +88,7 @@ def limit_summary(ds: xr.Dataset, spec: ScanSpec, out: Path | str) -> dict[str, 
         "efficiency_normalisation": spec.efficiency_normalisation,
         **{k: card[k] for k in ("efficiency_factor", "efficiency_label") if k in card},
         "processes": list(spec.processes),
+        "ap_per_primary": spec.ap_per_primary,
         "fixed": dict(spec.fixed),
         **({"fixed_along_x": spec.fixed_values()} if spec.fixed_values() else {}),
         "eot": [float(e) for e in ds["eot"].values],
@@ -252,6 +253,13 @@ def _pilot_option(text: str | None) -> int | tuple[int, ...] | None:
     "where the pilot does not decide the cell at 5 sigma or the contour passes (the contour is the full scan's; "
     "semivis.scan.adaptive); a comma-separated increasing list (e.g. 312,1250) is a ladder of pilots [off]",
 )
+@click.option(
+    "--ap-per-primary",
+    default=None,
+    help="A' each beam primary's cascade keeps before the decays are drawn (systematic sampling, unbiased; "
+    "docs/physics/detector-and-signal.md Sect. 3.2), or 'all' for every A' (the exact path) "
+    "[$SEMIVIS_AP_PER_PRIMARY, else 4]",
+)
 @click.option("--seed", type=int, default=20231, show_default=True)
 @click.option("--x-min", type=float, default=None, help="first column value [plane default]")
 @click.option("--x-max", type=float, default=None, help="last column value [plane default]")
@@ -282,6 +290,7 @@ def command(**opts: Any) -> None:
     """Exclusion scan of MODEL in PLANE: N_sig grid, exact-CLs s_up, contours, provenance -> --out."""
     from semivis.scan import ScanSpec, run_scan  # noqa: PLC0415 - keep 'semivis --help' fast (xarray, numba)
     from semivis.scan.runner import ScanInterrupted  # noqa: PLC0415
+    from semivis.scan.spec import parse_ap_per_primary  # noqa: PLC0415
 
     plane = PLANES[opts["plane"]]
     x_range = (
@@ -317,6 +326,7 @@ def command(**opts: Any) -> None:
         efficiency_normalisation=opts["efficiency_normalisation"],
         processes=tuple(p.strip() for p in opts["processes"].split(",")),
         pilot_events=_pilot_option(opts["pilot_events"]),
+        **({} if opts["ap_per_primary"] is None else {"ap_per_primary": parse_ap_per_primary(opts["ap_per_primary"])}),
     )
     _check_outputs(opts["out"], opts["json_out"], opts["force"])
     try:

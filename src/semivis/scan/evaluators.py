@@ -280,6 +280,8 @@ class SignalEvaluator(Evaluator):
     (``ExperimentCard.detector_key``), which enters every sample-cache and scan key. ``processes`` are the A'
     production processes of its samples (the spec's ``processes``); they enter :meth:`identity`, so every
     sample-cache and scan key, when they are not the default (both), so default keys are unchanged.
+    ``ap_per_primary``: the A' each primary keeps (the spec's, :data:`semivis.scan.spec.DEFAULT_AP_PER_PRIMARY`;
+    None: every A'), in :meth:`identity` when it thins.
 
     ``lifetime``: ``kernel`` (default) or ``exact`` (module docstring; ``exact`` enters :meth:`identity`);
     ``kernel_cache``: cache root whose ``kernels/`` section stores lifetime kernels (None: the default root,
@@ -289,6 +291,7 @@ class SignalEvaluator(Evaluator):
     name: str = "signal"
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION
     processes: tuple[str, ...] = DEFAULT_PROCESSES
+    ap_per_primary: int | None = None
     lifetime: str = field(default_factory=_default_lifetime)
     kernel_cache: str | None = None
 
@@ -315,12 +318,18 @@ class SignalEvaluator(Evaluator):
             out["processes"] = list(self.processes)
         if self.lifetime != "kernel":
             out["lifetime"] = self.lifetime
+        if self.ap_per_primary is not None:
+            out["ap_per_primary"] = self.ap_per_primary
         return out
 
     def for_spec(self, spec: ScanSpec) -> SignalEvaluator:
-        """This evaluator in ``spec``'s signal-efficiency mode, producing A' by ``spec``'s processes."""
+        """This evaluator in ``spec``'s signal-efficiency mode, producing A' by ``spec``'s processes and keeping
+        ``spec.ap_per_primary`` of them per primary."""
         return dataclasses.replace(
-            self, efficiency_normalisation=spec.efficiency_normalisation, processes=spec.processes
+            self,
+            efficiency_normalisation=spec.efficiency_normalisation,
+            processes=spec.processes,
+            ap_per_primary=spec.ap_per_primary,
         )
 
     def _card(self, experiment: str) -> Any:
@@ -368,8 +377,9 @@ class SignalEvaluator(Evaluator):
         m_ap, m1, m2 = masses
         card = self._card(experiment)
         return build_event_sample(
-            card, kind, m_ap, m1, m2, n_events=n_events, seed=seed, processes=self.processes, ap_sample=production
-        )
+            card, kind, m_ap, m1, m2, n_events=n_events, seed=seed, processes=self.processes, ap_sample=production,
+            ap_per_primary=self.ap_per_primary,
+        )  # fmt: skip
 
     def build_production(self, experiment: str, m_Ap: float, n_events: int, seed: np.random.SeedSequence) -> Any:
         """``semivis.signal.events.simulate_production`` on the card with this evaluator's processes."""

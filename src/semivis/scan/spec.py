@@ -27,6 +27,7 @@ import functools
 import itertools
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -43,7 +44,15 @@ from semivis.signal.events import AP_PROCESSES, check_processes
 from semivis.signal.selections import bin_names
 from semivis.stats import PRIORS
 
-__all__ = ["DEFAULT_EFFICIENCY_NORMALISATION", "DEFAULT_PROCESSES", "FixedValue", "ScanSpec"]
+__all__ = [
+    "DEFAULT_AP_PER_PRIMARY",
+    "DEFAULT_EFFICIENCY_NORMALISATION",
+    "DEFAULT_PROCESSES",
+    "FixedValue",
+    "ScanSpec",
+    "default_ap_per_primary",
+    "parse_ap_per_primary",
+]
 
 #: the signal-efficiency mode of a spec that does not name one: the card's efficiency table as it is (the
 #: default of ``ExperimentCard.efficiency_normalisation`` and of every shipped card)
@@ -52,6 +61,44 @@ DEFAULT_EFFICIENCY_NORMALISATION = "first-principles"
 #: the A' production processes of a spec that does not name them: dark bremsstrahlung and resonant annihilation
 #: (``semivis.signal.AP_PROCESSES``). The NA64 papers' recasts used bremsstrahlung only (``("brem",)``)
 DEFAULT_PROCESSES: tuple[str, ...] = AP_PROCESSES
+
+#: the A' kept per beam primary by a spec that does not say (``--ap-per-primary``; None: every A', the exact path):
+#: systematic sampling within each primary's ~12 A' (``semivis.production.cascade.thin_per_primary``). Chosen on
+#: the measurement of docs/physics/detector-and-signal.md Sect. 3.2 (4 000 primaries, iDM at m_A' = 0.06, 0.3 and
+#: 1 GeV, eps 3e-5 to 1e-2, missing-energy and S1): a third of the A'; the Monte Carlo variance of N_sig
+#: unchanged where the A' is invisible-like, at most 1.3x (missing-energy) and 1.9x (S1 at eps = 1e-2, m_A' = 1 GeV,
+#: where a few decays in the detector carry N_sig) where the decays are seen
+DEFAULT_AP_PER_PRIMARY: int | None = 4
+
+
+def parse_ap_per_primary(text: str, option: str = "--ap-per-primary") -> int | None:
+    """The A' per primary written as text: an integer >= 1, or ``all`` (None: every A', the exact path).
+
+    >>> parse_ap_per_primary("4"), parse_ap_per_primary("all")
+    (4, None)
+    >>> parse_ap_per_primary("0")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    semivis.errors.ParameterError: --ap-per-primary = '0' is out of range: allowed an integer >= 1, or all...
+    """
+    word = str(text).strip().lower()
+    if word == "all":
+        return None
+    try:
+        k = int(word)
+    except ValueError:
+        k = 0
+    if k < 1:
+        raise ParameterError(option, text, "an integer >= 1, or all (every A')")
+    return k
+
+
+def default_ap_per_primary() -> int | None:
+    """``$SEMIVIS_AP_PER_PRIMARY`` (an integer >= 1, or ``all``), else :data:`DEFAULT_AP_PER_PRIMARY`: how a
+    figure (``semivis figure``, whose cache key holds every ``SEMIVIS_*`` switch) selects the exact path."""
+    text = os.environ.get("SEMIVIS_AP_PER_PRIMARY")
+    return DEFAULT_AP_PER_PRIMARY if text is None else parse_ap_per_primary(text, "SEMIVIS_AP_PER_PRIMARY")
+
 
 #: a fixed parameter's value in a spec: a number, or (for ``RULE_PARAMETERS``) a mass-dependent rule's name
 FixedValue = float | str
@@ -147,7 +194,9 @@ class ScanSpec:
     ``pilot_events`` (``--pilot-events``, per-cell planes only, ``None``: off) makes the scan adaptive: every cell
     first with that many primaries, then ``n_events`` where the pilot does not decide the cell or the contour passes
     next to it (:mod:`semivis.scan.adaptive`); an increasing tuple of primaries is a ladder of pilots, each for the
-    cells the previous one left undecided (:attr:`pilot_levels`).
+    cells the previous one left undecided (:attr:`pilot_levels`); ``ap_per_primary`` (``--ap-per-primary``) the A'
+    each beam primary's cascade keeps before the decays are drawn (default :func:`default_ap_per_primary`:
+    ``$SEMIVIS_AP_PER_PRIMARY``, else :data:`DEFAULT_AP_PER_PRIMARY`; None: all, the exact path).
 
     >>> ScanSpec.from_ranges("idm", "mAp-eps", nx=2, ny=2, efficiency_normalisation="per-mass")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -177,6 +226,7 @@ class ScanSpec:
     efficiency_normalisation: str = DEFAULT_EFFICIENCY_NORMALISATION
     processes: tuple[str, ...] = DEFAULT_PROCESSES
     pilot_events: int | tuple[int, ...] | None = None
+    ap_per_primary: int | None = field(default_factory=default_ap_per_primary)
 
     def __post_init__(self) -> None:
         model = str(self.model).lower()
@@ -216,6 +266,11 @@ class ScanSpec:
         object.__setattr__(self, "processes", check_processes(self.processes, "--processes"))
         if self.pilot_events is not None:
             object.__setattr__(self, "pilot_events", _pilot_events(self.pilot_events, plane, self.n_events))
+        if self.ap_per_primary is not None:
+            k = self.ap_per_primary
+            if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+                raise ParameterError("--ap-per-primary", k, "an integer >= 1, or all (None)")
+            object.__setattr__(self, "ap_per_primary", int(k))
 
     @property
     def pilot_levels(self) -> tuple[int, ...]:
@@ -311,6 +366,7 @@ class ScanSpec:
             del d["pilot_events"]  # likewise: a scan without pilot keeps its key
         elif isinstance(self.pilot_events, tuple):
             d["pilot_events"] = list(self.pilot_events)
+        # ap_per_primary stays, None included: a spec read back from its dict must not take the default's thinning
         if self.processes == DEFAULT_PROCESSES:
             del d["processes"]  # likewise
         else:

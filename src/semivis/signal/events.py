@@ -59,7 +59,8 @@ from semivis.detector.cards import ExperimentCard
 from semivis.errors import ParameterError
 from semivis.models import sample_chi2_decay
 from semivis.models.kinematics import boost_from_rest_frame, two_body_momentum
-from semivis.production import simulate_ap_production
+from semivis.production import ApSample, simulate_ap_production
+from semivis.production.cascade import thin_per_primary
 from semivis.production.muon import MUON_BEAMS, simulate_muon_ap_production
 
 __all__ = [
@@ -102,6 +103,9 @@ AP_PRIMARY = "ap.primary"
 
 #: last spawn-key word of a process part's streams (None: the seed itself; ASCII "anni" for annihilation)
 PART_STREAM_TAG: dict[str, int | None] = {"brem": None, "annihilation": 0x616E6E69}
+
+#: last spawn-key word of a sample's thinning stream (ASCII "thin"), apart from its production and decay streams
+THINNING_STREAM_TAG = 0x7468696E
 
 
 class ApLike(Protocol):
@@ -166,11 +170,13 @@ def sample_content_key(  # noqa: PLR0917
     seed: int | np.random.SeedSequence,
     processes: tuple[str, ...] = AP_PROCESSES,
     production_stream: dict[str, Any] | None = None,
+    ap_per_primary: int | None = None,
 ) -> str:
     """Stable key of a sample's inputs (production-relevant card content, masses, statistics, seed, production
     processes, code). ``processes`` enters only when it is not :data:`AP_PROCESSES`, so the keys of samples made
     with both processes are the ones they had before the option; ``production_stream`` (the stream of a shared
-    production, :func:`simulate_production`) only when given, so own-production keys are unchanged."""
+    production, :func:`simulate_production`) only when given, so own-production keys are unchanged; likewise
+    ``ap_per_primary`` (the thinning of :func:`build_event_sample`) only when it thins."""
     blob: dict[str, Any] = {
         "format": SAMPLE_FORMAT_VERSION,
         "semivis": __version__,
@@ -187,6 +193,8 @@ def sample_content_key(  # noqa: PLR0917
         blob["processes"] = list(processes)
     if production_stream is not None:
         blob["production_stream"] = production_stream
+    if ap_per_primary is not None:
+        blob["ap_per_primary"] = int(ap_per_primary)
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
 
 
@@ -480,6 +488,7 @@ def build_event_sample(  # noqa: PLR0917
     seed: int | np.random.SeedSequence = 1,
     ap_sample: ApLike | None = None,
     processes: tuple[str, ...] = AP_PROCESSES,
+    ap_per_primary: int | None = None,
 ) -> EventSample:
     """Generate the eps-independent events of one mass point (m_A', m_chi1, m_chi2) for ``card``.
 
@@ -491,8 +500,17 @@ def build_event_sample(  # noqa: PLR0917
     ``m_chi2`` is ignored.
     ``processes``: the A' production processes (:func:`check_processes`; default both, ``("brem",)`` is what the
     NA64 papers' recasts used), recorded in ``meta["processes"]`` and the content key.
+    ``ap_per_primary`` (None: every A'): keep that many A' per beam primary before the decays are drawn
+    (:func:`semivis.production.cascade.thin_per_primary`, systematic sampling on this mass point's own stream,
+    tagged :data:`THINNING_STREAM_TAG`; docs/physics/detector-and-signal.md Sect. 3.2), recorded in
+    ``meta["ap_per_primary"]`` and the content key. The scans' default is
+    :data:`semivis.scan.spec.DEFAULT_AP_PER_PRIMARY`; a sample without primary indices is not thinned.
     """
     processes = check_processes(processes)
+    if ap_per_primary is not None and (
+        isinstance(ap_per_primary, bool) or not isinstance(ap_per_primary, int | np.integer) or ap_per_primary < 1
+    ):
+        raise ParameterError("ap_per_primary", ap_per_primary, "an integer >= 1, or None (every A')")
     if kind not in CHANNELS_BY_KIND:
         raise ParameterError("kind", kind, "one of idm, i2dm, invisible")
     if isinstance(n_events, bool) or not isinstance(n_events, int | np.integer) or n_events < 1:
@@ -507,7 +525,7 @@ def build_event_sample(  # noqa: PLR0917
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(_seed_int(seed))
     seed_int = _seed_int(seed)
     if _is_union(card, processes, ap_sample):
-        return _union_sample(card, kind, (m_Ap, m_chi1, m_chi2), n_events, seed, ap_sample, processes)
+        return _union_sample(card, kind, (m_Ap, m_chi1, m_chi2), n_events, seed, ap_sample, processes, ap_per_primary)
     own = part_seed(ss, processes[0]) if len(processes) == 1 else ss
     children = own.spawn(1 + len(CHANNELS_BY_KIND[kind]))
     ap: Any = ap_sample
@@ -527,6 +545,9 @@ def build_event_sample(  # noqa: PLR0917
             beam_particle=card.beam_particle,
             beam_energy_spread=card.beam_energy_spread,
         )
+    if ap_per_primary is not None and isinstance(ap, ApSample):
+        thin = np.random.SeedSequence(own.entropy, spawn_key=(*own.spawn_key, THINNING_STREAM_TAG))
+        ap = thin_per_primary(ap, int(ap_per_primary), np.random.default_rng(thin))
     arrays: dict[str, NDArray[Any]] = {
         "ap.E": np.asarray(ap.E, dtype=np.float64),
         "ap.theta": np.asarray(ap.theta, dtype=np.float64),
@@ -587,11 +608,13 @@ def build_event_sample(  # noqa: PLR0917
         "card": card.name,
         "processes": list(processes),
         "content_key": sample_content_key(
-            card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed, processes, production_stream
+            card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed, processes, production_stream, ap_per_primary
         ),
         "production": json.loads(json.dumps(getattr(ap, "meta", {}), default=str)),
         "semivis": __version__,
     }
+    if ap_per_primary is not None:
+        meta["ap_per_primary"] = int(ap_per_primary)
     if production_stream is not None:
         meta["production_stream"] = production_stream
     return EventSample(arrays, meta)
@@ -605,6 +628,7 @@ def _union_sample(  # noqa: PLR0917
     seed: int | np.random.SeedSequence,
     ap_sample: Any,
     processes: tuple[str, ...],
+    ap_per_primary: int | None = None,
 ) -> EventSample:
     """The union of the one-process samples of ``processes`` on the same seed (module docstring): arrays
     concatenated part after part, ``meta["parts"]`` holds each part's event count and metadata."""
@@ -613,7 +637,7 @@ def _union_sample(  # noqa: PLR0917
         build_event_sample(
             card, kind, m_Ap, m_chi1, m_chi2, n_events=n_events,
             seed=_copy_seed(seed) if isinstance(seed, np.random.SeedSequence) else seed,
-            ap_sample=_production_part(ap_sample, p), processes=(p,),
+            ap_sample=_production_part(ap_sample, p), processes=(p,), ap_per_primary=ap_per_primary,
         )
         for p in processes
     ]  # fmt: skip
@@ -622,7 +646,7 @@ def _union_sample(  # noqa: PLR0917
     meta = dict(parts[0].meta)
     meta["processes"] = list(processes)
     meta["content_key"] = sample_content_key(
-        card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed, processes, production_stream
+        card, kind, m_Ap, m_chi1, m_chi2, int(n_events), seed, processes, production_stream, ap_per_primary
     )
     meta["production"] = {"processes": list(processes), "parts": [q.meta["production"] for q in parts]}
     meta["parts"] = [
