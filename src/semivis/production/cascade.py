@@ -329,6 +329,14 @@ def simulate_ap_production(  # noqa: PLR0917
     )
 
 
+def check_ap_per_primary(k: object, option: str = "ap_per_primary") -> int:
+    """``k`` as the number of A' to keep per beam primary (:func:`thin_per_primary`): an integer >= 1, else a
+    :class:`~semivis.errors.ParameterError` naming ``option``."""
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ParameterError(option, k, "an integer >= 1, or all (None: every A')")
+    return int(k)
+
+
 def thin_per_primary(ap: ApSample, k: int, rng: np.random.Generator) -> ApSample:
     """``ap`` with k A' per beam primary kept by systematic sampling within each primary's A' (docs/physics/
     detector-and-signal.md Sect. 3.2), each kept A' weighted W_c n_e / k.
@@ -347,8 +355,7 @@ def thin_per_primary(ap: ApSample, k: int, rng: np.random.Generator) -> ApSample
     A sample without primary indices (every A' its own primary: nothing to thin) and ``k`` of at least the largest
     number of A' of one primary are returned as they are (k >= that number could only merge A').
     """
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise ParameterError("ap_per_primary", k, "an integer >= 1")
+    k = check_ap_per_primary(k)
     prim = ap.primary
     n = len(ap)
     if prim is None or n == 0:
@@ -366,7 +373,11 @@ def thin_per_primary(ap: ApSample, k: int, rng: np.random.Generator) -> ApSample
     hit = np.searchsorted(cum, points, side="right")
     # rounding in the global cumulative sum must not carry a point into the next primary's A'
     hit = np.clip(hit, starts[:, None], ends[:, None] - 1).ravel()
-    keep, first, count = np.unique(hit, return_index=True, return_counts=True)
+    # hit is non-decreasing (points increase within a primary, primaries' ranges follow each other): its runs are
+    # the kept A', the length of a run the times it was hit
+    first = np.flatnonzero(np.concatenate(([True], hit[1:] != hit[:-1])))
+    keep = hit[first]
+    count = np.diff(np.append(first, hit.size))
     owner = first // k
     meta = {**ap.meta, "ap_per_primary": int(k), "n_ap_unthinned": int(n)}
     return replace(

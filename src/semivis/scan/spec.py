@@ -40,6 +40,7 @@ from semivis.detector.cards import EFFICIENCY_NORMALISATIONS
 from semivis.errors import ParameterError
 from semivis.models.dark_sector import ALPHA_D_MAX, MODEL_RATIO_MAX
 from semivis.planes import MODELS, OPTION, PLANES, Plane, log_grid, resolve_fixed
+from semivis.production.cascade import check_ap_per_primary
 from semivis.signal.events import AP_PROCESSES, check_processes
 from semivis.signal.selections import bin_names
 from semivis.stats import PRIORS
@@ -85,12 +86,9 @@ def parse_ap_per_primary(text: str, option: str = "--ap-per-primary") -> int | N
     if word == "all":
         return None
     try:
-        k = int(word)
-    except ValueError:
-        k = 0
-    if k < 1:
-        raise ParameterError(option, text, "an integer >= 1, or all (every A')")
-    return k
+        return check_ap_per_primary(int(word), option)
+    except (ValueError, ParameterError):
+        raise ParameterError(option, text, "an integer >= 1, or all (every A')") from None
 
 
 def default_ap_per_primary() -> int | None:
@@ -267,10 +265,7 @@ class ScanSpec:
         if self.pilot_events is not None:
             object.__setattr__(self, "pilot_events", _pilot_events(self.pilot_events, plane, self.n_events))
         if self.ap_per_primary is not None:
-            k = self.ap_per_primary
-            if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-                raise ParameterError("--ap-per-primary", k, "an integer >= 1, or all (None)")
-            object.__setattr__(self, "ap_per_primary", int(k))
+            object.__setattr__(self, "ap_per_primary", check_ap_per_primary(self.ap_per_primary, "--ap-per-primary"))
 
     @property
     def pilot_levels(self) -> tuple[int, ...]:

@@ -60,7 +60,7 @@ from semivis.errors import ParameterError
 from semivis.models import sample_chi2_decay
 from semivis.models.kinematics import boost_from_rest_frame, two_body_momentum
 from semivis.production import ApSample, simulate_ap_production
-from semivis.production.cascade import thin_per_primary
+from semivis.production.cascade import check_ap_per_primary, thin_per_primary
 from semivis.production.muon import MUON_BEAMS, simulate_muon_ap_production
 
 __all__ = [
@@ -507,10 +507,8 @@ def build_event_sample(  # noqa: PLR0917
     :data:`semivis.scan.spec.DEFAULT_AP_PER_PRIMARY`; a sample without primary indices is not thinned.
     """
     processes = check_processes(processes)
-    if ap_per_primary is not None and (
-        isinstance(ap_per_primary, bool) or not isinstance(ap_per_primary, int | np.integer) or ap_per_primary < 1
-    ):
-        raise ParameterError("ap_per_primary", ap_per_primary, "an integer >= 1, or None (every A')")
+    if ap_per_primary is not None:
+        ap_per_primary = check_ap_per_primary(ap_per_primary)
     if kind not in CHANNELS_BY_KIND:
         raise ParameterError("kind", kind, "one of idm, i2dm, invisible")
     if isinstance(n_events, bool) or not isinstance(n_events, int | np.integer) or n_events < 1:
@@ -547,7 +545,7 @@ def build_event_sample(  # noqa: PLR0917
         )
     if ap_per_primary is not None and isinstance(ap, ApSample):
         thin = np.random.SeedSequence(own.entropy, spawn_key=(*own.spawn_key, THINNING_STREAM_TAG))
-        ap = thin_per_primary(ap, int(ap_per_primary), np.random.default_rng(thin))
+        ap = thin_per_primary(ap, ap_per_primary, np.random.default_rng(thin))
     arrays: dict[str, NDArray[Any]] = {
         "ap.E": np.asarray(ap.E, dtype=np.float64),
         "ap.theta": np.asarray(ap.theta, dtype=np.float64),
