@@ -201,3 +201,61 @@ def test_fuzz_cli_constraint(tmp_path: Path, name: str, model: str, plane: str, 
     if res.exit_code == 2:
         assert "Traceback" not in res.output
         assert "rror" in res.output, (args, res.output)
+
+
+@pytest.mark.parametrize(("m1", "delta"), [(0.1 / 3, 0.4), (0.3, 0.1), (0.01, 1.0)])
+def test_pair_energy_bound_holds_and_is_reached(m1: float, delta: float) -> None:
+    """inelastic_sample draws decays only for chi2 whose e+ e- can carry the card's threshold (pair_energy_bound):
+    boosted along random directions from 1 to 1e3 GeV, no decay's lab pair energy exceeds the bound (a bound too
+    tight would drop chi2 that can be accepted), and the largest comes within 3 % of it (a loose one would keep
+    chi2 that cannot)."""
+    from semivis.beamdump.inelastic import pair_energy_bound  # noqa: PLC0415
+    from semivis.models import sample_chi2_decay  # noqa: PLC0415
+    from semivis.models.kinematics import boost  # noqa: PLC0415
+
+    m2 = m1 * (1.0 + delta)
+    rng = np.random.default_rng(11)
+    n = 200_000
+    dec = sample_chi2_decay(m1, m2, 3.0 * m1, n, rng)
+    e2 = np.geomspace(1.0, 1e3, n) * max(1.0, m2)
+    p2 = np.sqrt(e2**2 - m2**2)
+    u = rng.normal(size=(n, 3))
+    u /= np.linalg.norm(u, axis=1)[:, None]
+    beta = u * (p2 / e2)[:, None]
+    pair = boost(dec["l-"], beta)[:, 0] + boost(dec["l+"], beta)[:, 0]
+    ratio = pair / pair_energy_bound(e2, m1, m2)
+    assert ratio.max() <= 1.0 + 1e-12
+    assert ratio.max() > 0.97
+
+
+def test_chi2_that_cannot_reach_the_threshold_are_never_accepted() -> None:
+    """The chi2 inelastic_sample skips (pair_energy_bound below the threshold, or flying backwards) are exactly the
+    ones pair_accepted would reject: their decays, drawn anyway, give acceptance 0 in every slice, while some of the
+    others are accepted."""
+    from semivis.beamdump import _kernels  # noqa: PLC0415
+    from semivis.beamdump.inelastic import ap_velocity, pair_energy_bound  # noqa: PLC0415
+    from semivis.models import sample_chi2_decay  # noqa: PLC0415
+    from semivis.models.kinematics import boost  # noqa: PLC0415
+
+    card = dataclasses.replace(load_dump("e137"), n_primaries=200)
+    m_ap, m1, m2 = MASSES
+    ap = dump_ap_production(card, m_ap, 200, np.random.SeedSequence(3))
+    rng = np.random.default_rng(4)
+    n = len(ap)
+    q = math.sqrt((m_ap**2 - (m1 + m2) ** 2) * (m_ap**2 - (m2 - m1) ** 2)) / (2.0 * m_ap)
+    u = rng.normal(size=(n, 3))
+    u /= np.linalg.norm(u, axis=1)[:, None]
+    chi2 = boost(np.column_stack([np.full(n, math.hypot(q, m2)), q * u]), ap_velocity(ap, m_ap))
+    p2 = np.linalg.norm(chi2[:, 1:], axis=1)
+    k_n = card.n_decay_slices
+    edges = np.linspace(card.shield_m, card.detector_z_m, k_n + 1)
+    z_d = edges[:-1][None, :] + rng.random((n, k_n)) * (edges[1] - edges[0])
+    dec = sample_chi2_decay(m1, m2, m_ap, n, rng)
+    acc = _kernels.pair_accepted(
+        dec["l-"], dec["l+"], chi2[:, 1:] / chi2[:, :1], chi2[:, 1:] / p2[:, None], ap.z, z_d, card.detector_z_m,
+        card.detector_shape == "circle", card.detector_half_width_m, card.detector_offset_m, card.energy_threshold_GeV,
+    )  # fmt: skip
+    skipped = (pair_energy_bound(chi2[:, 0], m1, m2) < card.energy_threshold_GeV) | (chi2[:, 3] <= 0.0)
+    assert skipped.sum() > n // 10
+    assert not acc[skipped].any()
+    assert acc[~skipped].any()

@@ -35,7 +35,7 @@ from semivis.models import chi1_chi2_open, make_model, sample_chi2_decay
 from semivis.models.kinematics import boost
 from semivis.production import simulate_ap_production
 
-__all__ = ["InelasticDumpSample", "inelastic_intervals", "inelastic_n_signal", "inelastic_sample"]
+__all__ = ["InelasticDumpSample", "inelastic_intervals", "inelastic_n_signal", "inelastic_sample", "pair_energy_bound"]
 
 _CHUNK = 8192
 
@@ -105,6 +105,26 @@ def ap_velocity(ap: Any, m_ap: float) -> NDArray[np.float64]:
     return np.asarray(u * (p_ap / ap.E)[:, None], dtype=np.float64)
 
 
+def pair_energy_bound(e_chi2: ArrayLike, m1: float, m2: float) -> NDArray[np.float64]:
+    """Largest lab energy the e+ e- of chi2 -> chi1 e+ e- can carry, for a chi2 of lab energy ``e_chi2``.
+
+    In the chi2 rest frame the pair of mass^2 s in [4 m_e^2, (m2 - m1)^2] has energy E*(s) = (m2^2 - m1^2 + s)/
+    (2 m2) and momentum p*(s) = lambda^(1/2)(m2^2, m1^2, s)/(2 m2) (two-body kinematics, PDG RPP 2022 Sect. 49);
+    boosted, E = gamma (E* + beta p* cos) <= gamma (E*(s) + p*(s)). That sum falls with s (its derivative is
+    (1 - (m2^2 + m1^2 - s)/lambda^(1/2))/(2 m2) < 0, as lambda < (m2^2 + m1^2 - s)^2), so it is largest at
+    s = 4 m_e^2: E <= (E_chi2/m2) (E*(4 m_e^2) + p*(4 m_e^2)), reached by a forward pair of a fast chi2. The energy
+    that hits a detector is at most that.
+
+    >>> bool(pair_energy_bound(10.0, 0.1, 0.14)[()] < 10.0 * 0.49)
+    True
+    """
+    e = np.asarray(e_chi2, dtype=np.float64)
+    s0 = 4.0 * m_e * m_e
+    lam = (m2 * m2 - m1 * m1 - s0) ** 2 - 4.0 * m1 * m1 * s0  # lambda(m2^2, m1^2, s0)
+    top = (m2 * m2 - m1 * m1 + s0 + math.sqrt(max(lam, 0.0))) / (2.0 * m2)
+    return np.asarray(e / m2 * top, dtype=np.float64)
+
+
 def inelastic_sample(
     card: DumpCard,
     masses: tuple[float, float, float],
@@ -149,14 +169,20 @@ def inelastic_sample(
     beta2 = chi2[:, 1:] / chi2[:, :1]
     d2 = chi2[:, 1:] / np.maximum(p2, 1e-300)[:, None]
     acc = np.zeros((n, k_n))
-    for s in range(0, n, _CHUNK):
-        sl = slice(s, min(s + _CHUNK, n))
-        nn = sl.stop - sl.start
+    # only a chi2 whose pair can reach the threshold and that flies forward can be accepted: the others keep
+    # acc = 0 without drawing their decays (pair_energy_bound)
+    can = np.flatnonzero(
+        (pair_energy_bound(chi2[:, 0], m1, m2) >= card.energy_threshold_GeV * (1.0 - 1e-12)) & (d2[:, 2] > 0.0)
+    )
+    for s in range(0, can.size, _CHUNK):
+        rows = can[s : s + _CHUNK]
+        nn = rows.size
         z_d = edges[:-1][None, :] + rng.random((nn, k_n)) * (edges[1] - edges[0])
         ev = sample_chi2_decay(m1, m2, m_ap, nn, rng)  # one decay per chi2, seen from each of its slices
-        acc[sl] = _kernels.pair_accepted(
-            ev["l-"], ev["l+"], beta2[sl], d2[sl], ap.z[sl], z_d, card.detector_z_m, card.detector_shape == "circle",
-            card.detector_half_width_m, card.detector_offset_m, card.energy_threshold_GeV,
+        acc[rows] = _kernels.pair_accepted(
+            ev["l-"], ev["l+"], np.ascontiguousarray(beta2[rows]), np.ascontiguousarray(d2[rows]), ap.z[rows], z_d,
+            card.detector_z_m, card.detector_shape == "circle", card.detector_half_width_m, card.detector_offset_m,
+            card.energy_threshold_GeV,
         )  # fmt: skip
     keep = acc.any(axis=1)
     return InelasticDumpSample(

@@ -392,31 +392,62 @@ def _beamdump(
         smp = sample(*plane.mass_points(float(xv), grid, numbers, kind)[0])
         if smp is None:
             continue
-        above = log_ratio(grid, smp) > 0
+        on_grid = log_ratio(grid, smp)
 
-        def is_inside(v: float, smp: Any = smp) -> bool:
-            return bool(log_ratio(np.array([v]), smp)[0] > 0)
+        def excess(v: float, smp: Any = smp) -> float:
+            return float(log_ratio(np.array([v]), smp)[0])
 
         intervals = []
-        for i0, i1 in _runs(above):
+        for i0, i1 in _runs(on_grid > 0):
             ends = []
             for inside, outside in ((i0, i0 - 1), (i1, i1 + 1)):
                 if outside < 0 or outside >= grid.size:
                     ends.append(float(grid[inside]))
                     continue
-                ends.append(_bisect_ln(is_inside, float(grid[outside]), float(grid[inside]), _DUMP_EDGE_TOL_LN))
+                bracket = (float(grid[outside]), float(grid[inside]), float(on_grid[outside]), float(on_grid[inside]))
+                ends.append(_edge_ln(excess, *bracket, _DUMP_EDGE_TOL_LN))
             intervals.append((ends[0], ends[1]))
         per_x.append((float(xv), intervals))
     return [np.column_stack([px, py]) for px, py in _strips(per_x)]
 
 
-def _bisect_ln(inside: Callable[[float], bool], y_out: float, y_in: float, tol_ln: float) -> float:
-    """The crossing between ``y_out`` (where ``inside`` is False) and ``y_in`` (True) by bisection in ln y, to within
-    ``tol_ln`` in ln y: returns the last value found inside (so the region never grows past its computed edge)."""
+def _edge_ln(  # noqa: PLR0917
+    g: Callable[[float], float], y_out: float, y_in: float, g_out: float, g_in: float, tol_ln: float
+) -> float:
+    """The crossing g(y) = 0 between ``y_out`` (g = ``g_out`` <= 0: outside) and ``y_in`` (g = ``g_in`` > 0:
+    inside) to within ``tol_ln`` in ln y; returns the last value found inside (so the region never grows past its
+    computed edge).
+
+    g is ln(N/s_up), smooth in ln y (N ~ eps^4 on a long-lived edge, ~exp(-c eps^2) on a short-lived one), so the
+    bracket is shrunk by regula falsi in ln y with the Illinois modification (the value kept at an end that
+    survives two steps in a row is halved: Dowell, Jarratt, BIT 11 (1971) 168), each new point at least tol/2 from
+    both ends so that the step which reaches the crossing also closes the bracket; a step that has not halved the
+    bracket of two steps before is a bisection instead (at most about twice the bisection's evaluations: Brent's
+    safeguard, Algorithms for Minimization without Derivatives, 1973, Ch. 4). Ends where g is not finite (no
+    signal: g is clipped at ln(1e-300)) only ever hold the outside end, where bisection takes over."""
     a, b = math.log(y_out), math.log(y_in)
-    for _ in range(max(1, math.ceil(math.log2(abs(b - a) / tol_ln)))):
-        mid = 0.5 * (a + b)
-        a, b = (a, mid) if inside(math.exp(mid)) else (mid, b)
+    fa, fb = g_out, g_in
+    kept = 0  # +1: the inside end moved last step (the outside end was kept), -1: the outside end moved
+    widths = [math.inf, math.inf, abs(b - a)]  # the bracket's width before each step
+    margin = 0.5 * tol_ln
+    while abs(b - a) > tol_ln:
+        lo, hi = min(a, b), max(a, b)
+        if widths[-1] > 0.5 * widths[-3] or not (math.isfinite(fa) and fb > fa):
+            c = 0.5 * (a + b)
+        else:
+            c = min(max(b - fb * (b - a) / (fb - fa), lo + margin), hi - margin)
+        fc = g(math.exp(c))
+        if fc > 0:
+            b, fb = c, fc
+            if kept == 1:
+                fa *= 0.5
+            kept = 1
+        else:
+            a, fa = c, fc
+            if kept == -1:
+                fb *= 0.5
+            kept = -1
+        widths.append(abs(b - a))
     return math.exp(b)
 
 

@@ -37,8 +37,9 @@ from semivis.errors import ParameterError
 from semivis.production import _kernel
 from semivis.production.darkbrem import (
     check_production_mass,
-    etl_ww_ratio,
+    etl_ww_ratio_table,
     photon_flux_table,
+    ratio_at,
     ww_dsigma_dx,
 )
 from semivis.production.materials import TargetSpec
@@ -125,14 +126,30 @@ def _seed_key(seed: int | np.random.SeedSequence) -> tuple[np.uint64, Any]:
     return np.uint64(ss.generate_state(1, dtype=np.uint64)[0]), (ss.entropy, tuple(ss.spawn_key))
 
 
+#: x rows of the brem tables: 60 points log-spaced in x below 1/2 (when the row starts there), the rest log-spaced
+#: in 1 - x above; fractions of the way in the logarithm, one array per part length (np.geomspace's spacing without
+#: its per-call overhead, ~0.1 ms, which was a third of a table's Python time)
+_XROW_LOW = 60
+
+
+@functools.cache
+def _log_fractions(n: int) -> NDArray[np.float64]:
+    return np.linspace(0.0, 1.0, n)
+
+
+def _geom(a: float, b: float, n: int) -> NDArray[np.float64]:
+    """n values from a to b (both exact), equidistant in ln (as np.geomspace, to rounding)."""
+    la, lb = math.log(a), math.log(b)
+    out = np.exp(la + (lb - la) * _log_fractions(n))
+    out[0], out[-1] = a, b
+    return out
+
+
 def _xrow(x_lo: float, x_hi: float) -> NDArray[np.float64]:
-    n1 = 60 if x_lo < 0.5 else 0
-    parts = []
-    if n1:
-        parts.append(np.geomspace(x_lo, 0.5, n1 + 1)[:-1])
+    n1 = _XROW_LOW if x_lo < 0.5 else 0
     lo2 = max(x_lo, 0.5)
-    parts.append(1.0 - np.geomspace(1.0 - lo2, 1.0 - x_hi, _N_XROW - n1))
-    return np.concatenate(parts)
+    upper = 1.0 - _geom(1.0 - lo2, 1.0 - x_hi, _N_XROW - n1)
+    return np.concatenate([_geom(x_lo, 0.5, n1 + 1)[:-1], upper]) if n1 else upper
 
 
 @functools.lru_cache(maxsize=32)
@@ -152,6 +169,11 @@ def _brem_tables(
     sig = np.zeros(_N_EROWS)
     xg = np.zeros((_N_EROWS, _N_XROW))
     cdf = np.zeros((_N_EROWS, _N_XROW))
+    # per emitter: its elastic flux table (the WW spectrum) and its ETL/WW ratio table, looked up once
+    per_emitter = [
+        (*photon_flux_table(mat.Z, mat.A, m, False), etl_ww_ratio_table(m, mat, (math.exp(lE[0]), E_max), inelastic))
+        for mat, _ in emitters
+    ]
     for k, le in enumerate(lE):
         E = math.exp(le)
         x_lo = max(E_min / E, m / E * (1 + 1e-9))
@@ -161,10 +183,9 @@ def _brem_tables(
             continue
         xr = _xrow(x_lo, x_hi)
         f = np.zeros_like(xr)
-        for mat, n in emitters:
-            lt0, chi0 = photon_flux_table(mat.Z, mat.A, m, False)
+        for (lt0, chi0, ratio), (_, n) in zip(per_emitter, emitters, strict=True):
             el = ww_dsigma_dx(E, xr, m, lt0, chi0)
-            part = el * etl_ww_ratio(E, xr, m, mat, E_range=(math.exp(lE[0]), E_max), inelastic=inelastic)
+            part = el * ratio_at(ratio, E, xr)
             f += n * part * (hbar_c_GeV_m**2) * target.X0_m
         c = np.concatenate([[0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(xr))])
         xg[k], cdf[k], sig[k] = xr, c, c[-1]
@@ -274,7 +295,14 @@ def simulate_ap_production(  # noqa: PLR0917
     prim: list[NDArray[np.int64]] = []
     dummy = np.zeros(1)
     cap0 = 64 * _CHUNK
-    for start in range(first_primary, first_primary + n_prim, _CHUNK):
+    emits = db_on or ann_mode >= 0
+    if not emits:
+        # no process open (e.g. annihilation alone with E_res outside the tracked energies): the cascade would emit
+        # nothing, so it is not run; the sample is the one it would give, empty with every primary at weight 0
+        chunks.append(tuple(np.zeros(0) for _ in range(6)))
+        per_prim_w.append(np.zeros(n_prim))
+        prim.append(np.zeros(0, dtype=np.int64))
+    for start in range(first_primary, first_primary + (n_prim if emits else 0), _CHUNK):
         n = min(_CHUNK, first_primary + n_prim - start)
         cap = cap0
         while True:
