@@ -423,8 +423,8 @@ def _edge_ln(  # noqa: PLR0917
     survives two steps in a row is halved: Dowell, Jarratt, BIT 11 (1971) 168), each new point at least tol/2 from
     both ends so that the step which reaches the crossing also closes the bracket; a step that has not halved the
     bracket of two steps before is a bisection instead (at most about twice the bisection's evaluations: Brent's
-    safeguard, Algorithms for Minimization without Derivatives, 1973, Ch. 4). Ends where g is not finite (no
-    signal: g is clipped at ln(1e-300)) only ever hold the outside end, where bisection takes over."""
+    safeguard, Algorithms for Minimization without Derivatives, 1973, Ch. 4). g is finite (N is clipped at 1e-300):
+    where the outside end has no signal at all, the secant steps land next to it and the safeguard bisects."""
     a, b = math.log(y_out), math.log(y_in)
     fa, fb = g_out, g_in
     kept = 0  # +1: the inside end moved last step (the outside end was kept), -1: the outside end moved

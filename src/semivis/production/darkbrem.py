@@ -68,9 +68,10 @@ PRODUCTION_M_AP_MIN_GEV = 1e-6
 ETL_CALIBRATION = "calibration.dark_brem_etl.lead"
 
 _N_LNT = 1500
-#: Gauss-Legendre nodes in ln U of the WW angular integral (:func:`ww_dsigma_dx`): within 1.1e-4 of the converged
-#: integral over the x rows of the cascade tables (lead, aluminium; 1.5-100 GeV; m_A' 2 MeV-2.5 GeV), where the
-#: 96-node trapezoid it replaced was within 4e-3 (benchmarks/bench_brem_tables.py --rules; issue 12, session 20)
+#: Gauss-Legendre nodes in ln U of the WW angular integral (:func:`ww_dsigma_dx`): within 1.2e-4 of the converged
+#: integral over the x rows of the cascade tables (lead, aluminium; 1.5-160 GeV; m_A' 2 MeV-2.5 GeV), where the
+#: 96-node trapezoid it replaced was within 4e-3 (issue 12, session 20: docs/physics/production.md;
+#: tests/test_production_xsec.py::test_ww_rule_is_converged)
 _N_U = 24
 _N_X_LOW = 80
 _N_X_HIGH = 220
