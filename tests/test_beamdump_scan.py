@@ -235,14 +235,14 @@ def test_chi2_that_cannot_reach_the_threshold_are_never_accepted() -> None:
     from semivis.beamdump import _kernels  # noqa: PLC0415
     from semivis.beamdump.inelastic import ap_velocity, pair_energy_bound  # noqa: PLC0415
     from semivis.models import sample_chi2_decay  # noqa: PLC0415
-    from semivis.models.kinematics import boost  # noqa: PLC0415
+    from semivis.models.kinematics import boost, two_body_momentum  # noqa: PLC0415
 
     card = dataclasses.replace(load_dump("e137"), n_primaries=200)
     m_ap, m1, m2 = MASSES
     ap = dump_ap_production(card, m_ap, 200, np.random.SeedSequence(3))
     rng = np.random.default_rng(4)
     n = len(ap)
-    q = math.sqrt((m_ap**2 - (m1 + m2) ** 2) * (m_ap**2 - (m2 - m1) ** 2)) / (2.0 * m_ap)
+    q = float(two_body_momentum(m_ap, m1, m2))
     u = rng.normal(size=(n, 3))
     u /= np.linalg.norm(u, axis=1)[:, None]
     chi2 = boost(np.column_stack([np.full(n, math.hypot(q, m2)), q * u]), ap_velocity(ap, m_ap))

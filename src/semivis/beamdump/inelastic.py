@@ -32,7 +32,7 @@ from semivis.beamdump.cards import DumpCard
 from semivis.constants import m_e
 from semivis.errors import ParameterError
 from semivis.models import chi1_chi2_open, make_model, sample_chi2_decay
-from semivis.models.kinematics import boost
+from semivis.models.kinematics import boost, two_body_momentum
 from semivis.production import simulate_ap_production
 
 __all__ = ["InelasticDumpSample", "inelastic_intervals", "inelastic_n_signal", "inelastic_sample", "pair_energy_bound"]
@@ -119,9 +119,8 @@ def pair_energy_bound(e_chi2: ArrayLike, m1: float, m2: float) -> NDArray[np.flo
     True
     """
     e = np.asarray(e_chi2, dtype=np.float64)
-    s0 = 4.0 * m_e * m_e
-    lam = (m2 * m2 - m1 * m1 - s0) ** 2 - 4.0 * m1 * m1 * s0  # lambda(m2^2, m1^2, s0)
-    top = (m2 * m2 - m1 * m1 + s0 + math.sqrt(max(lam, 0.0))) / (2.0 * m2)
+    e_star = (m2 * m2 - m1 * m1 + 4.0 * m_e * m_e) / (2.0 * m2)  # the pair's energy at m_ee = 2 m_e
+    top = e_star + float(two_body_momentum(m2, m1, 2.0 * m_e))
     return np.asarray(e / m2 * top, dtype=np.float64)
 
 

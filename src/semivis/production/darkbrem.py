@@ -203,20 +203,13 @@ def ww_dsigma_dx(  # noqa: PLR0917
 
     With u = E^2 x theta^2 and dcos(theta) = du/(2 E^2 x) (small angles), BEST A12 becomes
     ``4 alpha^3 beta Int du [(1-x+x^2/2)/U^2 - x(1-x) m^2 u/U^4] chi(t_min(U))``; the integral is a
-    :data:`_N_U`-point Gauss-Legendre rule in ln U (:func:`_gauss_legendre`).
+    :data:`_N_U`-point Gauss-Legendre rule in ln U (:func:`semivis.production.darkbrem_etl.gauss_legendre`).
     """
     xx = np.ascontiguousarray(x, dtype=np.float64)
     out = np.empty(xx.size)
-    gx, gw = _gauss_legendre(_N_U)
+    gx, gw = darkbrem_etl.gauss_legendre(_N_U)
     _ww_dsigma_dx_kernel(float(E), xx, float(m), float(m_lepton), lt, chi, gx, gw, out)
     return out
-
-
-@functools.cache
-def _gauss_legendre(n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Nodes and weights of the n-point Gauss-Legendre rule on [-1, 1] (numpy.polynomial.legendre.leggauss)."""
-    gx, gw = np.polynomial.legendre.leggauss(n)
-    return np.ascontiguousarray(gx, dtype=np.float64), np.ascontiguousarray(gw, dtype=np.float64)
 
 
 @numba.njit(**NO_REFCOUNT)

@@ -228,9 +228,12 @@ def _dsdx(  # noqa: PLR0917
 
 
 @functools.cache
-def _gl(n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def gauss_legendre(n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Nodes and weights of the n-point Gauss-Legendre rule on [-1, 1] (numpy.polynomial.legendre.leggauss),
+    contiguous and memoised: the production room's one source of them (this module's ETL rules, the WW angular
+    integral of ``darkbrem.ww_dsigma_dx``). Package-internal; read only."""
     gx, gw = np.polynomial.legendre.leggauss(n)
-    return np.asarray(gx, dtype=np.float64), np.asarray(gw, dtype=np.float64)
+    return np.ascontiguousarray(gx, dtype=np.float64), np.ascontiguousarray(gw, dtype=np.float64)
 
 
 def _part(part: str, A: float) -> tuple[int, float]:
@@ -266,7 +269,7 @@ def etl_dsigma_dx(  # noqa: PLR0917
     True
     """
     code, M = _part(part, A)
-    gx, gw = _gl(int(n))
+    gx, gw = gauss_legendre(int(n))
     xs = np.ascontiguousarray(np.atleast_1d(np.asarray(x, dtype=np.float64)))
     return np.asarray(
         _dsdx(float(E0), xs, float(m_Ap), float(m_lepton), M, float(Z), float(A), code, gx, gw), dtype=np.float64
@@ -278,6 +281,6 @@ def etl_dsigma_dx_dcostheta(  # noqa: PLR0917
 ) -> float:
     """ETL d sigma/(dx dcos theta) per atom (eps = 1, GeV^-2) at one point, of one part (see ``etl_dsigma_dx``)."""
     code, M = _part(part, A)
-    gx, gw = _gl(_NT)
+    gx, gw = gauss_legendre(_NT)
     u = 2.0 * math.sin(0.5 * theta) ** 2
     return float(_dsdx_dcos(float(E0), float(x), u, float(m_Ap), m_e, M, float(Z), float(A), code, gx, gw))
